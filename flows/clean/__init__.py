@@ -1,0 +1,1 @@
+"""Cleaning: turn a document's raw text into body paragraphs, metadata and an audit of every removed line."""

@@ -1,0 +1,122 @@
+"""Plain-text cleaning: every non-blank input line ends up as a body paragraph, a metadata field or a removed line.
+
+Steps: normalise whitespace; drop lines a fixed rule matches (rules.py); read metadata from the top of the
+document by position (section label, title, dek, dateline, byline); drop the title where the body repeats it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from . import metadata as md
+from .rules import match_line_rule
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Unicode spaces a browser renders as blank (NBSP, thin, zero-width, BOM), folded to plain spaces.
+_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]")
+_SPACES = re.compile(r"\s+")
+HEADER_SCAN_LINES = 8  # metadata lives in the first few lines; further down a dateline is article text
+_FOLLOW_SITE = re.compile(r"^follow\s+(?P<site>(?!us\b)[\w .&'-]{2,40}?)\s+on\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LineRecord:
+    """One input line that did not become body text: `kind` is a rule name (removed) or a metadata field."""
+
+    line_no: int  # 1-based, as an editor shows it
+    text: str
+    kind: str
+
+
+@dataclass
+class CleanedText:
+    paragraphs: list[str]
+    title: str | None = None
+    dek: str | None = None
+    section: str | None = None
+    published_date: dt.date | None = None
+    authors: list[str] = field(default_factory=list)
+    site_name: str | None = None
+    removed_lines: list[LineRecord] = field(default_factory=list)
+    metadata_lines: list[LineRecord] = field(default_factory=list)
+
+    @property
+    def body(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def normalize_line(line: str) -> str:
+    return _SPACES.sub(" ", _ODD_SPACES.sub(" ", line)).strip()
+
+
+def split_lines(text: str) -> list[str]:
+    return _LINE_BREAK.split(text)
+
+
+def _read_header(content: list[tuple[int, str]], cleaned: CleanedText) -> int:
+    """Take metadata from the top content lines; return how many of them it consumed."""
+    top = content[:HEADER_SCAN_LINES]
+    texts = [text for _, text in top]
+
+    def take(position: int, kind: str) -> None:
+        line_no, text = top[position]
+        cleaned.metadata_lines.append(LineRecord(line_no, text, kind))
+
+    position = 0
+    if len(texts) > 1 and md.is_section_label(texts[0]) and md.is_title_like(texts[1]) and len(texts[1]) > len(texts[0]):
+        cleaned.section = texts[0]
+        take(0, "section")
+        position = 1
+    if position < len(texts) and md.is_title_like(texts[position]):
+        cleaned.title = texts[position]
+        take(position, "title")
+        position += 1
+    while position < len(texts):
+        line = texts[position]
+        date = md.parse_dateline(line)
+        authors = md.parse_byline(line)
+        date_follows = position + 1 < len(texts) and md.parse_dateline(texts[position + 1]) is not None
+        if date and cleaned.published_date is None:
+            cleaned.published_date = date
+            take(position, "date")
+        elif authors and not cleaned.authors:
+            cleaned.authors = authors
+            take(position, "byline")
+        elif cleaned.title and cleaned.dek is None and cleaned.published_date is None and (md.is_bulleted(line) or date_follows):
+            # A standfirst sits between headline and dateline, or is set off as a bullet under the headline.
+            cleaned.dek = md.strip_bullet(line)
+            take(position, "dek")
+        else:
+            break
+        position += 1
+    return position
+
+
+def clean_text(text: str) -> CleanedText:
+    cleaned = CleanedText(paragraphs=[])
+    content: list[tuple[int, str]] = []  # (line_no, normalised text) of lines no fixed rule removed
+    for line_no, raw_line in enumerate(split_lines(text), start=1):
+        line = normalize_line(raw_line)
+        if not line:
+            if raw_line.strip(" \t\x0b\x0c"):  # only NBSP / zero-width characters: looks blank, counts as removed
+                cleaned.removed_lines.append(LineRecord(line_no, raw_line, "blank_looking"))
+            continue
+        rule = match_line_rule(line)
+        if rule:
+            cleaned.removed_lines.append(LineRecord(line_no, line, rule))
+            if rule == "social_follow" and cleaned.site_name is None:
+                site = _FOLLOW_SITE.match(line)
+                cleaned.site_name = site["site"].strip() if site else None
+            continue
+        content.append((line_no, line))
+
+    consumed = _read_header(content, cleaned)
+    title_key = cleaned.title.casefold() if cleaned.title else None
+    for line_no, line in content[consumed:]:
+        if title_key and line.casefold() == title_key:
+            cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_title"))
+        else:
+            cleaned.paragraphs.append(line)
+    cleaned.removed_lines.sort(key=lambda record: record.line_no)
+    return cleaned
