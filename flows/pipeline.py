@@ -1,0 +1,130 @@
+"""The run's steps as plain functions over plain records: read + clean a batch, then assemble the tables.
+
+The Prefect flow (flow.py) calls these; so do the CLI's `clean` command and the tests, without Prefect.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .clean.text import CleanedText, clean_text
+from .read import ReadError, SourceFile, read_source
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class RunContext:
+    run_id: str
+    processed_at: dt.datetime  # UTC
+
+
+@dataclass
+class BatchOutput:
+    """What a batch of documents turned into, before validation splits candidates into articles and quarantine."""
+
+    candidates: list[dict] = field(default_factory=list)
+    removed_lines: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+
+    def extend(self, other: "BatchOutput") -> None:
+        self.candidates += other.candidates
+        self.removed_lines += other.removed_lines
+        self.rejected += other.rejected
+
+    @property
+    def documents(self) -> int:
+        return len(self.candidates) + len(self.rejected)
+
+
+def article_row(source: SourceFile, cleaned: CleanedText, encoding: str, context: RunContext) -> dict:
+    body = cleaned.body
+    return {
+        "doc_id": source.doc_id,
+        "source_uri": source.source_uri,
+        "url": None,
+        "format": source.format,
+        "encoding": encoding,
+        "title": cleaned.title,
+        "dek": cleaned.dek,
+        "section": cleaned.section,
+        "site_name": cleaned.site_name,
+        "authors": list(cleaned.authors),
+        "published_date": cleaned.published_date,
+        "language": None,
+        "body": body,
+        "word_count": len(_WORD.findall(body)),
+        "content_hash": hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
+        "run_id": context.run_id,
+        "processed_at": context.processed_at,
+    }
+
+
+def rejected_row(source: SourceFile, reason: str, context: RunContext) -> dict:
+    return {
+        "doc_id": source.doc_id,
+        "source_uri": source.source_uri,
+        "reason": reason,
+        "run_id": context.run_id,
+        "processed_at": context.processed_at,
+    }
+
+
+def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
+    """One document to a candidate row plus its removed lines, or to a rejected row: never an exception."""
+    output = BatchOutput()
+    try:
+        text, encoding = read_source(source)
+        cleaned = clean_text(text)
+    except ReadError as error:
+        output.rejected.append(rejected_row(source, str(error), context))
+        return output
+    except Exception as error:  # a bug or a pathological input must cost this document only, with the reason kept
+        output.rejected.append(rejected_row(source, f"cleaning failed: {type(error).__name__}: {error}", context))
+        return output
+    output.candidates.append(article_row(source, cleaned, encoding, context))
+    output.removed_lines += [
+        {"doc_id": source.doc_id, "line_no": line.line_no, "text": line.text, "rule": line.kind, "run_id": context.run_id}
+        for line in cleaned.removed_lines
+    ]
+    return output
+
+
+def process_batch(sources: list[SourceFile], context: RunContext) -> BatchOutput:
+    output = BatchOutput()
+    for source in sources:
+        output.extend(process_document(source, context))
+    return output
+
+
+def split_batches(items: list, size: int) -> list[list]:
+    return [items[start : start + size] for start in range(0, len(items), size)] if items else []
+
+
+def top_rules(removed_lines: list[dict], limit: int = 10) -> list[tuple[str, int]]:
+    return Counter(row["rule"] for row in removed_lines).most_common(limit)
+
+
+def runs_row(
+    *, context: RunContext, flow_name: str, source: str, parameters: str, ended_at: dt.datetime, documents_in: int,
+    articles: int, quarantine: int, rejected: int, removed_lines: int, failed_checks: dict[str, int], data_docs: str | None,
+) -> dict:
+    return {
+        "run_id": context.run_id,
+        "flow_name": flow_name,
+        "source": source,
+        "parameters": parameters,
+        "started_at": context.processed_at,
+        "ended_at": ended_at,
+        "documents_in": documents_in,
+        "articles_out": articles,
+        "quarantine_out": quarantine,
+        "rejected_out": rejected,
+        "removed_lines_out": removed_lines,
+        "validation_success": not failed_checks,
+        "failed_checks": sorted(failed_checks.items()),
+        "data_docs": data_docs,
+    }

@@ -1,0 +1,86 @@
+"""The warehouse's tables: Arrow schemas whose fields carry their description (what warehouse/README.md documents).
+
+Every table is hive-partitioned by `ingest_date=YYYY-MM-DD`; the partition column lives in the path, not the files.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+
+def _field(name: str, type_: pa.DataType, description: str, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={"description": description})
+
+
+_UTC = pa.timestamp("us", tz="UTC")
+
+_DOCUMENT_FIELDS = [
+    _field("doc_id", pa.string(), "Stable id of the source document: hash of its source folder name and relative path.", False),
+    _field("source_uri", pa.string(), "Absolute path of the input file; ends with the file's name.", False),
+    _field("url", pa.string(), "The article's URL when the input names one, else null."),
+    _field("format", pa.string(), "Input format: 'text' or 'html'.", False),
+    _field("encoding", pa.string(), "Character encoding the input was decoded with."),
+    _field("title", pa.string(), "Headline, taken out of the body; null when the document has none."),
+    _field("dek", pa.string(), "Standfirst / summary line under the headline, bullet marks stripped."),
+    _field("section", pa.string(), "The site's section label above the headline."),
+    _field("site_name", pa.string(), "Publisher, where the document names it."),
+    _field("authors", pa.list_(pa.string()), "Author names from the byline; empty when none."),
+    _field("published_date", pa.date32(), "Publication date stated by the document."),
+    _field("language", pa.string(), "ISO 639 language code when known."),
+    _field("body", pa.string(), "Article text: paragraphs (headings included) joined by one blank line.", False),
+    _field("word_count", pa.int32(), "Number of word tokens (\\w+) in body.", False),
+    _field("content_hash", pa.string(), "SHA-256 of body: equal bodies have equal hashes.", False),
+    _field("run_id", pa.string(), "The run (runs.run_id) that wrote this row.", False),
+    _field("processed_at", _UTC, "When the document was processed (UTC).", False),
+]
+
+ARTICLES = pa.schema(_DOCUMENT_FIELDS)
+QUARANTINE = pa.schema(
+    _DOCUMENT_FIELDS
+    + [_field("failed_checks", pa.list_(pa.string()), "Names of the validation checks (expectations/) the row failed.", False)]
+)
+REMOVED_LINES = pa.schema(
+    [
+        _field("doc_id", pa.string(), "The document the line was removed from.", False),
+        _field("line_no", pa.int32(), "1-based line number in the input text.", False),
+        _field("text", pa.string(), "The removed line, whitespace normalised.", False),
+        _field("rule", pa.string(), "Name of the rule that removed it (flows/clean/rules.py and friends).", False),
+        _field("run_id", pa.string(), "The run that removed it.", False),
+    ]
+)
+REJECTED = pa.schema(
+    [
+        _field("doc_id", pa.string(), "Stable id of the input that could not be read.", False),
+        _field("source_uri", pa.string(), "Absolute path of the input file.", False),
+        _field("reason", pa.string(), "Why it could not be read or cleaned, in plain words.", False),
+        _field("run_id", pa.string(), "The run that rejected it.", False),
+        _field("processed_at", _UTC, "When it was rejected (UTC).", False),
+    ]
+)
+RUNS = pa.schema(
+    [
+        _field("run_id", pa.string(), "Id of the run (the Prefect flow run id when run by Prefect).", False),
+        _field("flow_name", pa.string(), "Flow that ran.", False),
+        _field("source", pa.string(), "SOURCE the run read.", False),
+        _field("parameters", pa.string(), "The run's parameters as JSON.", False),
+        _field("started_at", _UTC, "Start of the run (UTC).", False),
+        _field("ended_at", _UTC, "End of the run (UTC).", False),
+        _field("documents_in", pa.int64(), "Documents discovered under SOURCE.", False),
+        _field("articles_out", pa.int64(), "Rows written to articles.", False),
+        _field("quarantine_out", pa.int64(), "Rows written to quarantine.", False),
+        _field("rejected_out", pa.int64(), "Rows written to rejected.", False),
+        _field("removed_lines_out", pa.int64(), "Rows written to removed_lines.", False),
+        _field("validation_success", pa.bool_(), "True when every validated row passed every check.", False),
+        _field("failed_checks", pa.map_(pa.string(), pa.int64()), "Rows failing each check, by check name.", False),
+        _field("data_docs", pa.string(), "Path of the Great Expectations Data Docs page for this run."),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "quarantine": QUARANTINE,
+    "removed_lines": REMOVED_LINES,
+    "rejected": REJECTED,
+    "runs": RUNS,
+}
+PARTITION_COLUMN = "ingest_date"
+DOCUMENT_TABLES = ("articles", "quarantine", "removed_lines", "rejected")  # keyed by doc_id

@@ -1,0 +1,40 @@
+"""Every tunable of a run in one place, with the reason for its default."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCE = PROJECT_ROOT / "seeds"
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+ARTICLES_SUITE = EXPECTATIONS_DIR / "articles.json"
+
+# One Prefect task per batch: a task costs ~15 ms of client overhead, a document ~1 ms of cleaning.
+BATCH_SIZE = int(os.environ.get("NEWSCLEAN_BATCH_SIZE", "500"))
+# Larger inputs (after decompression) are rejected, not read: bounded memory per document.
+MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSCLEAN_MAX_DOCUMENT_BYTES", str(64 * 1024 * 1024)))
+# Earliest plausible publication date of a news article in the warehouse.
+MIN_PUBLISHED_DATE = "1990-01-01"
+
+TEXT_SUFFIXES = (".txt", ".text")
+COMPRESSED_SUFFIX = ".gz"
+
+# Folders under the warehouse that readers' globs and pyarrow's discovery skip (leading underscore).
+STAGING_DIR = "_staging"
+REPORTS_DIR = "_reports"
+PARQUET_COMPRESSION = "zstd"
+
+
+def prefect_environment() -> dict[str, str]:
+    """Prefect settings this machine needs; applied before prefect is imported, never overriding the user's."""
+    return {
+        # The first start of the temporary local server migrates its database and can take over 20 s.
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",  # no network here
+    }
+
+
+def apply_prefect_environment() -> None:
+    for key, value in prefect_environment().items():
+        os.environ.setdefault(key, value)

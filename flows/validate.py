@@ -1,0 +1,119 @@
+"""Validate: run the Great Expectations suite over a batch of article candidates; failing rows go to quarantine.
+
+Great Expectations is imported here, lazily: the import alone takes ~6 s, which `newsclean clean` need not pay.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import settings
+
+_ROW = "row_index"  # position in the batch: unlike doc_id, unique even when doc_id is not
+_RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [_ROW, "doc_id"]}
+
+
+@dataclass
+class ValidationOutcome:
+    passed: list[dict] = field(default_factory=list)
+    quarantined: list[dict] = field(default_factory=list)  # each with `failed_checks`
+    failed_checks: dict[str, int] = field(default_factory=dict)  # check name -> rows failing it
+    checks_run: list[str] = field(default_factory=list)
+    data_docs: str | None = None  # index.html of this run's Data Docs
+
+    @property
+    def success(self) -> bool:
+        return not self.failed_checks
+
+
+def load_suite(path: Path = settings.ARTICLES_SUITE) -> dict:
+    suite = json.loads(Path(path).read_text(encoding="utf-8"))
+    for expectation in suite["expectations"]:
+        if not expectation.get("meta", {}).get("check"):
+            raise ValueError(f"{path}: every expectation needs meta.check (its name in quarantine.failed_checks)")
+    return suite
+
+
+def suite_parameters(today: dt.date) -> dict:
+    # A publication date after tomorrow (any timezone) is a parsing error, not news.
+    return {"min_published_date": settings.MIN_PUBLISHED_DATE, "max_published_date": (today + dt.timedelta(days=1)).isoformat()}
+
+
+def _checks_dataframe(candidates: list[dict]):
+    import pandas as pd
+
+    columns = ["doc_id", "body", "published_date", "word_count", "language"]
+    frame = pd.DataFrame([{name: row.get(name) for name in columns} for row in candidates], columns=columns)
+    frame.insert(0, _ROW, range(len(candidates)))
+    return frame
+
+
+def _silence_great_expectations(context) -> None:
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+
+
+def validate_candidates(
+    candidates: list[dict], *, today: dt.date, docs_dir: Path | None = None, suite_path: Path = settings.ARTICLES_SUITE
+) -> ValidationOutcome:
+    suite_config = load_suite(suite_path)
+    outcome = ValidationOutcome(checks_run=[e["meta"]["check"] for e in suite_config["expectations"]])
+    if not candidates:
+        return outcome
+
+    import great_expectations as gx
+    from great_expectations.core import ExpectationSuite
+
+    context = gx.get_context(mode="ephemeral")
+    _silence_great_expectations(context)
+    actions = []
+    if docs_dir is not None:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context.add_data_docs_site(
+            site_name="run",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["run"]))
+    suite = context.suites.add(ExpectationSuite(**suite_config))
+    batch_definition = (
+        context.data_sources.add_pandas("newsclean").add_dataframe_asset("articles").add_batch_definition_whole_dataframe("batch")
+    )
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name="articles", data=batch_definition, suite=suite))
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(name="articles", validation_definitions=[definition], actions=actions, result_format=_RESULT_FORMAT)
+    )
+    result = checkpoint.run(batch_parameters={"dataframe": _checks_dataframe(candidates)}, expectation_parameters=suite_parameters(today))
+
+    failures: dict[int, list[str]] = {}
+    for validation in result.run_results.values():
+        for expectation_result in validation.results:
+            check = expectation_result.expectation_config.meta["check"]
+            if expectation_result.exception_info and expectation_result.exception_info.get("raised_exception"):
+                # A check that cannot run says nothing about a row: fail the whole batch loudly rather than pass it.
+                raise RuntimeError(f"check {check} could not run: {expectation_result.exception_info.get('exception_message')}")
+            if expectation_result.success:
+                continue
+            rows = {index[_ROW] for index in expectation_result.result.get("unexpected_index_list") or []}
+            for row in rows:
+                failures.setdefault(row, []).append(check)
+            outcome.failed_checks[check] = len(rows)
+    for position, candidate in enumerate(candidates):
+        if position in failures:
+            outcome.quarantined.append({**candidate, "failed_checks": failures[position]})
+        else:
+            outcome.passed.append(candidate)
+    if docs_dir is not None:
+        outcome.data_docs = str(docs_dir / "index.html")
+    return outcome
+
+
+def failed_check_counts(quarantined: list[dict]) -> dict[str, int]:
+    return dict(Counter(check for row in quarantined for check in row["failed_checks"]))

@@ -1,0 +1,89 @@
+"""Write: Parquet tables under the warehouse root, hive-partitioned by ingest_date, zstd-compressed.
+
+Each partition of a table is one file. A run *merges* into it: rows of the documents it processed (by doc_id;
+runs by run_id) replace the rows they had, others stay, so a rerun never duplicates rows. The new file is written
+under `_staging/` (skipped by readers' globs and pyarrow's discovery) and moved over the old one with an atomic
+rename, so a reader sees the old partition or the new one, never half a file.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import schema, settings
+
+PARTITION_FILE = "part-0.parquet"
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot be written (missing permissions, not a folder, disk full)."""
+
+
+def ensure_writable(warehouse: Path) -> None:
+    """Fail early, before any work, when the warehouse cannot take a file."""
+    try:
+        staging = warehouse / settings.STAGING_DIR
+        staging.mkdir(parents=True, exist_ok=True)
+        probe = staging / f".probe-{uuid.uuid4().hex}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise WarehouseError(f"warehouse {str(warehouse)!r} is not writable: {error.strerror or error}") from error
+
+
+def partition_path(warehouse: Path, table: str, ingest_date: str) -> Path:
+    return warehouse / table / f"{schema.PARTITION_COLUMN}={ingest_date}" / PARTITION_FILE
+
+
+def _key_column(table: str) -> str:
+    return "run_id" if table == "runs" else "doc_id"
+
+
+def _fsync_dir(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _atomic_write(table: pa.Table, target: Path, staging_dir: Path) -> None:
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    staged = staging_dir / f"{uuid.uuid4().hex}.parquet"
+    try:
+        with open(staged, "wb") as handle:
+            pq.write_table(table, handle, compression=settings.PARQUET_COMPRESSION)
+            handle.flush()
+            os.fsync(handle.fileno())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, target)  # atomic on one filesystem: readers see the old file or the new one
+        _fsync_dir(target.parent)
+    except OSError as error:
+        staged.unlink(missing_ok=True)
+        raise WarehouseError(f"cannot write {target}: {error.strerror or error}") from error
+
+
+def merge_partition(warehouse: Path, table: str, ingest_date: str, rows: list[dict], replace_keys: set[str]) -> int:
+    """Replace the rows of `replace_keys` in one partition by `rows`; return the partition's row count."""
+    table_schema = schema.TABLES[table]
+    new_rows = pa.Table.from_pylist(rows, schema=table_schema)
+    target = partition_path(warehouse, table, ingest_date)
+    if target.exists():
+        existing = pq.read_table(target, schema=table_schema)
+        keep = pc.invert(pc.is_in(existing[_key_column(table)], value_set=pa.array(sorted(replace_keys), pa.string())))
+        new_rows = pa.concat_tables([existing.filter(keep), new_rows])
+    _atomic_write(new_rows, target, warehouse / settings.STAGING_DIR)
+    return new_rows.num_rows
+
+
+def write_run(warehouse: Path, ingest_date: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str) -> None:
+    """Merge one run's rows into every table's partition for `ingest_date` (each table written even when empty,
+    so readers always find every table with its schema)."""
+    for table in schema.TABLES:
+        replace_keys = {run_id} if table == "runs" else processed_doc_ids
+        merge_partition(warehouse, table, ingest_date, rows_by_table.get(table, []), replace_keys)

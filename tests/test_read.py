@@ -1,0 +1,69 @@
+"""Discovery and decoding: every file becomes text or a reason, never an exception that stops the run."""
+import gzip
+
+import pytest
+
+from flows import settings
+from flows.read import ReadError, SourceError, discover, read_source
+
+ARTICLE = "Le café était fermé. Über 3 € pro Tasse — “quoted” text.\n"
+
+
+def test_discover_sorted_skips_hidden_and_gives_stable_ids(make_source, tmp_path):
+    root = make_source({"b.txt": "b", "a/c.txt": "c", ".hidden.txt": "h", "_staging/x.txt": "x"})
+    found = discover(root)
+    assert [source.relpath for source in found] == ["a/c.txt", "b.txt"]
+    assert all(source.source_uri.endswith(source.relpath.split("/")[-1]) for source in found)
+    copy = tmp_path / "elsewhere" / "source"
+    copy.parent.mkdir()
+    root.rename(copy)  # another machine, same folder name: same ids
+    assert [s.doc_id for s in discover(copy)] == [s.doc_id for s in found]
+
+
+@pytest.mark.parametrize("files, message", [(None, "does not exist"), ({}, "holds no documents")])
+def test_bad_sources_are_clear_errors(make_source, tmp_path, files, message):
+    root = tmp_path / "missing" if files is None else make_source(files)
+    with pytest.raises(SourceError, match=message):
+        discover(root)
+
+
+@pytest.mark.parametrize("encoding_name, data", [
+    ("utf-8", ARTICLE.encode("utf-8")),
+    ("utf-8-sig", b"\xef\xbb\xbf" + ARTICLE.encode("utf-8")),
+    ("utf-16", ARTICLE.encode("utf-16")),  # with BOM
+    ("utf-16", b"\xfe\xff" + ARTICLE.encode("utf-16-be")),
+])
+def test_decoding_with_bom_or_utf8(make_source, encoding_name, data):
+    text, encoding = read_source(discover(make_source({"doc.txt": data}))[0])
+    assert text.lstrip("\ufeff") == ARTICLE
+    assert encoding == encoding_name
+
+
+def test_undeclared_windows_1252_is_detected_not_mojibake(make_source):
+    article = "Ministers said the café’s owner “refused” to pay the €300 fine, according to officials. " * 3
+    text, encoding = read_source(discover(make_source({"doc.txt": article.encode("cp1252")}))[0])
+    assert text == article
+    assert encoding.replace("_", "").lower() in {"cp1252", "windows1252"}
+
+
+def test_gzip_text_is_read(make_source):
+    text, _ = read_source(discover(make_source({"doc.txt.gz": gzip.compress(ARTICLE.encode())}))[0])
+    assert text == ARTICLE
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("image.txt", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "binary"),
+    ("broken.txt.gz", gzip.compress(ARTICLE.encode() * 50)[:60], "bad gzip"),
+    ("not-gzip.txt.gz", b"plain text pretending", "bad gzip"),
+    ("photo.jpg", b"\xff\xd8\xff", "unsupported file type '.jpg'"),
+])
+def test_unreadable_inputs_raise_read_error_with_reason(make_source, name, data, reason):
+    with pytest.raises(ReadError, match=reason):
+        read_source(discover(make_source({name: data}))[0])
+
+
+def test_size_cap_bounds_decompression(make_source, monkeypatch):
+    monkeypatch.setattr(settings, "MAX_DOCUMENT_BYTES", 10_000)
+    bomb = gzip.compress(b"a" * 5_000_000)  # 5 MB from a few KB
+    with pytest.raises(ReadError, match="larger than the 10000-byte limit"):
+        read_source(discover(make_source({"bomb.txt.gz": bomb}))[0])

@@ -1,0 +1,54 @@
+"""Each fixed line rule: what it must remove, and the article lines that look alike but must stay."""
+import pytest
+
+from flows.clean.rules import LINE_RULES, match_line_rule
+
+REMOVED = {
+    "share_prompt": ["Share the latest news updates", "Share this article", "Share:", "Click to share on Twitter",
+                     "Facebook Twitter LinkedIn Email", "Share on WhatsApp", "Print this article"],
+    "comment_widget": ["Leave a comment", "Comments", "Comments are closed.", "Click to comment", "12 Comments",
+                       "Your email address will not be published. Required fields are marked *", "Leave a Reply",
+                       "Be the first to comment", "View comments"],
+    "related_link": ["Read more: Minister appointed to head the bank", "ALSO READ | Floods hit the north",
+                     "Related: Budget talks stall", "READ MORE", "You may also like"],
+    "social_follow": ["Follow Day News on Google NewsInstagramYouTubeFacebook, Whats App, and TikTok for latest updates",
+                      "Follow us on Twitter", "Join our WhatsApp channel for breaking news", "Like us on Facebook"],
+    "newsletter": ["Sign up for our daily newsletter", "Subscribe now", "Get the best stories delivered to your inbox"],
+    "navigation": ["To Top", "Exit mobile version", "Skip to content", "Back to top", "↑ Back to top", "Menu"],
+    "ad_label": ["Advertisement", "ADVERTISEMENT", "Story continues below advertisement", "Sponsored content"],
+    "copyright": ["© 2024 Day News. All rights reserved.", "Copyright 2023 The Herald", "(c) Example Media Group"],
+}
+
+KEPT = [
+    "Shared Security Interests Despite Divergent Strategies",  # a heading, not a share prompt
+    "Share prices fell sharply on Monday after the company announced the merger.",
+    "\"We're not going to comment about domestic politics inside Pakistan,\" he said.",
+    "Readers left hundreds of comments under the article, and many shared it on Facebook.",
+    "Follow the money on Wall Street, experts say, and you will find the answer.",
+    "Read more carefully, the report shows the ministry knew of the risk.",
+    "The museum's menu of exhibitions includes a new gallery on the history of advertising.",
+    "Comments by the minister drew criticism from the opposition on Tuesday.",
+    "US asks Kabul to conduct itself responsibly",
+    "Home sales rose 4% in March, the association said.",
+]
+
+
+@pytest.mark.parametrize("rule, line", [(rule, line) for rule, lines in REMOVED.items() for line in lines])
+def test_rule_removes_its_lines(rule, line):
+    assert match_line_rule(line) == rule
+
+
+@pytest.mark.parametrize("line", KEPT)
+def test_article_lines_that_look_alike_stay(line):
+    assert match_line_rule(line) is None
+
+
+def test_every_rule_is_exercised_and_uniquely_named():
+    names = [rule.name for rule in LINE_RULES]
+    assert len(names) == len(set(names))
+    assert set(names) == set(REMOVED)
+
+
+def test_word_limit_keeps_long_prose_that_starts_like_a_widget():
+    long_line = "Comments " + "from readers poured in all day " * 5
+    assert match_line_rule(long_line.strip()) is None
