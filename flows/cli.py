@@ -55,11 +55,10 @@ def _clean_command(path: str) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    from .read import SourceError
-    from .write import WarehouseError, ensure_writable
+    from .read import discover
+    from .write import ensure_writable
 
-    if not Path(args.source).exists():
-        raise SourceError(f"source {args.source!r} does not exist")
+    discover(args.source)  # a missing or empty source fails here, before the Prefect server starts
     ensure_writable(Path(args.warehouse))  # before the Prefect server starts: fail in a second, not in thirty
     from .flow import clean_articles
 
