@@ -1,0 +1,103 @@
+"""Extraction quality: run the real clean_articles flow over a benchmark directory and score the warehouse's bodies.
+
+    python -m bench.quality                      # every set of ../shared/bench/aeb (HTML pages and the four text dirs)
+    python -m bench.quality --sets trafilatura   # one set
+    python -m bench.quality --source DIR --truth ground-truth.json   # your own pages: {id: {"articleBody": ...}}
+
+A page's prediction is the body the flow wrote for it, in `articles` or `quarantine` (a quarantined body is still what
+the cleaner produced); a page in `rejected`, or missing, scores as an empty prediction. Page ids are file names up to
+the first dot. The metric is the benchmark's own (flows/metric.py).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from flows.metric import score_corpus, score_page
+
+AEB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb"
+# set name -> (folder under the benchmark, F1 of the input as is, target F1), from shared/bench/aeb/README.md and the issue
+SETS = {
+    "html": ("html", 0.958, 0.975),
+    "html-text": ("text/html-text", 0.665, 0.90),
+    "boilerpipe": ("text/boilerpipe", 0.860, 0.92),
+    "readability": ("text/readability", 0.922, 0.94),
+    "trafilatura": ("text/trafilatura", 0.958, 0.965),
+}
+
+
+def page_id(source_uri: str) -> str:
+    return Path(source_uri).name.split(".", 1)[0]
+
+
+def warehouse_bodies(warehouse: Path) -> dict[str, str]:
+    import pyarrow.dataset as ds
+
+    bodies: dict[str, str] = {}
+    for table in ("articles", "quarantine"):
+        path = warehouse / table
+        if path.exists():
+            rows = ds.dataset(path, partitioning="hive").to_table(columns=["source_uri", "body"]).to_pylist()
+            bodies.update({page_id(row["source_uri"]): row["body"] for row in rows})
+    return bodies
+
+
+def run_set(source: Path, truth: dict[str, str]) -> dict:
+    from flows.flow import clean_articles
+
+    with tempfile.TemporaryDirectory(prefix="newsclean-bench-") as warehouse:
+        started = time.perf_counter()
+        clean_articles(source=str(source), warehouse=warehouse, ingest_date="2000-01-01")
+        seconds = time.perf_counter() - started
+        bodies = warehouse_bodies(Path(warehouse))
+    score = score_corpus(score_page(bodies.get(page, ""), body) for page, body in truth.items())
+    return {"pages": len(truth), "precision": score.precision, "recall": score.recall, "f1": score.f1,
+            "flow_seconds": seconds, "pages_per_second": len(truth) / seconds}
+
+
+def _warm_up() -> None:
+    """Start Prefect's temporary server and import Great Expectations once, so each set's rate is steady-state."""
+    from flows import settings
+    from flows.flow import clean_articles
+
+    with tempfile.TemporaryDirectory(prefix="newsclean-bench-") as warehouse:
+        clean_articles(source=str(settings.DEFAULT_SOURCE), warehouse=warehouse, ingest_date="2000-01-01")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bench-dir", type=Path, default=AEB)
+    parser.add_argument("--sets", nargs="*", choices=sorted(SETS), default=list(SETS))
+    parser.add_argument("--source", type=Path, help="score this folder instead of the benchmark sets")
+    parser.add_argument("--truth", type=Path, help="ground truth for --source")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    runs: list[tuple[str, Path, Path, float | None, float | None]] = []
+    if args.source:
+        runs.append((args.source.name, args.source, args.truth, None, None))
+    else:
+        runs += [(name, args.bench_dir / SETS[name][0], args.bench_dir / "ground-truth.json", *SETS[name][1:]) for name in args.sets]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    _warm_up()
+    print(f"{'set':<12} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6}  {'as is':>6} {'target':>6}  {'pages/s':>7}  (flow wall s)")
+    results = {}
+    for name, source, truth_path, as_is, target in runs:
+        truth = {page: record["articleBody"] for page, record in json.loads(truth_path.read_text(encoding="utf-8")).items()}
+        result = results[name] = run_set(source, truth)
+        verdict = "" if target is None else ("  ok" if result["f1"] >= target else "  BELOW TARGET")
+        print(f"{name:<12} {result['pages']:>5} {result['precision']:>6.3f} {result['recall']:>6.3f} {result['f1']:>6.3f}  "
+              f"{as_is or float('nan'):>6.3f} {target or float('nan'):>6.3f}  {result['pages_per_second']:>7.1f}  "
+              f"({result['flow_seconds']:.1f}){verdict}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
