@@ -14,6 +14,7 @@ from .clean.text import CleanedText, clean_text
 from .read import ReadError, SourceFile, read_source
 
 _WORD = re.compile(r"\w+")
+TEXT_EXTRACTOR = "text_rules"  # `extractor` of plain-text documents: the line rules of flows/clean
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def article_row(source: SourceFile, cleaned: CleanedText, encoding: str, context
         "authors": list(cleaned.authors),
         "published_date": cleaned.published_date,
         "language": None,
+        "extractor": TEXT_EXTRACTOR,
         "body": body,
         "word_count": len(_WORD.findall(body)),
         "content_hash": hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),

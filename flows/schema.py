@@ -26,6 +26,7 @@ _DOCUMENT_FIELDS = [
     _field("authors", pa.list_(pa.string()), "Author names from the byline; empty when none."),
     _field("published_date", pa.date32(), "Publication date stated by the document."),
     _field("language", pa.string(), "ISO 639 language code when known."),
+    _field("extractor", pa.string(), "Which path produced the body: 'text_rules' for plain text, the extraction mode for HTML.", False),
     _field("body", pa.string(), "Article text: paragraphs (headings included) joined by one blank line.", False),
     _field("word_count", pa.int32(), "Number of word tokens (\\w+) in body.", False),
     _field("content_hash", pa.string(), "SHA-256 of body: equal bodies have equal hashes.", False),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,7 @@ def _checks_dataframe(candidates: list[dict]):
 def _silence_great_expectations(context) -> None:
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)  # it logs every temporary docs folder at INFO
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
 
 
