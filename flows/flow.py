@@ -18,10 +18,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact  #
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
-from .pipeline import BatchOutput, RunContext, process_batch, runs_row, split_batches, top_rules  # noqa: E402
+from .pipeline import BatchOutput, RunContext, finish_documents, process_batch, runs_row, split_batches, top_rules  # noqa: E402
 from .read import SourceFile, discover  # noqa: E402
 from .validate import ValidationOutcome, validate_candidates  # noqa: E402
-from .write import ensure_writable, write_run  # noqa: E402
+from .write import ensure_writable, read_site_templates, write_run, write_site_templates  # noqa: E402
 
 FLOW_NAME = "clean_articles"
 
@@ -36,14 +36,22 @@ def clean_batch_task(sources: list[SourceFile], context: RunContext) -> BatchOut
     return process_batch(sources, context)
 
 
+@task(name="site-templates", cache_policy=NO_CACHE)
+def finish_documents_task(output: BatchOutput, warehouse: Path, context: RunContext) -> dict:
+    """Learn each site's repeated lines (with what earlier runs saw), remove them, finish every document."""
+    return finish_documents(output, read_site_templates(warehouse), context)
+
+
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_task(candidates: list[dict], today: dt.date, docs_dir: Path) -> ValidationOutcome:
     return validate_candidates(candidates, today=today, docs_dir=docs_dir)
 
 
 @task(name="write", cache_policy=NO_CACHE)
-def write_task(warehouse: Path, ingest_date: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str) -> None:
+def write_task(warehouse: Path, ingest_date: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str,
+               site_memory: dict) -> None:
     write_run(warehouse, ingest_date, rows_by_table, processed_doc_ids, run_id)
+    write_site_templates(warehouse, site_memory)
 
 
 def _publish_artifacts(summary: dict, output: BatchOutput, validation: ValidationOutcome) -> None:
@@ -81,6 +89,7 @@ def clean_articles(source: str = str(settings.DEFAULT_SOURCE), warehouse: str = 
     output = BatchOutput()
     for batch in batches:
         output.extend(batch.result())
+    site_memory = finish_documents_task(output, warehouse_path, context)
     validation = validate_task(output.candidates, started_at.date(), warehouse_path / settings.REPORTS_DIR / run_id)
 
     parameters = json.dumps({"source": source, "warehouse": warehouse, "ingest_date": ingest_date}, sort_keys=True)
@@ -100,7 +109,7 @@ def clean_articles(source: str = str(settings.DEFAULT_SOURCE), warehouse: str = 
         "rejected": output.rejected,
         "runs": [summary_row],
     }
-    write_task(warehouse_path, ingest_date, rows_by_table, processed_doc_ids, run_id)
+    write_task(warehouse_path, ingest_date, rows_by_table, processed_doc_ids, run_id, site_memory)
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}
     summary.update(warehouse=str(warehouse_path.resolve()), ingest_date=ingest_date)
     _publish_artifacts(summary, output, validation)

@@ -10,7 +10,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .clean.text import CleanedText, clean_text
+from .clean import site_templates
+from .clean.text import CleanedText, StrippedText, finish, strip_boilerplate
 from .read import ReadError, SourceFile, read_source
 
 _WORD = re.compile(r"\w+")
@@ -23,22 +24,30 @@ class RunContext:
     processed_at: dt.datetime  # UTC
 
 
+@dataclass(frozen=True)
+class PendingDocument:
+    """A document after per-document cleaning, waiting for the site-level pass that needs the whole run."""
+
+    source: SourceFile
+    encoding: str
+    stripped: StrippedText
+
+
 @dataclass
 class BatchOutput:
-    """What a batch of documents turned into, before validation splits candidates into articles and quarantine."""
+    """What a batch of documents turned into. `pending` become `candidates` (+ removed lines) in finish_documents;
+    validation then splits candidates into articles and quarantine."""
 
+    pending: list[PendingDocument] = field(default_factory=list)
     candidates: list[dict] = field(default_factory=list)
     removed_lines: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
 
     def extend(self, other: "BatchOutput") -> None:
+        self.pending += other.pending
         self.candidates += other.candidates
         self.removed_lines += other.removed_lines
         self.rejected += other.rejected
-
-    @property
-    def documents(self) -> int:
-        return len(self.candidates) + len(self.rejected)
 
 
 def article_row(source: SourceFile, cleaned: CleanedText, encoding: str, context: RunContext) -> dict:
@@ -76,22 +85,15 @@ def rejected_row(source: SourceFile, reason: str, context: RunContext) -> dict:
 
 
 def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
-    """One document to a candidate row plus its removed lines, or to a rejected row: never an exception."""
+    """One document to a pending document, or to a rejected row: never an exception."""
     output = BatchOutput()
     try:
         text, encoding = read_source(source)
-        cleaned = clean_text(text)
+        output.pending.append(PendingDocument(source, encoding, strip_boilerplate(text)))
     except ReadError as error:
         output.rejected.append(rejected_row(source, str(error), context))
-        return output
     except Exception as error:  # a bug or a pathological input must cost this document only, with the reason kept
         output.rejected.append(rejected_row(source, f"cleaning failed: {type(error).__name__}: {error}", context))
-        return output
-    output.candidates.append(article_row(source, cleaned, encoding, context))
-    output.removed_lines += [
-        {"doc_id": source.doc_id, "line_no": line.line_no, "text": line.text, "rule": line.kind, "run_id": context.run_id}
-        for line in cleaned.removed_lines
-    ]
     return output
 
 
@@ -100,6 +102,31 @@ def process_batch(sources: list[SourceFile], context: RunContext) -> BatchOutput
     for source in sources:
         output.extend(process_document(source, context))
     return output
+
+
+def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> dict:
+    """The site-level pass over the whole run, then each pending document to a candidate row and its removed lines.
+
+    Learns each site's template lines into `memory` (what earlier runs saw) and returns the updated memory."""
+    today = context.processed_at.date()
+    lines_of = [[line for _, line in pending.stripped.content] for pending in output.pending]
+    documents = [site_templates.SiteDocument(p.source.site, lines) for p, lines in zip(output.pending, lines_of)]
+    memory = site_templates.learn(documents, memory, today)
+    for pending, document in zip(output.pending, documents):
+        try:
+            positions = site_templates.template_lines(document.site, document.paragraphs, memory)
+            template_removals = {pending.stripped.content[i][0]: site_templates.RULE for i in positions}
+            cleaned = finish(pending.stripped, template_removals)
+        except Exception as error:  # costs this document only
+            output.rejected.append(rejected_row(pending.source, f"cleaning failed: {type(error).__name__}: {error}", context))
+            continue
+        output.candidates.append(article_row(pending.source, cleaned, pending.encoding, context))
+        output.removed_lines += [
+            {"doc_id": pending.source.doc_id, "line_no": line.line_no, "text": line.text, "rule": line.kind, "run_id": context.run_id}
+            for line in cleaned.removed_lines
+        ]
+    output.pending = []
+    return memory
 
 
 def split_batches(items: list, size: int) -> list[list]:

@@ -5,10 +5,15 @@ import codecs
 import gzip
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import settings
+
+
+# A crawler's daily drop folder: YYYY-MM-DD or dt=YYYY-MM-DD.
+DATE_FOLDER = re.compile(r"(?:dt=)?\d{4}-\d{2}-\d{2}")
 
 
 class SourceError(Exception):
@@ -34,6 +39,12 @@ class SourceFile:
     def doc_id(self) -> str:
         """Stable across runs and machines: the root folder's name and the path below it, hashed."""
         return hashlib.sha256(f"{self.root_name}/{self.relpath}".encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+    @property
+    def site(self) -> str:
+        """Where the document comes from, for site-level learning: its folder, date folders left out."""
+        folders = [part for part in self.relpath.split("/")[:-1] if not DATE_FOLDER.fullmatch(part)]
+        return "folder:" + "/".join([self.root_name, *folders])
 
     @property
     def format(self) -> str | None:

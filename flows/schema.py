@@ -76,6 +76,18 @@ RUNS = pa.schema(
     ]
 )
 
+SITE_TEMPLATES = pa.schema(
+    [
+        _field("site", pa.string(), "Registered domain of the documents' URL, or 'folder:' and their source folder.", False),
+        _field("line_hash", pa.string(), "Hash of the line with case, punctuation and digits folded.", False),
+        _field("example_text", pa.string(), "The line as first seen.", False),
+        _field("doc_count", pa.int32(), "Distinct stories of the site seen with this line (counted up to 64).", False),
+        _field("story_keys", pa.list_(pa.string()), "Keys of those stories: rerunning the same documents adds nothing.", False),
+        _field("first_seen", pa.date32(), "Run date the line was first seen.", False),
+        _field("last_seen", pa.date32(), "Run date the line was last seen.", False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "quarantine": QUARANTINE,

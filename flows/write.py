@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema, settings
+from .clean.site_templates import TemplateLine
 
 PARTITION_FILE = "part-0.parquet"
 
@@ -87,3 +88,30 @@ def write_run(warehouse: Path, ingest_date: str, rows_by_table: dict[str, list[d
     for table in schema.TABLES:
         replace_keys = {run_id} if table == "runs" else processed_doc_ids
         merge_partition(warehouse, table, ingest_date, rows_by_table.get(table, []), replace_keys)
+
+
+def site_templates_path(warehouse: Path) -> Path:
+    return warehouse / "site_templates" / PARTITION_FILE
+
+
+def read_site_templates(warehouse: Path) -> dict[tuple[str, str], TemplateLine]:
+    """What earlier runs learnt about each site's template lines (empty for a new warehouse)."""
+    path = site_templates_path(warehouse)
+    if not path.exists():
+        return {}
+    rows = pq.read_table(path, schema=schema.SITE_TEMPLATES).to_pylist()
+    return {
+        (row["site"], row["line_hash"]): TemplateLine(
+            row["site"], row["line_hash"], row["example_text"], row["story_keys"], row["first_seen"], row["last_seen"]
+        )
+        for row in rows
+    }
+
+
+def write_site_templates(warehouse: Path, memory: dict[tuple[str, str], TemplateLine]) -> None:
+    rows = [
+        {"site": line.site, "line_hash": line.line_hash, "example_text": line.example_text, "doc_count": line.doc_count,
+         "story_keys": line.story_keys, "first_seen": line.first_seen, "last_seen": line.last_seen}
+        for line in sorted(memory.values(), key=lambda line: (line.site, -line.doc_count, line.line_hash))
+    ]
+    _atomic_write(pa.Table.from_pylist(rows, schema=schema.SITE_TEMPLATES), site_templates_path(warehouse), warehouse / settings.STAGING_DIR)

@@ -32,6 +32,7 @@ class LineRecord:
 @dataclass
 class CleanedText:
     paragraphs: list[str]
+    paragraph_lines: list[int] = field(default_factory=list)  # input line number of each paragraph
     title: str | None = None
     dek: str | None = None
     section: str | None = None
@@ -93,24 +94,46 @@ def _read_header(content: list[tuple[int, str]], cleaned: CleanedText) -> int:
     return position
 
 
-def clean_text(text: str) -> CleanedText:
-    cleaned = CleanedText(paragraphs=[])
-    content: list[tuple[int, str]] = []  # (line_no, normalised text) of lines no fixed rule removed
+@dataclass
+class StrippedText:
+    """A document after the line rules: the lines left (with their numbers) and what was removed."""
+
+    content: list[tuple[int, str]]  # (line_no, normalised text)
+    removed_lines: list[LineRecord] = field(default_factory=list)
+    site_name: str | None = None
+
+
+def strip_boilerplate(text: str) -> StrippedText:
+    """Phase 1, per document: normalise lines, drop the ones a fixed rule matches."""
+    stripped = StrippedText(content=[])
     for line_no, raw_line in enumerate(split_lines(text), start=1):
         line = normalize_line(raw_line)
         if not line:
             if raw_line.strip(" \t\x0b\x0c"):  # only NBSP / zero-width characters: looks blank, counts as removed
-                cleaned.removed_lines.append(LineRecord(line_no, raw_line, "blank_looking"))
+                stripped.removed_lines.append(LineRecord(line_no, raw_line, "blank_looking"))
             continue
         rule = match_line_rule(line)
         if rule:
-            cleaned.removed_lines.append(LineRecord(line_no, line, rule))
-            if rule == "social_follow" and cleaned.site_name is None:
+            stripped.removed_lines.append(LineRecord(line_no, line, rule))
+            if rule == "social_follow" and stripped.site_name is None:
                 site = _FOLLOW_SITE.match(line)
-                cleaned.site_name = site["site"].strip() if site else None
+                stripped.site_name = site["site"].strip() if site else None
             continue
-        content.append((line_no, line))
+        stripped.content.append((line_no, line))
+    return stripped
 
+
+def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None) -> CleanedText:
+    """Phase 2: drop the lines a document-set rule found (line_no -> rule), read metadata from the top, drop the
+    repeated title. Site-level rules run between the phases, so the header is read with the site's menu gone."""
+    more_removals = more_removals or {}
+    cleaned = CleanedText(paragraphs=[], site_name=stripped.site_name, removed_lines=list(stripped.removed_lines))
+    content = []
+    for line_no, line in stripped.content:
+        if line_no in more_removals:
+            cleaned.removed_lines.append(LineRecord(line_no, line, more_removals[line_no]))
+        else:
+            content.append((line_no, line))
     consumed = _read_header(content, cleaned)
     title_key = cleaned.title.casefold() if cleaned.title else None
     for line_no, line in content[consumed:]:
@@ -118,5 +141,11 @@ def clean_text(text: str) -> CleanedText:
             cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_title"))
         else:
             cleaned.paragraphs.append(line)
+            cleaned.paragraph_lines.append(line_no)
     cleaned.removed_lines.sort(key=lambda record: record.line_no)
     return cleaned
+
+
+def clean_text(text: str) -> CleanedText:
+    """Both phases, for one document on its own."""
+    return finish(strip_boilerplate(text))
