@@ -47,7 +47,7 @@ def warehouse_bodies(warehouse: Path) -> dict[str, str]:
     return bodies
 
 
-def run_set(source: Path, truth: dict[str, str]) -> dict:
+def run_set(source: Path, truth: dict[str, str], keep_bodies: bool = False) -> dict:
     from flows.flow import clean_articles
 
     with tempfile.TemporaryDirectory(prefix="newsclean-bench-") as warehouse:
@@ -56,8 +56,11 @@ def run_set(source: Path, truth: dict[str, str]) -> dict:
         seconds = time.perf_counter() - started
         bodies = warehouse_bodies(Path(warehouse))
     score = score_corpus(score_page(bodies.get(page, ""), body) for page, body in truth.items())
-    return {"pages": len(truth), "precision": score.precision, "recall": score.recall, "f1": score.f1,
-            "flow_seconds": seconds, "pages_per_second": len(truth) / seconds}
+    result = {"pages": len(truth), "precision": score.precision, "recall": score.recall, "f1": score.f1,
+              "flow_seconds": seconds, "pages_per_second": len(truth) / seconds}
+    if keep_bodies:
+        result["bodies"] = bodies
+    return result
 
 
 def _warm_up() -> None:

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import settings
 from .clean import site_templates
 from .clean.text import CleanedText, StrippedText, finish, strip_boilerplate
 from .read import ReadError, SourceFile, read_source
@@ -109,12 +110,17 @@ def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> 
 
     Learns each site's template lines into `memory` (what earlier runs saw) and returns the updated memory."""
     today = context.processed_at.date()
-    lines_of = [[line for _, line in pending.stripped.content] for pending in output.pending]
-    documents = [site_templates.SiteDocument(p.source.site, lines) for p, lines in zip(output.pending, lines_of)]
-    memory = site_templates.learn(documents, memory, today)
+    documents = [site_templates.SiteDocument(p.source.site, [line for _, line in p.stripped.content]) for p in output.pending]
+    if settings.SITE_TEMPLATES:
+        memory = site_templates.learn(documents, memory, today)
+    site_stories = site_templates.site_story_counts(memory)
     for pending, document in zip(output.pending, documents):
         try:
-            positions = site_templates.template_lines(document.site, document.paragraphs, memory)
+            # Rule off: learn nothing, remove nothing, and hand back what earlier runs learnt untouched.
+            positions = (
+                site_templates.template_lines(document.site, document.paragraphs, memory, site_stories.get(document.site, 0))
+                if settings.SITE_TEMPLATES else []
+            )
             template_removals = {pending.stripped.content[i][0]: site_templates.RULE for i in positions}
             cleaned = finish(pending.stripped, template_removals)
         except Exception as error:  # costs this document only

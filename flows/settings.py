@@ -17,6 +17,9 @@ MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSCLEAN_MAX_DOCUMENT_BYTES", str(64 *
 # Earliest plausible publication date of a news article in the warehouse.
 MIN_PUBLISHED_DATE = "1990-01-01"
 
+# The site_template rule (flows/clean/site_templates.py); off: nothing learnt, nothing removed by it.
+SITE_TEMPLATES = os.environ.get("NEWSCLEAN_SITE_TEMPLATES", "1") != "0"
+
 TEXT_SUFFIXES = (".txt", ".text")
 COMPRESSED_SUFFIX = ".gz"
 

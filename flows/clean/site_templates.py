@@ -6,8 +6,10 @@ normalised line, how many *different stories* contain it, in this run plus what 
 `site_templates` table). Safety for news, where the same wire story appears verbatim many times:
 - a line is counted once per story, not per document: copies of one story (same bottom-k sketch of its prose
   lines) count once, so a story syndicated three times on one site does not turn its own lines into a template;
-- mid-article prose (a sentence with final punctuation, between the first and last prose lines) is never a template:
-  only lines shaped like widgets (no final punctuation) or standing in the header/footer zones qualify;
+- mid-article prose (a sentence with final punctuation, between the first and last lines of the article's own prose)
+  is never a template: only lines shaped like widgets (no final punctuation) or standing in the header/footer zones
+  qualify; and a prose line (a footer's "about us" sentence) must recur in at least half of the site's stories,
+  so a background paragraph that a few follow-up stories repeat stays;
 - the rule never removes most of an article: if it would take more than MAX_REMOVED_SHARE of a body's words,
   it removes nothing from that body;
 - sites never share what they learn.
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 RULE = "site_template"
 MIN_STORIES = 3  # two articles sharing a line can be chance or one story; three different stories make a template
+PROSE_MIN_SHARE = 0.5  # a sentence is site furniture only if most of the site's stories carry it
 MAX_REMOVED_SHARE = 0.5  # the rule may never take most of an article's words
 PROSE_MIN_WORDS = 12  # a line this long ending in a full stop is article prose
 SKETCH_SIZE = 4  # stories are identified by the 4 smallest hashes of their prose lines (a bottom-k sketch)
@@ -47,13 +50,6 @@ def story_key(paragraphs: list[str]) -> str:
     prose = sorted({line_key(line) for line in paragraphs if is_prose(line)})
     sketch = prose[:SKETCH_SIZE] or sorted({line_key(line) for line in paragraphs})[:SKETCH_SIZE]
     return hashlib.sha1("|".join(sketch).encode()).hexdigest()[:16]
-
-
-def eligible_positions(paragraphs: list[str]) -> list[bool]:
-    """Which paragraphs may be template lines: widget-shaped ones anywhere, anything in the header or footer zone."""
-    prose_positions = [i for i, line in enumerate(paragraphs) if is_prose(line)]
-    first, last = (prose_positions[0], prose_positions[-1]) if prose_positions else (len(paragraphs), -1)
-    return [i < first or i > last or _SENTENCE_END.search(line) is None for i, line in enumerate(paragraphs)]
 
 
 @dataclass
@@ -88,11 +84,10 @@ def learn(documents: list[SiteDocument], memory: dict[tuple[str, str], TemplateL
     examples: dict[tuple[str, str], str] = {}
     for document in documents:
         story = story_key(document.paragraphs)
-        for line, eligible in zip(document.paragraphs, eligible_positions(document.paragraphs)):
-            if eligible:
-                key = (document.site, line_key(line))
-                seen[key].add(story)
-                examples.setdefault(key, line)
+        for line in document.paragraphs:
+            key = (document.site, line_key(line))
+            seen[key].add(story)
+            examples.setdefault(key, line)
     updated = dict(memory)
     for key, stories in seen.items():
         known = updated.get(key)
@@ -105,12 +100,28 @@ def learn(documents: list[SiteDocument], memory: dict[tuple[str, str], TemplateL
     return updated
 
 
-def template_lines(site: str, paragraphs: list[str], memory: dict[tuple[str, str], TemplateLine]) -> list[int]:
+def site_story_counts(memory: dict[tuple[str, str], TemplateLine]) -> dict[str, int]:
+    """Stories seen per site, estimated by each site's most widespread line (a menu item is on every page)."""
+    counts: dict[str, int] = defaultdict(int)
+    for (site, _), line in memory.items():
+        counts[site] = max(counts[site], line.doc_count)
+    return counts
+
+
+def template_lines(site: str, paragraphs: list[str], memory: dict[tuple[str, str], TemplateLine], site_stories: int | None = None) -> list[int]:
     """Positions of the paragraphs that are this site's template lines, or [] if removing them would gut the article."""
+    if site_stories is None:  # callers cleaning many documents pass it, computed once per run
+        site_stories = site_story_counts(memory).get(site, 0)
+    counts = [known.doc_count if (known := memory.get((site, line_key(line)))) else 0 for line in paragraphs]
+    prose = [is_prose(line) for line in paragraphs]
+    site_prose = [p and count >= MIN_STORIES and count >= PROSE_MIN_SHARE * site_stories for p, count in zip(prose, counts)]
+    article_prose = [i for i, (p, furniture) in enumerate(zip(prose, site_prose)) if p and not furniture]
+    first, last = (article_prose[0], article_prose[-1]) if article_prose else (len(paragraphs), -1)
     positions = [
         i
-        for i, (line, eligible) in enumerate(zip(paragraphs, eligible_positions(paragraphs)))
-        if eligible and (known := memory.get((site, line_key(line)))) is not None and known.doc_count >= MIN_STORIES
+        for i, line in enumerate(paragraphs)
+        if counts[i] >= MIN_STORIES
+        and (site_prose[i] if prose[i] else (i < first or i > last or _SENTENCE_END.search(line) is None))
     ]
     total_words = sum(len(line.split()) for line in paragraphs)
     removed_words = sum(len(paragraphs[i].split()) for i in positions)
