@@ -1,6 +1,7 @@
 """The Prefect layer: a thin shell of tasks around the plain steps (read -> clean -> validate -> write).
 
-One task per batch of documents, never per document: a Prefect task costs ~15 ms of overhead here.
+One task per batch of documents, never per document: a Prefect task costs ~15 ms of overhead here. Large inputs
+(a run's documents and rows) are passed `quote()`d: Prefect would otherwise walk every element looking for futures.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from prefect import flow, get_run_logger, task  # noqa: E402  (after the environ
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
 from .pipeline import BatchOutput, RunContext, finish_documents, process_batch, runs_row, split_batches, top_rules  # noqa: E402
 from .read import SourceFile, discover  # noqa: E402
@@ -85,12 +87,12 @@ def clean_articles(source: str = str(settings.DEFAULT_SOURCE), warehouse: str = 
     context = RunContext(run_id=run_id, processed_at=started_at)
 
     sources = discover_task(source)
-    batches = [clean_batch_task.submit(batch, context) for batch in split_batches(sources, settings.BATCH_SIZE)]
+    batches = [clean_batch_task.submit(quote(batch), context) for batch in split_batches(sources, settings.BATCH_SIZE)]
     output = BatchOutput()
     for batch in batches:
         output.extend(batch.result())
-    site_memory = finish_documents_task(output, warehouse_path, context)
-    validation = validate_task(output.candidates, started_at.date(), warehouse_path / settings.REPORTS_DIR / run_id)
+    site_memory = finish_documents_task(quote(output), warehouse_path, context)
+    validation = validate_task(quote(output.candidates), started_at.date(), warehouse_path / settings.REPORTS_DIR / run_id)
 
     parameters = json.dumps({"source": source, "warehouse": warehouse, "ingest_date": ingest_date}, sort_keys=True)
     summary_row = runs_row(
@@ -109,7 +111,7 @@ def clean_articles(source: str = str(settings.DEFAULT_SOURCE), warehouse: str = 
         "rejected": output.rejected,
         "runs": [summary_row],
     }
-    write_task(warehouse_path, ingest_date, rows_by_table, processed_doc_ids, run_id, site_memory)
+    write_task(warehouse_path, ingest_date, quote(rows_by_table), quote(processed_doc_ids), run_id, quote(site_memory))
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}
     summary.update(warehouse=str(warehouse_path.resolve()), ingest_date=ingest_date)
     _publish_artifacts(summary, output, validation)

@@ -118,7 +118,7 @@ def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> 
         try:
             # Rule off: learn nothing, remove nothing, and hand back what earlier runs learnt untouched.
             positions = (
-                site_templates.template_lines(document.site, document.paragraphs, memory, site_stories.get(document.site, 0))
+                site_templates.template_lines(document, memory, site_stories.get(document.site, 0))
                 if settings.SITE_TEMPLATES else []
             )
             template_removals = {pending.stripped.content[i][0]: site_templates.RULE for i in positions}

@@ -22,8 +22,8 @@ class LineRule:
     pattern: re.Pattern
     max_words: int  # longer lines are prose, whatever they start with
 
-    def matches(self, line: str) -> bool:
-        return len(line.split()) <= self.max_words and self.pattern.search(line) is not None
+    def matches(self, line: str, words: int) -> bool:
+        return words <= self.max_words and self.pattern.search(line) is not None
 
 
 def _rule(name: str, max_words: int, *alternatives: str) -> LineRule:
@@ -95,11 +95,15 @@ LINE_RULES: tuple[LineRule, ...] = (
 )
 
 RULES_BY_NAME = {rule.name: rule for rule in LINE_RULES}
+_LONGEST_MATCH = max(rule.max_words for rule in LINE_RULES)
 
 
 def match_line_rule(line: str) -> str | None:
     """Name of the first fixed rule that matches this (normalised, non-blank) line, or None."""
+    words = line.count(" ") + 1  # normalised lines have single spaces
+    if words > _LONGEST_MATCH:
+        return None  # most article lines: longer than any widget
     for rule in LINE_RULES:
-        if rule.matches(line):
+        if rule.matches(line, words):
             return rule.name
     return None

@@ -4,14 +4,15 @@ No fixed rule can know a site's own "Follow Day News on Google News" line or its
 across that site's articles. For each site (the URL's registered domain, else the source folder) we count, per
 normalised line, how many *different stories* contain it, in this run plus what earlier runs saw (the warehouse's
 `site_templates` table). Safety for news, where the same wire story appears verbatim many times:
-- a line is counted once per story, not per document: copies of one story (same bottom-k sketch of its prose
-  lines) count once, so a story syndicated three times on one site does not turn its own lines into a template;
+- a line is counted once per story, not per document: documents of a run whose prose overlaps (they share at least
+  STORY_MIN_SHARED of the SKETCH_SIZE smallest hashes of their prose lines) are one story, so a wire story syndicated
+  several times on one site, edited or not, does not turn its own lines (subheadings, short quotes) into a template;
 - mid-article prose (a sentence with final punctuation, between the first and last lines of the article's own prose)
   is never a template: only lines shaped like widgets (no final punctuation) or standing in the header/footer zones
   qualify; and a prose line (a footer's "about us" sentence) must recur in at least half of the site's stories,
   so a background paragraph that a few follow-up stories repeat stays;
-- the rule never removes most of an article: if it would take more than MAX_REMOVED_SHARE of a body's words,
-  it removes nothing from that body;
+- the rule never removes most of an article: if it would take more than MAX_REMOVED_SHARE of the article's prose
+  words (of all its words when it has no prose), it removes nothing from it;
 - sites never share what they learn.
 """
 from __future__ import annotations
@@ -19,16 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 RULE = "site_template"
 MIN_STORIES = 3  # two articles sharing a line can be chance or one story; three different stories make a template
 PROSE_MIN_SHARE = 0.5  # a sentence is site furniture only if most of the site's stories carry it
-MAX_REMOVED_SHARE = 0.5  # the rule may never take most of an article's words
+MAX_REMOVED_SHARE = 0.5  # the rule may never take most of an article's prose
 PROSE_MIN_WORDS = 12  # a line this long ending in a full stop is article prose
-SKETCH_SIZE = 4  # stories are identified by the 4 smallest hashes of their prose lines (a bottom-k sketch)
+SKETCH_SIZE = 8  # a story's sketch: the 8 smallest hashes of its prose lines (bottom-k MinHash)
+STORY_MIN_SHARED = 3  # versions of one story share most of their sketch; different stories share furniture at most
+MAX_POSTINGS = 32  # a hash in this many stories is site furniture, useless for telling stories apart
 MAX_TRACKED_STORIES = 64  # per line, story keys kept in memory: beyond this many the line is a template anyway
+FOLD_MAX_WORDS = 20  # widget-sized lines get digits and punctuation folded; longer lines only case (folding is costly)
 
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -37,7 +41,9 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 
 def line_key(line: str) -> str:
     """Hash of a line with case, punctuation and numbers folded: '© 2023 Day News' and '© 2024 Day News' agree."""
-    folded = _NON_WORD.sub(" ", _DIGITS.sub("0", line.casefold())).strip()
+    folded = line.casefold()
+    if folded.count(" ") < FOLD_MAX_WORDS:
+        folded = _NON_WORD.sub(" ", _DIGITS.sub("0", folded)).strip()
     return hashlib.sha1(folded.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
@@ -45,11 +51,43 @@ def is_prose(line: str) -> bool:
     return len(line.split()) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line) is not None
 
 
-def story_key(paragraphs: list[str]) -> str:
-    """Same for copies of one story, different for different stories sharing only a few template lines."""
-    prose = sorted({line_key(line) for line in paragraphs if is_prose(line)})
-    sketch = prose[:SKETCH_SIZE] or sorted({line_key(line) for line in paragraphs})[:SKETCH_SIZE]
-    return hashlib.sha1("|".join(sketch).encode()).hexdigest()[:16]
+@dataclass(frozen=True)
+class SiteDocument:
+    """A document's lines with what every step needs of them, computed once: their keys and which are prose."""
+
+    site: str
+    paragraphs: list[str]
+    keys: list[str] = field(init=False)
+    prose: list[bool] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", [line_key(line) for line in self.paragraphs])
+        object.__setattr__(self, "prose", [is_prose(line) for line in self.paragraphs])
+
+
+def story_sketch(document: SiteDocument) -> list[str]:
+    prose = sorted({key for key, is_prose_line in zip(document.keys, document.prose) if is_prose_line})
+    return (prose or sorted(set(document.keys)))[:SKETCH_SIZE]
+
+
+def story_keys(documents: list[SiteDocument]) -> list[str]:
+    """A story key per document: near-duplicates (edited versions, syndicated copies) get the same key.
+
+    Greedy clustering through an inverted index of sketch hashes: linear in the number of documents."""
+    postings: dict[str, list[str]] = defaultdict(list)
+    keys = []
+    for document in documents:
+        sketch = story_sketch(document)
+        votes = Counter(story for h in sketch if len(postings[h]) < MAX_POSTINGS for story in postings[h])
+        needed = min(STORY_MIN_SHARED, len(sketch) // 2 + 1)  # short documents have short sketches
+        match = next((story for story, shared in votes.most_common(1) if shared >= needed), None)
+        # A new story's key is its whole sketch: a single hash could be furniture that every page shares.
+        key = match or hashlib.sha1("|".join(sketch).encode()).hexdigest()[:16]
+        for h in sketch:
+            if len(postings[h]) < MAX_POSTINGS and key not in postings[h]:
+                postings[h].append(key)
+        keys.append(key)
+    return keys
 
 
 @dataclass
@@ -68,25 +106,25 @@ class TemplateLine:
         return len(self.story_keys)
 
 
-@dataclass(frozen=True)
-class SiteDocument:
-    site: str
-    paragraphs: list[str]
-
-
 def learn(documents: list[SiteDocument], memory: dict[tuple[str, str], TemplateLine], today: dt.date) -> dict[tuple[str, str], TemplateLine]:
     """Add this run's documents to what is known per (site, line hash); returns the updated memory (a new dict).
 
     Only lines seen in two or more stories are kept: a line seen once says nothing yet, and keeping every line
     would make the table as large as the corpus.
     """
+    by_site: dict[str, list[int]] = defaultdict(list)
+    for position, document in enumerate(documents):
+        by_site[document.site].append(position)
+    story_of: dict[int, str] = {}
+    for positions in by_site.values():  # stories are told apart within a site only
+        story_of.update(zip(positions, story_keys([documents[i] for i in positions])))
+
     seen: dict[tuple[str, str], set[str]] = defaultdict(set)
     examples: dict[tuple[str, str], str] = {}
-    for document in documents:
-        story = story_key(document.paragraphs)
-        for line in document.paragraphs:
-            key = (document.site, line_key(line))
-            seen[key].add(story)
+    for position, document in enumerate(documents):
+        for line, line_hash in zip(document.paragraphs, document.keys):
+            key = (document.site, line_hash)
+            seen[key].add(story_of[position])
             examples.setdefault(key, line)
     updated = dict(memory)
     for key, stories in seen.items():
@@ -108,12 +146,12 @@ def site_story_counts(memory: dict[tuple[str, str], TemplateLine]) -> dict[str, 
     return counts
 
 
-def template_lines(site: str, paragraphs: list[str], memory: dict[tuple[str, str], TemplateLine], site_stories: int | None = None) -> list[int]:
-    """Positions of the paragraphs that are this site's template lines, or [] if removing them would gut the article."""
+def template_lines(document: SiteDocument, memory: dict[tuple[str, str], TemplateLine], site_stories: int | None = None) -> list[int]:
+    """Positions of the document's lines that are its site's template lines, or [] if removing them would gut it."""
     if site_stories is None:  # callers cleaning many documents pass it, computed once per run
-        site_stories = site_story_counts(memory).get(site, 0)
-    counts = [known.doc_count if (known := memory.get((site, line_key(line)))) else 0 for line in paragraphs]
-    prose = [is_prose(line) for line in paragraphs]
+        site_stories = site_story_counts(memory).get(document.site, 0)
+    paragraphs, prose = document.paragraphs, document.prose
+    counts = [known.doc_count if (known := memory.get((document.site, key))) else 0 for key in document.keys]
     site_prose = [p and count >= MIN_STORIES and count >= PROSE_MIN_SHARE * site_stories for p, count in zip(prose, counts)]
     article_prose = [i for i, (p, furniture) in enumerate(zip(prose, site_prose)) if p and not furniture]
     first, last = (article_prose[0], article_prose[-1]) if article_prose else (len(paragraphs), -1)
@@ -123,6 +161,9 @@ def template_lines(site: str, paragraphs: list[str], memory: dict[tuple[str, str
         if counts[i] >= MIN_STORIES
         and (site_prose[i] if prose[i] else (i < first or i > last or _SENTENCE_END.search(line) is None))
     ]
-    total_words = sum(len(line.split()) for line in paragraphs)
-    removed_words = sum(len(paragraphs[i].split()) for i in positions)
+    # "Most of the article" is measured on its prose (on every line when it has none): a short article under a
+    # heavy menu still loses the menu, but the rule never takes most of what reads like the article.
+    measured = [i for i in range(len(paragraphs)) if prose[i]] or range(len(paragraphs))
+    total_words = sum(len(paragraphs[i].split()) for i in measured)
+    removed_words = sum(len(paragraphs[i].split()) for i in set(positions).intersection(measured))
     return [] if total_words and removed_words > MAX_REMOVED_SHARE * total_words else positions

@@ -13,9 +13,8 @@ from . import metadata as md
 from .rules import match_line_rule
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# Unicode spaces a browser renders as blank (NBSP, thin, zero-width, BOM), folded to plain spaces.
-_ODD_SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]")
-_SPACES = re.compile(r"\s+")
+# Characters a browser renders as blank that str.split() does not count as spaces (it does count NBSP & co.).
+_INVISIBLE_AS_SPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
 HEADER_SCAN_LINES = 8  # metadata lives in the first few lines; further down a dateline is article text
 _FOLLOW_SITE = re.compile(r"^follow\s+(?P<site>(?!us\b)[\w .&'-]{2,40}?)\s+on\b", re.IGNORECASE)
 
@@ -48,7 +47,9 @@ class CleanedText:
 
 
 def normalize_line(line: str) -> str:
-    return _SPACES.sub(" ", _ODD_SPACES.sub(" ", line)).strip()
+    if not line.isascii():
+        line = line.translate(_INVISIBLE_AS_SPACE)
+    return " ".join(line.split())
 
 
 def split_lines(text: str) -> list[str]:
