@@ -51,7 +51,9 @@ class SourceFile:
         name = self.relpath.lower()
         if name.endswith(settings.COMPRESSED_SUFFIX):
             name = name[: -len(settings.COMPRESSED_SUFFIX)]
-        return "text" if name.endswith(settings.TEXT_SUFFIXES) else None
+        if name.endswith(settings.TEXT_SUFFIXES):
+            return "text"
+        return "html" if name.endswith(settings.HTML_SUFFIXES) else None
 
 
 def discover(source: str | os.PathLike) -> list[SourceFile]:
@@ -100,19 +102,55 @@ def _read_bytes(source: SourceFile) -> bytes:
 
 
 _LATIN_SINGLE_BYTE = {"cp1252", "latin_1", "iso8859_15", "cp437", "cp850", "cp858", "cp1250", "mac_roman", "mac_latin2", "iso8859_2"}
+# <meta charset="x"> or <meta http-equiv="Content-Type" content="text/html; charset=x">, in the first bytes.
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
+_SNIFF_BYTES = 4096
+# Labels browsers read as windows-1252 (WHATWG Encoding Standard): its superset, with curly quotes and the euro.
+_WINDOWS_1252_LABELS = {"latin1", "latin-1", "iso-8859-1", "iso8859-1", "iso_8859-1", "l1", "ascii", "us-ascii", "cp1252", "windows-1252", "x-cp1252"}
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Text and the encoding used: a BOM if present, else strict UTF-8, else the detector's best guess."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+def _declared_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:_SNIFF_BYTES])
+    if not match:
+        return None
+    label = match.group(1).decode("ascii", "replace").lower()
+    label = "cp1252" if label in _WINDOWS_1252_LABELS else label
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None  # an unknown label is no declaration
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:_SNIFF_BYTES]
+    return b"\x00" in head and head.count(b"\x00") > len(head) // 10
+
+
+def decode_text(data: bytes, *, is_html: bool = False) -> tuple[str, str]:
+    """Text and the encoding used, the way browsers decide: a BOM; for HTML a declared charset that actually decodes
+    (a page declaring latin-1 whose bytes are valid UTF-8 is UTF-8: the declaration is wrong); strict UTF-8; else the
+    detector's best guess (Western single-byte text read as windows-1252, as browsers do)."""
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding), encoding
-    if b"\x00" in data[:4096] and data[:4096].count(b"\x00") > len(data[:4096]) // 10:
+            return data.decode(encoding, errors="replace"), encoding
+    if _looks_binary(data):
         raise ReadError("binary content (NUL bytes), not text")
+    declared = _declared_charset(data) if is_html else None
+    if declared and declared not in ("utf-8", "cp1252"):
+        try:
+            return data.decode(declared), declared
+        except (UnicodeDecodeError, LookupError):
+            pass  # the declaration lies: fall through to what the bytes say
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if declared == "cp1252":
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
     from charset_normalizer import from_bytes  # imported here: only undeclared non-UTF-8 input needs it
 
     best = from_bytes(data).best()
@@ -135,4 +173,4 @@ def read_source(source: SourceFile) -> tuple[str, str]:
         data = _read_bytes(source)
     except OSError as error:
         raise ReadError(f"cannot read file: {error.strerror or error}") from error
-    return decode_text(data)
+    return decode_text(data, is_html=source.format == "html")
