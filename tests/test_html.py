@@ -113,3 +113,16 @@ def test_url_and_site_come_from_the_page(make_source):
     head = '<link rel="canonical" href="https://news.example.co.uk/2024/harbour">'
     (row,), _ = clean_pages(make_source, {"a/harbour.htm": page(paragraphs_html(), head=head)})
     assert row["url"] == "https://news.example.co.uk/2024/harbour"
+
+
+def test_extractions_agree_on_a_contiguous_article():
+    from flows.clean.html import agreed_paragraphs
+
+    teaser, caption = "More stories: Five tips for the weekend", "Photo: the harbour at dawn"
+    long_edge = "An analysis at the end: " + " ".join(["the harbour plan has a long history of delays"] * 5)
+    default = [teaser, PARAGRAPHS[0], caption, PARAGRAPHS[1], PARAGRAPHS[2], teaser, long_edge]
+    precise = [PARAGRAPHS[0], PARAGRAPHS[2]]  # precision dropped an interior paragraph and the caption
+    assert agreed_paragraphs(default, precise) == ([PARAGRAPHS[0], caption, PARAGRAPHS[1], PARAGRAPHS[2], long_edge], "trafilatura")
+    # They disagree on structure (precision kept text the default lacks): the precision output stands.
+    assert agreed_paragraphs(default, [PARAGRAPHS[3]]) == ([PARAGRAPHS[3]], "trafilatura_precision")
+    assert agreed_paragraphs(default, []) == (default, "trafilatura")
