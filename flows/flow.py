@@ -25,7 +25,7 @@ from .pipeline import BatchOutput, RunContext, finish_documents, process_batch, 
 from .read import SourceFile, discover  # noqa: E402
 from .validate import ValidationOutcome, validate_candidates  # noqa: E402
 from .workers import run_supervised  # noqa: E402
-from .write import ensure_writable, read_site_templates, write_run, write_site_templates  # noqa: E402
+from .write import ensure_writable, read_site_templates, write_run  # noqa: E402
 
 FLOW_NAME = "clean_articles"
 
@@ -55,8 +55,7 @@ def validate_task(candidates: list[dict], today: dt.date, docs_dir: Path) -> Val
 @task(name="write", cache_policy=NO_CACHE)
 def write_task(warehouse: Path, ingest_date: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str,
                site_memory: dict) -> None:
-    write_run(warehouse, ingest_date, rows_by_table, processed_doc_ids, run_id)
-    write_site_templates(warehouse, site_memory)
+    write_run(warehouse, ingest_date, rows_by_table, processed_doc_ids, run_id, site_memory)
 
 
 def _publish_artifacts(summary: dict, output: BatchOutput, validation: ValidationOutcome) -> None:
