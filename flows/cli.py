@@ -24,6 +24,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("source", nargs="?", default=str(settings.DEFAULT_SOURCE), help="folder or file of documents (default: seeds/)")
     run.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE), help="output root (default: warehouse/)")
     run.add_argument("--ingest-date", type=_iso_date, default=None, help="partition date, YYYY-MM-DD (default: today, UTC)")
+    run.add_argument("--reprocess", action="store_true", help="process every document, not only new or changed ones")
+    backfill = commands.add_parser("backfill", help="reprocess the dates [start, end) from raw and replace exactly those partitions")
+    backfill.add_argument("source")
+    backfill.add_argument("--start", type=_iso_date, required=True, help="first date, YYYY-MM-DD (included)")
+    backfill.add_argument("--end", type=_iso_date, required=True, help="end date, YYYY-MM-DD (excluded)")
+    backfill.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
+    serve = commands.add_parser("serve", help="serve the flow as a Prefect deployment on a cron schedule (blocks)")
+    serve.add_argument("source", nargs="?", default=str(settings.DEFAULT_SOURCE))
+    serve.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
+    serve.add_argument("--cron", default=settings.DEFAULT_CRON, help=f"schedule, UTC (default: {settings.DEFAULT_CRON!r}, daily 06:00)")
+    serve.add_argument("--name", default=settings.DEPLOYMENT_NAME, help="deployment name")
+    stats = commands.add_parser("stats", help="rows per table and partition, quarantine reasons, top removal rules")
+    stats.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
     clean = commands.add_parser("clean", help="clean one file and print the record and every removed line, as JSON")
     clean.add_argument("file")
     return parser
@@ -34,7 +47,7 @@ def _clean_command(path: str) -> int:
     from .read import discover, read_source
 
     source = discover(path)[0]
-    text, encoding = read_source(source)
+    text, encoding, _ = read_source(source)
     cleaned = clean_text(text)
     record = {
         "source_uri": source.source_uri,
@@ -62,9 +75,16 @@ def _run_command(args: argparse.Namespace) -> int:
     ensure_writable(Path(args.warehouse))  # before the Prefect server starts: fail in a second, not in thirty
     from .flow import clean_articles
 
-    summary = clean_articles(source=args.source, warehouse=args.warehouse, ingest_date=args.ingest_date)
+    if args.command == "backfill":
+        if args.start >= args.end:
+            raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
+        summary = clean_articles(source=args.source, warehouse=args.warehouse, mode="backfill", start=args.start, end=args.end)
+    else:
+        summary = clean_articles(source=args.source, warehouse=args.warehouse, ingest_date=args.ingest_date,
+                                 mode="reprocess" if args.reprocess else "incremental")
     print(
-        f"run {summary['run_id']}: {summary['documents_in']} documents -> {summary['articles_out']} articles, "
+        f"run {summary['run_id']} ({summary['mode']}): {summary['documents_in']} documents, "
+        f"{summary['documents_skipped']} unchanged -> {summary['articles_out']} articles, "
         f"{summary['quarantine_out']} quarantine, {summary['rejected_out']} rejected "
         f"({summary['removed_lines_out']} lines removed)\n"
         f"warehouse: {summary['warehouse']} (ingest_date={summary['ingest_date']})\n"
@@ -81,7 +101,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "clean":
             return _clean_command(args.file)
+        if args.command == "stats":
+            from .stats import format_stats, warehouse_stats
+
+            print(format_stats(warehouse_stats(Path(args.warehouse))))
+            return 0
+        if args.command == "serve":
+            from .deploy import serve
+
+            serve(source=args.source, warehouse=args.warehouse, cron=args.cron, name=args.name)
+            return 0
         return _run_command(args)
-    except (SourceError, ReadError, WarehouseError) as error:
+    except (SourceError, ReadError, WarehouseError, ValueError) as error:
         print(f"newsclean: error: {error}", file=sys.stderr)
         return 2

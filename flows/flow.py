@@ -21,11 +21,13 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
-from .pipeline import BatchOutput, RunContext, finish_documents, process_batch, runs_row, split_batches, top_rules  # noqa: E402
+from .pipeline import (  # noqa: E402
+    BatchOutput, RunContext, RunPlan, finish_documents, plan_run, process_batch, runs_row, split_batches, state_row, top_rules,
+)
 from .read import SourceFile, discover  # noqa: E402
 from .validate import ValidationOutcome, validate_candidates  # noqa: E402
 from .workers import run_supervised  # noqa: E402
-from .write import ensure_writable, read_site_templates, write_run  # noqa: E402
+from .write import ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
 
 FLOW_NAME = "clean_articles"
 
@@ -53,9 +55,10 @@ def validate_task(candidates: list[dict], today: dt.date, docs_dir: Path) -> Val
 
 
 @task(name="write", cache_policy=NO_CACHE)
-def write_task(warehouse: Path, ingest_date: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str,
-               site_memory: dict) -> None:
-    write_run(warehouse, ingest_date, rows_by_table, processed_doc_ids, run_id, site_memory)
+def write_task(warehouse: Path, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str,
+               run_partition: str, site_memory: dict | None, state_rows: list[dict], plan: RunPlan) -> None:
+    write_run(warehouse, rows_by_table, processed_doc_ids, run_id, run_partition=run_partition, site_memory=site_memory,
+              state_rows=state_rows, replace_partitions=plan.replace_partitions, previous_partitions=plan.previous_partitions)
 
 
 def _publish_artifacts(summary: dict, output: BatchOutput, validation: ValidationOutcome) -> None:
@@ -79,33 +82,42 @@ def _publish_artifacts(summary: dict, output: BatchOutput, validation: Validatio
 
 # Shards run WORKERS at a time; each thread only supervises its worker process, so the GIL is no bottleneck.
 @flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=max(1, settings.WORKERS)))
-def clean_articles(source: str = str(settings.DEFAULT_SOURCE), warehouse: str = str(settings.DEFAULT_WAREHOUSE), ingest_date: str | None = None) -> dict:
-    """Read, clean, validate and write every document under `source` into the warehouse partition `ingest_date`."""
+def clean_articles(
+    source: str = str(settings.DEFAULT_SOURCE), warehouse: str = str(settings.DEFAULT_WAREHOUSE), ingest_date: str | None = None,
+    mode: str = "incremental", start: str | None = None, end: str | None = None,
+) -> dict:
+    """Read, clean, validate and write the documents under `source`: new or changed ones (incremental), all of them
+    (reprocess), or those of the dates [start, end) (backfill). Files in date folders (YYYY-MM-DD/, dt=YYYY-MM-DD/)
+    go to their folder's partition, others to `ingest_date` (default today, UTC)."""
     started_at = dt.datetime.now(dt.timezone.utc)
     ingest_date = ingest_date or started_at.date().isoformat()
     dt.date.fromisoformat(ingest_date)  # a bad date fails before any work
     run_id = str(flow_run.id or uuid.uuid4())
     warehouse_path = Path(warehouse)
     ensure_writable(warehouse_path)
-    context = RunContext(run_id=run_id, processed_at=started_at)
+    context = RunContext(run_id=run_id, processed_at=started_at, ingest_date=ingest_date)
 
     sources = discover_task(source)
-    batches = [clean_batch_task.submit(quote(batch), context) for batch in split_batches(sources, settings.BATCH_SIZE)]
+    plan = plan_run(sources, read_state(warehouse_path), context, mode, start, end)
+    batches = [clean_batch_task.submit(quote(batch), context) for batch in split_batches(plan.todo, settings.BATCH_SIZE)]
     output = BatchOutput()
     for batch in batches:
         output.extend(batch.result())
-    site_memory = finish_documents_task(quote(output), warehouse_path, context)
-    validation = validate_task(quote(output.candidates), started_at.date(), warehouse_path / settings.REPORTS_DIR / run_id)
+    site_memory = finish_documents_task(quote(output), warehouse_path, context) if plan.todo else None
+    validation = (validate_task(quote(output.candidates), started_at.date(), warehouse_path / settings.REPORTS_DIR / run_id)
+                  if output.candidates else ValidationOutcome())
 
-    parameters = json.dumps({"source": source, "warehouse": warehouse, "ingest_date": ingest_date}, sort_keys=True)
+    parameters = json.dumps({"source": source, "warehouse": warehouse, "ingest_date": ingest_date, "mode": mode,
+                             "start": start, "end": end}, sort_keys=True)
     summary_row = runs_row(
-        context=context, flow_name=FLOW_NAME, source=source, parameters=parameters,
-        ended_at=dt.datetime.now(dt.timezone.utc), documents_in=len(sources), articles=len(validation.passed),
+        context=context, flow_name=FLOW_NAME, source=source, parameters=parameters, ended_at=dt.datetime.now(dt.timezone.utc),
+        mode=mode, documents_in=len(sources), documents_skipped=plan.skipped, articles=len(validation.passed),
         quarantine=len(validation.quarantined), rejected=len(output.rejected), removed_lines=len(output.removed_lines),
         failed_checks=validation.failed_checks, data_docs=validation.data_docs,
     )
-    if summary_row["articles_out"] + summary_row["quarantine_out"] + summary_row["rejected_out"] != len(sources):
-        raise RuntimeError(f"run {run_id} lost documents: {len(sources)} in, counts {summary_row}")  # never write a lossy run
+    accounted = summary_row["articles_out"] + summary_row["quarantine_out"] + summary_row["rejected_out"]
+    if accounted != len(plan.todo):
+        raise RuntimeError(f"run {run_id} lost documents: {len(plan.todo)} to process, counts {summary_row}")  # never write a lossy run
     processed_doc_ids = {row["doc_id"] for row in output.candidates + output.rejected}
     rows_by_table = {
         "articles": validation.passed,
@@ -114,12 +126,14 @@ def clean_articles(source: str = str(settings.DEFAULT_SOURCE), warehouse: str = 
         "rejected": output.rejected,
         "runs": [summary_row],
     }
-    write_task(warehouse_path, ingest_date, quote(rows_by_table), quote(processed_doc_ids), run_id, quote(site_memory))
+    state_rows = [state_row(source, output.raw_hashes.get(source.source_uri), context) for source in plan.todo]
+    write_task(warehouse_path, quote(rows_by_table), quote(processed_doc_ids), run_id, ingest_date, quote(site_memory),
+               quote(state_rows), quote(plan))
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}
     summary.update(warehouse=str(warehouse_path.resolve()), ingest_date=ingest_date)
     _publish_artifacts(summary, output, validation)
     get_run_logger().info(
-        "%d documents: %d articles, %d quarantine, %d rejected", len(sources),
+        "%d documents, %d unchanged: %d articles, %d quarantine, %d rejected", len(sources), plan.skipped,
         summary["articles_out"], summary["quarantine_out"], summary["rejected_out"],
     )
     return summary

@@ -17,6 +17,7 @@ from .clean.text import CleanedText, StrippedText, finish, strip_boilerplate
 from .read import ReadError, SourceFile, read_source
 
 _WORD = re.compile(r"\w+")
+PARTITION = "ingest_date"  # every row carries its partition; writers route by it (it is not a column in the files)
 TEXT_EXTRACTOR = "text_rules"  # `extractor` of plain-text documents: the line rules of flows/clean
 
 
@@ -24,6 +25,10 @@ TEXT_EXTRACTOR = "text_rules"  # `extractor` of plain-text documents: the line r
 class RunContext:
     run_id: str
     processed_at: dt.datetime  # UTC
+    ingest_date: str = ""  # the run's --ingest-date: the partition of documents outside date folders
+
+    def ingest_date_of(self, source: SourceFile) -> str:
+        return source.folder_date or self.ingest_date or self.processed_at.date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class PendingDocument:
     encoding: str
     stripped: StrippedText
     page: HtmlExtraction | None = None  # what trafilatura found, for HTML pages
+    raw_sha256: str | None = None  # of the input file's bytes: the incremental memory keeps it
 
     @property
     def site(self) -> str:
@@ -51,12 +57,14 @@ class BatchOutput:
     candidates: list[dict] = field(default_factory=list)
     removed_lines: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
+    raw_hashes: dict[str, str | None] = field(default_factory=dict)  # source_uri -> SHA-256 of its bytes
 
     def extend(self, other: "BatchOutput") -> None:
         self.pending += other.pending
         self.candidates += other.candidates
         self.removed_lines += other.removed_lines
         self.rejected += other.rejected
+        self.raw_hashes.update(other.raw_hashes)
 
 
 def registered_domain(url: str) -> str | None:
@@ -93,6 +101,7 @@ def article_row(pending: PendingDocument, cleaned: CleanedText, context: RunCont
         "content_hash": hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
         "run_id": context.run_id,
         "processed_at": context.processed_at,
+        PARTITION: context.ingest_date_of(source),
     }
 
 
@@ -103,6 +112,7 @@ def rejected_row(source: SourceFile, reason: str, context: RunContext) -> dict:
         "reason": reason,
         "run_id": context.run_id,
         "processed_at": context.processed_at,
+        PARTITION: context.ingest_date_of(source),
     }
 
 
@@ -110,12 +120,10 @@ def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
     """One document to a pending document, or to a rejected row: never an exception."""
     output = BatchOutput()
     try:
-        text, encoding = read_source(source)
-        if source.format == "html":
-            page = extract_html(text)
-            output.pending.append(PendingDocument(source, encoding, strip_boilerplate("\n".join(page.paragraphs)), page))
-        else:
-            output.pending.append(PendingDocument(source, encoding, strip_boilerplate(text)))
+        text, encoding, raw_sha256 = read_source(source)
+        page = extract_html(text) if source.format == "html" else None
+        stripped = strip_boilerplate("\n".join(page.paragraphs) if page else text)
+        output.pending.append(PendingDocument(source, encoding, stripped, page, raw_sha256))
     except ReadError as error:
         output.rejected.append(rejected_row(source, str(error), context))
     except Exception as error:  # a bug or a pathological input must cost this document only, with the reason kept
@@ -153,10 +161,13 @@ def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> 
             output.rejected.append(rejected_row(pending.source, f"cleaning failed: {type(error).__name__}: {error}", context))
             continue
         output.candidates.append(article_row(pending, cleaned, context))
+        partition = context.ingest_date_of(pending.source)
         output.removed_lines += [
-            {"doc_id": pending.source.doc_id, "line_no": line.line_no, "text": line.text, "rule": line.kind, "run_id": context.run_id}
+            {"doc_id": pending.source.doc_id, "line_no": line.line_no, "text": line.text, "rule": line.kind,
+             "run_id": context.run_id, PARTITION: partition}
             for line in cleaned.removed_lines
         ]
+        output.raw_hashes[pending.source.source_uri] = pending.raw_sha256
     output.pending = []
     return memory
 
@@ -170,8 +181,9 @@ def top_rules(removed_lines: list[dict], limit: int = 10) -> list[tuple[str, int
 
 
 def runs_row(
-    *, context: RunContext, flow_name: str, source: str, parameters: str, ended_at: dt.datetime, documents_in: int,
-    articles: int, quarantine: int, rejected: int, removed_lines: int, failed_checks: dict[str, int], data_docs: str | None,
+    *, context: RunContext, flow_name: str, source: str, parameters: str, ended_at: dt.datetime, mode: str, documents_in: int,
+    documents_skipped: int, articles: int, quarantine: int, rejected: int, removed_lines: int, failed_checks: dict[str, int],
+    data_docs: str | None,
 ) -> dict:
     return {
         "run_id": context.run_id,
@@ -180,7 +192,9 @@ def runs_row(
         "parameters": parameters,
         "started_at": context.processed_at,
         "ended_at": ended_at,
+        "mode": mode,
         "documents_in": documents_in,
+        "documents_skipped": documents_skipped,
         "articles_out": articles,
         "quarantine_out": quarantine,
         "rejected_out": rejected,
@@ -189,3 +203,51 @@ def runs_row(
         "failed_checks": sorted(failed_checks.items()),
         "data_docs": data_docs,
     }
+
+
+MODES = ("incremental", "reprocess", "backfill")
+
+
+@dataclass
+class RunPlan:
+    """Which documents a run processes and which partitions it rewrites."""
+
+    todo: list[SourceFile]
+    skipped: int
+    replace_partitions: set[str]  # rewritten whole (a backfill's dates)
+    previous_partitions: set[str]  # where earlier versions of the documents to process live
+
+
+def date_range(start: str, end: str) -> list[str]:
+    first, stop = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    return [(first + dt.timedelta(days=n)).isoformat() for n in range((stop - first).days)]
+
+
+def plan_run(sources: list[SourceFile], state: dict[str, dict], context: RunContext, mode: str,
+             start: str | None = None, end: str | None = None) -> RunPlan:
+    """incremental: new or changed files (path, size and mtime against the memory); reprocess: all;
+    backfill: every file whose ingest date is in [start, end), whatever the memory says."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    replace: set[str] = set()
+    if mode == "backfill":
+        if not (start and end) or start >= end:
+            raise ValueError(f"a backfill needs --start before --end, got [{start}, {end})")
+        replace = set(date_range(start, end))
+        todo = [source for source in sources if context.ingest_date_of(source) in replace]
+    elif mode == "reprocess":
+        todo = list(sources)
+    else:
+        def unchanged(source: SourceFile) -> bool:
+            known = state.get(source.source_uri)
+            return known is not None and (known["size"], known["mtime_ns"]) == (source.size, source.mtime_ns)
+
+        todo = [source for source in sources if not unchanged(source)]
+    previous = {state[s.source_uri]["ingest_date"] for s in todo if s.source_uri in state} - replace
+    return RunPlan(todo, len(sources) - len(todo), replace, previous)
+
+
+def state_row(source: SourceFile, raw_sha256: str | None, context: RunContext) -> dict:
+    return {"source_uri": source.source_uri, "doc_id": source.doc_id, "size": source.size, "mtime_ns": source.mtime_ns,
+            "content_hash": raw_sha256, "ingest_date": context.ingest_date_of(source), "run_id": context.run_id,
+            "processed_at": context.processed_at}

@@ -30,6 +30,7 @@ class SourceFile:
     relpath: str  # path below the source root, '/'-separated
     root_name: str  # the source root's folder name
     size: int
+    mtime_ns: int = 0  # with size, how an incremental run tells a changed file without reading it
     problem: str | None = None  # found but not to be read (a link out of the source): the reason it is rejected
 
     @property
@@ -40,6 +41,14 @@ class SourceFile:
     def doc_id(self) -> str:
         """Stable across runs and machines: the root folder's name and the path below it, hashed."""
         return hashlib.sha256(f"{self.root_name}/{self.relpath}".encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+    @property
+    def folder_date(self) -> str | None:
+        """The date of the crawler's drop folder (YYYY-MM-DD/ or dt=YYYY-MM-DD/) the file sits in, if any."""
+        for part in self.relpath.split("/")[:-1]:
+            if DATE_FOLDER.fullmatch(part):
+                return part.removeprefix("dt=")
+        return None
 
     @property
     def site(self) -> str:
@@ -107,6 +116,7 @@ def discover(source: str | os.PathLike) -> list[SourceFile]:
             relpath=path.relative_to(base).as_posix(),
             root_name=root.name,
             size=path.lstat().st_size,
+            mtime_ns=path.lstat().st_mtime_ns,
             problem=problem,
         )
         for path, problem in found
@@ -244,8 +254,8 @@ def _decode(data: bytes, is_html: bool) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def read_source(source: SourceFile) -> tuple[str, str]:
-    """(text, encoding) of one document, or ReadError with the reason."""
+def read_source(source: SourceFile) -> tuple[str, str, str]:
+    """(text, encoding, SHA-256 of the raw bytes) of one document, or ReadError with the reason."""
     if source.problem:
         raise ReadError(source.problem)
     if source.format is None:
@@ -254,4 +264,5 @@ def read_source(source: SourceFile) -> tuple[str, str]:
         data = _read_bytes(source)
     except OSError as error:
         raise ReadError(f"cannot read file: {error.strerror or error}") from error
-    return decode_text(data, is_html=source.format == "html")
+    text, encoding = decode_text(data, is_html=source.format == "html")
+    return text, encoding, hashlib.sha256(data).hexdigest()

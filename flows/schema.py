@@ -30,6 +30,7 @@ _DOCUMENT_FIELDS = [
     _field("body", pa.string(), "Article text: paragraphs (headings included) joined by one blank line.", False),
     _field("word_count", pa.int32(), "Number of word tokens (\\w+) in body.", False),
     _field("content_hash", pa.string(), "SHA-256 of body: equal bodies have equal hashes.", False),
+    _field("duplicate_of", pa.string(), "doc_id of the first article the warehouse holds with the same body; null if this is the first."),
     _field("run_id", pa.string(), "The run (runs.run_id) that wrote this row.", False),
     _field("processed_at", _UTC, "When the document was processed (UTC).", False),
 ]
@@ -65,7 +66,9 @@ RUNS = pa.schema(
         _field("parameters", pa.string(), "The run's parameters as JSON.", False),
         _field("started_at", _UTC, "Start of the run (UTC).", False),
         _field("ended_at", _UTC, "End of the run (UTC).", False),
+        _field("mode", pa.string(), "'incremental' (new or changed documents only), 'reprocess' (all) or 'backfill'.", False),
         _field("documents_in", pa.int64(), "Documents discovered under SOURCE.", False),
+        _field("documents_skipped", pa.int64(), "Unchanged since an earlier run (same path, size and modification time): not processed.", False),
         _field("articles_out", pa.int64(), "Rows written to articles.", False),
         _field("quarantine_out", pa.int64(), "Rows written to quarantine.", False),
         _field("rejected_out", pa.int64(), "Rows written to rejected.", False),
@@ -85,6 +88,19 @@ SITE_TEMPLATES = pa.schema(
         _field("story_keys", pa.list_(pa.string()), "Keys of those stories: rerunning the same documents adds nothing.", False),
         _field("first_seen", pa.date32(), "Run date the line was first seen.", False),
         _field("last_seen", pa.date32(), "Run date the line was last seen.", False),
+    ]
+)
+
+INGESTED_FILES = pa.schema(
+    [
+        _field("source_uri", pa.string(), "Absolute path of the input file.", False),
+        _field("doc_id", pa.string(), "Its doc_id.", False),
+        _field("size", pa.int64(), "Size in bytes when processed.", False),
+        _field("mtime_ns", pa.int64(), "Modification time (ns since the epoch) when processed.", False),
+        _field("content_hash", pa.string(), "SHA-256 of the file's bytes; null when it could not be read."),
+        _field("ingest_date", pa.string(), "Partition its rows went to.", False),
+        _field("run_id", pa.string(), "Run that processed it last.", False),
+        _field("processed_at", _UTC, "When.", False),
     ]
 )
 

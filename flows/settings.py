@@ -32,7 +32,12 @@ COMPRESSED_SUFFIX = ".gz"
 # Folders under the warehouse that readers' globs and pyarrow's discovery skip (leading underscore).
 STAGING_DIR = "_staging"
 REPORTS_DIR = "_reports"
+STATE_DIR = "_state"  # the incremental memory: which files were processed, with their size, time and hash
 PARQUET_COMPRESSION = "zstd"
+
+# Scheduled runs: `newsclean serve` and prefect.yaml.
+DEFAULT_CRON = "0 6 * * *"  # daily 06:00 UTC, after a crawler's nightly drop
+DEPLOYMENT_NAME = "daily"
 
 
 def prefect_environment() -> dict[str, str]:

@@ -8,6 +8,7 @@ rename, so a reader sees the old partition or the new one, never half a file.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -16,9 +17,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import schema, settings
-from .clean.site_templates import TemplateLine
+from .clean.site_templates import MAX_TRACKED_STORIES, TemplateLine
 
 PARTITION_FILE = "part-0.parquet"
+PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
 
 
 class WarehouseError(Exception):
@@ -68,9 +70,15 @@ def _stage(table: pa.Table, target: Path, staging_dir: Path) -> tuple[Path, Path
     return staged, target
 
 
+# Test hook: seconds to pause before each rename, so tests can SIGKILL a run in the middle of a commit.
+_COMMIT_PAUSE_SECONDS = float(os.environ.get("NEWSCLEAN_TEST_COMMIT_PAUSE", "0"))
+
+
 def _commit(staged_files: list[tuple[Path, Path]]) -> None:
     """Move every staged file over its target. Renames need no space: a full disk fails while staging, before this."""
     for staged, target in staged_files:
+        if _COMMIT_PAUSE_SECONDS:
+            time.sleep(_COMMIT_PAUSE_SECONDS)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, target)  # atomic on one filesystem: readers see the old file or the new one
     for folder in {target.parent for _, target in staged_files}:
@@ -89,30 +97,128 @@ def merged_partition(warehouse: Path, table: str, ingest_date: str, rows: list[d
     return new_rows
 
 
-def write_run(
-    warehouse: Path, ingest_date: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str,
-    site_memory: dict[tuple[str, str], TemplateLine] | None = None,
-) -> None:
-    """Merge one run's rows into every table's partition for `ingest_date` (each table written even when empty, so
-    readers always find every table with its schema), and replace the site templates.
+def _clear_staging(staging_dir: Path) -> None:
+    """Files a killed run staged and never committed; under the lock nobody else is staging."""
+    if staging_dir.exists():
+        for leftover in staging_dir.iterdir():
+            if leftover.is_file() and not leftover.name.startswith(".probe-"):
+                leftover.unlink(missing_ok=True)
 
-    Every new file is staged first and only then are they all moved into place, so a full disk or a failed write
-    leaves every table as it was."""
+
+def _existing_bodies(warehouse: Path, skip_doc_ids: set[str], skip_partitions: set[str]) -> dict[str, str]:
+    """content_hash -> doc_id of the first article the warehouse already holds with that body."""
+    first: dict[str, str] = {}
+    for path in sorted((warehouse / "articles").glob(f"{schema.PARTITION_COLUMN}=*/{PARTITION_FILE}")):
+        if path.parent.name.split("=", 1)[1] in skip_partitions:
+            continue
+        table = pq.read_table(path, columns=["doc_id", "content_hash", "duplicate_of"])
+        for doc_id, content_hash, duplicate_of in zip(*(table[c].to_pylist() for c in ("doc_id", "content_hash", "duplicate_of"))):
+            if doc_id not in skip_doc_ids and duplicate_of is None:
+                first.setdefault(content_hash, doc_id)
+    return first
+
+
+def mark_duplicates(articles: list[dict], first_by_hash: dict[str, str]) -> None:
+    """The same body arriving again (another URL, another day) points at the first doc_id; nothing is dropped."""
+    for row in sorted(articles, key=lambda row: (row[PARTITION_KEY], row["source_uri"])):
+        first = first_by_hash.setdefault(row["content_hash"], row["doc_id"])
+        row["duplicate_of"] = first if first != row["doc_id"] else None
+
+
+def write_run(
+    warehouse: Path, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str, *,
+    run_partition: str, site_memory: dict[tuple[str, str], TemplateLine] | None = None,
+    state_rows: list[dict] | None = None, replace_partitions: set[str] = frozenset(), previous_partitions: set[str] = frozenset(),
+) -> None:
+    """Commit one run: merge its rows into the partitions they belong to (rows carry `ingest_date`), replace the
+    partitions in `replace_partitions` whole (a backfill), mark duplicate bodies, fold its site templates and its
+    processed files into the warehouse's memory.
+
+    Under the warehouse's lock, every new file is staged first and only then are they all moved into place, the
+    processed-files memory last: a full disk leaves every table as it was, and a run killed mid-commit leaves
+    partitions each old or new and a memory that makes the next run redo its documents."""
+    from .lock import WarehouseLock
+
+    lock = WarehouseLock(warehouse)
+    try:
+        lock.acquire()
+    except OSError as error:
+        raise WarehouseError(f"cannot lock the warehouse {str(warehouse)!r}: {error.strerror or error}") from error
+    try:
+        _stage_and_commit(warehouse, rows_by_table, processed_doc_ids, run_id, run_partition, site_memory, state_rows,
+                          set(replace_partitions), set(previous_partitions))
+    finally:
+        lock.release()
+
+
+def _stage_and_commit(warehouse, rows_by_table, processed_doc_ids, run_id, run_partition, site_memory, state_rows,
+                      replace_partitions: set[str], previous_partitions: set[str]) -> None:
     staging_dir = warehouse / settings.STAGING_DIR
     staged: list[tuple[Path, Path]] = []
     try:
+        _clear_staging(staging_dir)
+        if rows_by_table.get("articles"):
+            mark_duplicates(rows_by_table["articles"], _existing_bodies(warehouse, processed_doc_ids, set(replace_partitions)))
         for table in schema.TABLES:
-            replace_keys = {run_id} if table == "runs" else processed_doc_ids
-            merged = merged_partition(warehouse, table, ingest_date, rows_by_table.get(table, []), replace_keys)
-            staged.append(_stage(merged, partition_path(warehouse, table, ingest_date), staging_dir))
+            rows = rows_by_table.get(table, [])
+            if table == "runs":
+                partitions, replace_keys = {run_partition}, {run_id}
+            else:
+                partitions, replace_keys = {row[PARTITION_KEY] for row in rows} | set(replace_partitions) | set(previous_partitions), processed_doc_ids
+            if not (warehouse / table).exists():
+                partitions.add(run_partition)  # a new warehouse gets every table, with its schema, for readers
+            for partition in sorted(partitions):
+                partition_rows = [row for row in rows if row.get(PARTITION_KEY, run_partition) == partition]
+                if partition in replace_partitions and table != "runs":  # runs of every kind accumulate
+                    merged = pa.Table.from_pylist(partition_rows, schema=schema.TABLES[table])
+                else:
+                    merged = merged_partition(warehouse, table, partition, partition_rows, replace_keys)
+                staged.append(_stage(merged, partition_path(warehouse, table, partition), staging_dir))
         if site_memory is not None:
-            staged.append(_stage(site_templates_table(site_memory), site_templates_path(warehouse), staging_dir))
+            merged_memory = merge_site_memory(read_site_templates(warehouse), site_memory)
+            staged.append(_stage(site_templates_table(merged_memory), site_templates_path(warehouse), staging_dir))
+        if state_rows is not None:
+            staged.append(_stage(merged_state(warehouse, state_rows, replace_partitions), state_path(warehouse), staging_dir))
         _commit(staged)
     except OSError as error:
         for staged_file, _ in staged:
             staged_file.unlink(missing_ok=True)
         raise WarehouseError(f"cannot write the warehouse {str(warehouse)!r}: {error.strerror or error}; "
                              f"its tables are left as they were") from error
+
+
+def state_path(warehouse: Path) -> Path:
+    return warehouse / settings.STATE_DIR / "ingested_files.parquet"
+
+
+def read_state(warehouse: Path) -> dict[str, dict]:
+    """What earlier runs processed, by source_uri: the incremental memory (kept in the warehouse, not in Prefect)."""
+    path = state_path(warehouse)
+    if not path.exists():
+        return {}
+    return {row["source_uri"]: row for row in pq.read_table(path, schema=schema.INGESTED_FILES).to_pylist()}
+
+
+def merged_state(warehouse: Path, state_rows: list[dict], replace_partitions: set[str]) -> pa.Table:
+    """This run's processed files over the memory; a backfill forgets its dates' files first (deleted raw files too),
+    and leaves the memory of other dates alone."""
+    state = {uri: row for uri, row in read_state(warehouse).items() if row["ingest_date"] not in replace_partitions}
+    state.update({row["source_uri"]: row for row in state_rows})
+    return pa.Table.from_pylist(sorted(state.values(), key=lambda row: row["source_uri"]), schema=schema.INGESTED_FILES)
+
+
+def merge_site_memory(current: dict, ours: dict) -> dict:
+    """Union of what another run committed meanwhile and what this run learnt: no run's learning is lost."""
+    merged = dict(current)
+    for key, line in ours.items():
+        known = merged.get(key)
+        if known is None:
+            merged[key] = line
+        else:
+            stories = list(dict.fromkeys(known.story_keys + line.story_keys))[:MAX_TRACKED_STORIES]
+            merged[key] = TemplateLine(known.site, known.line_hash, known.example_text, stories,
+                                       min(known.first_seen, line.first_seen), max(known.last_seen, line.last_seen))
+    return merged
 
 
 def site_templates_path(warehouse: Path) -> Path:

@@ -31,7 +31,7 @@ def tables_fingerprint(warehouse):
 
 
 def run(warehouse):
-    return main(["run", str(SEEDS), "--warehouse", str(warehouse), "--ingest-date", "2026-11-20"])
+    return main(["run", str(SEEDS), "--warehouse", str(warehouse), "--ingest-date", "2026-11-20", "--reprocess"])
 
 
 def fill(disk):

@@ -72,9 +72,9 @@ def test_nothing_is_lost_on_a_mixed_source(make_source, tmp_path):
     assert "body_length_plausible" in failed["empty.txt"] and "body_length_plausible" in failed["only boilerplate.txt"]
 
 
-def test_rerun_replaces_rows_instead_of_duplicating(seeds_run):
+def test_reprocessing_replaces_rows_instead_of_duplicating(seeds_run):
     warehouse, first = seeds_run
-    second = clean_articles(source=str(SEEDS), warehouse=str(warehouse), ingest_date="2026-11-20")
+    second = clean_articles(source=str(SEEDS), warehouse=str(warehouse), ingest_date="2026-11-20", mode="reprocess")
     assert second["run_id"] != first["run_id"]
     rows = query(f"select count(*), count(distinct doc_id), min(run_id) = max(run_id), max(run_id) from {table(warehouse, 'articles')}")
     assert rows == [(5, 5, True, second["run_id"])]

@@ -34,20 +34,20 @@ def test_bad_sources_are_clear_errors(make_source, tmp_path, files, message):
     ("utf-16", b"\xfe\xff" + ARTICLE.encode("utf-16-be")),
 ])
 def test_decoding_with_bom_or_utf8(make_source, encoding_name, data):
-    text, encoding = read_source(discover(make_source({"doc.txt": data}))[0])
+    text, encoding, _ = read_source(discover(make_source({"doc.txt": data}))[0])
     assert text.lstrip("\ufeff") == ARTICLE
     assert encoding == encoding_name
 
 
 def test_undeclared_windows_1252_is_detected_not_mojibake(make_source):
     article = "Ministers said the café’s owner “refused” to pay the €300 fine, according to officials. " * 3
-    text, encoding = read_source(discover(make_source({"doc.txt": article.encode("cp1252")}))[0])
+    text, encoding, _ = read_source(discover(make_source({"doc.txt": article.encode("cp1252")}))[0])
     assert text == article
     assert encoding.replace("_", "").lower() in {"cp1252", "windows1252"}
 
 
 def test_gzip_text_is_read(make_source):
-    text, _ = read_source(discover(make_source({"doc.txt.gz": gzip.compress(ARTICLE.encode())}))[0])
+    text, _, _ = read_source(discover(make_source({"doc.txt.gz": gzip.compress(ARTICLE.encode())}))[0])
     assert text == ARTICLE
 
 
