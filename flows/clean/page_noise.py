@@ -1,0 +1,214 @@
+"""Adaptive page-boilerplate detection for plain text: which lines of a document are the page around the article.
+
+The same function sees whole-page dumps (menus, footers, teaser lists) and already clean extractor output, without
+knowing which, so it reads the document first and decides how aggressive to be:
+
+1. Each non-blank line gets features: words, stop words (of the document's language), characters, whether it ends
+   like a sentence. From those a jusText-style class: `good` prose, `near` (short prose), `short`, `bad`.
+2. Each class carries a score: prose is positive (more so the longer it is), boilerplate negative. The article is the
+   highest-scoring contiguous stretch of lines (the maximum-subarray idea of Body Text Extraction): a menu on top and
+   a footer at the bottom cost more than they bring, so they fall outside; a caption or a subheading between two
+   paragraphs does not split the article.
+3. Inside the article, runs of link-like lines (menus, teaser lists) and lines the page repeats are removed only when
+   the document as a whole looks noisy (`noise_level`), so clean text keeps its subheadings and short quotes.
+4. A headline left at the very top is removed: the pipeline keeps it in `title`, not in the body.
+
+Everything is linear in the number of lines. Rule names are what the `removed_lines` table shows.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .stopwords import STOPWORDS
+
+# --- Settings: every threshold and weight, with why -------------------------------------------------------------
+GOOD_MIN_WORDS = 12  # a paragraph of prose has a dozen words or more; menus, labels and bylines fewer
+NEAR_MIN_WORDS = 5  # below this a line is a label or a button whatever its words
+STOP_DENSITY_GOOD = 0.30  # prose in any language has about a third stop words (jusText's stopwords_low)
+STOP_DENSITY_NEAR = 0.20  # headlines and captions: some function words, fewer than prose
+GOOD_SCORE_PER_WORD = 1.0  # prose pulls the article's boundaries towards it in proportion to its length
+NEAR_SCORE_PER_WORD = 0.5  # short prose (a one-line quote) is article text, but weaker evidence
+SHORT_LINE_COST = 1.0  # a line with some prose signal (stop words or a final stop) too short to judge: weak evidence
+LONE_LINK_COST = 2.0  # one link-like line alone is as often a subheading or a label as a link
+MENU_LINK_COST = 6.0  # a link-like line in a run of them (a menu, a teaser list): a dozen outweigh a paragraph
+CJK_CHARS_PER_WORD = 2.0  # CJK scripts write no spaces: count characters as words at about this rate
+TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30  # a headline; one or two words on top are a dateline or a section label
+MENU_RUN_MIN_LINES = 3  # three link-like lines in a row inside the article are a list of links, not a subheading
+NOISY_DOCUMENT = 0.5  # above this share of boilerplate-looking lines, interior rules run too
+
+_TOKEN = re.compile(r"\w+")
+# The shape of content an extractor kept on purpose: a bullet or a number opening a list item, table cells, a figure
+# with a unit, or a line of data (a number and a separator: "June 9 – Tampa, FL", "1 cup flour, 2 eggs").
+_STRUCTURED = re.compile(
+    r"^\s*(?:[-•*–—·▪►◦]|\d{1,3}[.)]|\(\d{1,3}\))\s|\|.*\||\d+\D+\d+\D+\d|\d[\d.,]*\s*(?:%|\$|€|£)|[$€£]\s*\d"
+    r"|\d.*(?:,\s|\s[–—@-]{1,2}\s|:\s)|(?:,\s|\s[–—@-]{1,2}\s|:\s).*\d"
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# How a sentence (or a quoted sentence) ends, in Latin, CJK, Arabic, Devanagari and other scripts.
+_SENTENCE_END = tuple('.!?…"”’»)\'。！？｡।؟')
+
+GOOD, NEAR, SHORT, BAD = "good", "near", "short", "bad"
+
+
+@lru_cache(maxsize=1)
+def _language_bits() -> tuple[dict[str, int], tuple[str, ...]]:
+    """Word -> bitmask of the languages listing it, so one pass over a document counts every language at once."""
+    languages = tuple(STOPWORDS)
+    bits: dict[str, int] = {}
+    for position, language in enumerate(languages):
+        for word in STOPWORDS[language]:
+            bits[word] = bits.get(word, 0) | (1 << position)
+    return bits, languages
+
+
+@dataclass(frozen=True)
+class Line:
+    """A non-blank line's features."""
+
+    index: int
+    text: str
+    words: int  # CJK characters counted at CJK_CHARS_PER_WORD
+    stop_words: int
+    ends_sentence: bool
+    structured: bool  # a list item, a table row or a line of figures: content an extractor kept on purpose
+
+    @property
+    def stop_density(self) -> float:
+        return self.stop_words / self.words if self.words else 0.0
+
+
+def _count_words(text: str, tokens: list[str]) -> int:
+    cjk = len(_CJK.findall(text)) if not text.isascii() else 0
+    if not cjk:
+        return len(tokens)
+    return max(len(tokens), round(cjk / CJK_CHARS_PER_WORD))
+
+
+def document_stopwords(token_lists: list[list[str]]) -> frozenset[str]:
+    """The stop-word list of the language whose stop words cover most of the document's tokens."""
+    bits, languages = _language_bits()
+    hits = Counter()
+    for tokens in token_lists:
+        for token in tokens:
+            mask = bits.get(token)
+            if mask:
+                hits[mask] += 1
+    best, best_hits = languages[0], -1
+    for position, language in enumerate(languages):
+        covered = sum(count for mask, count in hits.items() if mask >> position & 1)
+        if covered > best_hits:
+            best, best_hits = language, covered
+    return STOPWORDS[best]
+
+
+def line_features(lines: list[str]) -> list[Line]:
+    """Features of the document's non-blank lines, in order."""
+    texts = [(index, line.strip()) for index, line in enumerate(lines)]
+    texts = [(index, text) for index, text in texts if text]
+    token_lists = [_TOKEN.findall(text.lower()) for _, text in texts]
+    stopwords = document_stopwords(token_lists)
+    return [
+        Line(index, text, _count_words(text, tokens), sum(token in stopwords for token in tokens),
+             text.endswith(_SENTENCE_END), _STRUCTURED.search(text) is not None)
+        for (index, text), tokens in zip(texts, token_lists)
+    ]
+
+
+def _is_cjk_prose(line: Line) -> bool:
+    return line.stop_words == 0 and line.words >= GOOD_MIN_WORDS and line.ends_sentence and not line.text.isascii()
+
+
+def classify(line: Line) -> str:
+    """jusText-style class of one line on its own: good, near (short prose), short, bad (link-like)."""
+    prose_density = line.stop_density >= STOP_DENSITY_GOOD or _is_cjk_prose(line)
+    if line.words >= GOOD_MIN_WORDS and prose_density and line.ends_sentence:
+        return GOOD
+    if line.words >= 2 * GOOD_MIN_WORDS and prose_density:
+        return GOOD  # a long paragraph whose final stop got lost
+    if line.words >= NEAR_MIN_WORDS and line.stop_density >= STOP_DENSITY_NEAR and line.ends_sentence:
+        return NEAR
+    if line.ends_sentence or line.stop_density >= STOP_DENSITY_GOOD or line.structured:
+        return SHORT
+    return BAD
+
+
+def link_runs(kinds: list[str]) -> list[int]:
+    """For each line, the length of the run of consecutive link-like (bad) lines it belongs to (0 if not bad)."""
+    runs = [0] * len(kinds)
+    start = 0
+    for position in range(len(kinds) + 1):
+        if position == len(kinds) or kinds[position] != BAD:
+            for member in range(start, position):
+                runs[member] = position - start
+            start = position + 1
+    return runs
+
+
+def line_score(line: Line, kind: str, link_run: int) -> float:
+    if kind == GOOD:
+        return GOOD_SCORE_PER_WORD * line.words
+    if kind == NEAR:
+        return NEAR_SCORE_PER_WORD * line.words
+    if kind == SHORT:
+        return 0.0 if line.structured else -SHORT_LINE_COST
+    return -MENU_LINK_COST if link_run >= MENU_RUN_MIN_LINES else -LONE_LINK_COST
+
+
+def best_segment(scores: list[float]) -> tuple[int, int] | None:
+    """(first, last) positions of the contiguous run with the highest total score (Kadane), widened over neutral
+    (zero-score) lines on both sides; None if no line scores above zero."""
+    best, best_span = 0.0, None
+    running, start = 0.0, 0
+    for position, score in enumerate(scores):
+        if running < 0 or (running == 0 and score < 0):
+            running, start = 0.0, position
+        running += score
+        if running > best or (best_span and running == best and start == best_span[0]):
+            best, best_span = running, (start, position)
+    if best_span is None:
+        return None
+    first, last = best_span
+    while first > 0 and scores[first - 1] == 0:
+        first -= 1
+    return first, last
+
+
+def noise_level(lines: list[str]) -> float:
+    """Share of the document's non-blank lines that look like page furniture (0 clean .. 1 all boilerplate)."""
+    features = line_features(lines)
+    return _noise_level([classify(line) for line in features])
+
+
+def _noise_level(kinds: list[str]) -> float:
+    if not kinds:
+        return 0.0
+    return sum(kind in (SHORT, BAD) for kind in kinds) / len(kinds)
+
+
+def _is_title_like(line: Line) -> bool:
+    return TITLE_MIN_WORDS <= line.words <= TITLE_MAX_WORDS and not line.text.endswith((".", ",", ";"))
+
+
+def find_page_noise(lines: list[str]) -> dict[int, str]:
+    """Indexes (into `lines`, blank lines included) of page boilerplate, each with the name of the rule that found it."""
+    features = line_features(lines)
+    if not features:
+        return {}
+    kinds = [classify(line) for line in features]
+    runs = link_runs(kinds)
+    segment = best_segment([line_score(line, kind, run) for line, kind, run in zip(features, kinds, runs)])
+    if segment is None:
+        return {}  # nothing looks like prose: better to keep the page than to return an empty article
+    first, last = segment
+    removed: dict[int, str] = {}
+    for line in features[:first]:
+        removed[line.index] = "page_header"
+    for line in features[last + 1 :]:
+        removed[line.index] = "page_footer"
+    if first < len(features) and _is_title_like(features[first]) and kinds[first] != GOOD:
+        removed[features[first].index] = "leading_title"
+    return removed
