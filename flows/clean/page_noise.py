@@ -38,7 +38,8 @@ MENU_LINK_COST = 6.0  # a link-like line in a run of them (a menu, a teaser list
 CJK_CHARS_PER_WORD = 2.0  # CJK scripts write no spaces: count characters as words at about this rate
 TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30  # a headline; one or two words on top are a dateline or a section label
 MENU_RUN_MIN_LINES = 3  # three link-like lines in a row inside the article are a list of links, not a subheading
-NOISY_DOCUMENT = 0.5  # above this share of boilerplate-looking lines, interior rules run too
+FOOTER_MIN_MENU_LINES = 3  # a footer is cut only when it holds at least one full run of link-like lines
+NOISY_DOCUMENT = 0.2  # share of lines in link runs: whole-page dumps have 0.25-0.8, extractor output almost always 0
 
 _TOKEN = re.compile(r"\w+")
 # The shape of content an extractor kept on purpose: a bullet or a number opening a list item, table cells, a figure
@@ -122,8 +123,9 @@ def _is_cjk_prose(line: Line) -> bool:
     return line.stop_words == 0 and line.words >= GOOD_MIN_WORDS and line.ends_sentence and not line.text.isascii()
 
 
-def classify(line: Line) -> str:
-    """jusText-style class of one line on its own: good, near (short prose), short, bad (link-like)."""
+def classify(line: Line, noisy: bool = False) -> str:
+    """jusText-style class of one line on its own: good, near (short prose), short, bad (link-like). In a noisy
+    document (a whole-page dump) a line without a final stop is a link or a teaser more often than a list item."""
     prose_density = line.stop_density >= STOP_DENSITY_GOOD or _is_cjk_prose(line)
     if line.words >= GOOD_MIN_WORDS and prose_density and line.ends_sentence:
         return GOOD
@@ -131,6 +133,8 @@ def classify(line: Line) -> str:
         return GOOD  # a long paragraph whose final stop got lost
     if line.words >= NEAR_MIN_WORDS and line.stop_density >= STOP_DENSITY_NEAR and line.ends_sentence:
         return NEAR
+    if not noisy and line.words >= NEAR_MIN_WORDS and prose_density:
+        return NEAR  # a sentence without its final stop (a list item, a caption)
     if line.ends_sentence or line.stop_density >= STOP_DENSITY_GOOD or line.structured:
         return SHORT
     return BAD
@@ -178,15 +182,14 @@ def best_segment(scores: list[float]) -> tuple[int, int] | None:
 
 
 def noise_level(lines: list[str]) -> float:
-    """Share of the document's non-blank lines that look like page furniture (0 clean .. 1 all boilerplate)."""
+    """How much of the document is page furniture, 0 (clean article) to 1: the share of its non-blank lines that sit in
+    runs of link-like lines (menus, teaser lists). Whole-page dumps score 0.25 and up, extractor output near 0."""
     features = line_features(lines)
-    return _noise_level([classify(line) for line in features])
+    return _noise_level(link_runs([classify(line) for line in features]))
 
 
-def _noise_level(kinds: list[str]) -> float:
-    if not kinds:
-        return 0.0
-    return sum(kind in (SHORT, BAD) for kind in kinds) / len(kinds)
+def _noise_level(runs: list[int]) -> float:
+    return sum(run >= MENU_RUN_MIN_LINES for run in runs) / len(runs) if runs else 0.0
 
 
 def _is_title_like(line: Line) -> bool:
@@ -200,6 +203,10 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
         return {}
     kinds = [classify(line) for line in features]
     runs = link_runs(kinds)
+    noisy = _noise_level(runs) >= NOISY_DOCUMENT
+    if noisy:
+        kinds = [classify(line, noisy) for line in features]
+        runs = link_runs(kinds)
     segment = best_segment([line_score(line, kind, run) for line, kind, run in zip(features, kinds, runs)])
     if segment is None:
         return {}  # nothing looks like prose: better to keep the page than to return an empty article
@@ -207,7 +214,15 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
     removed: dict[int, str] = {}
     for line in features[:first]:
         removed[line.index] = "page_header"
-    for line in features[last + 1 :]:
+    # Below the article, only a menu or a teaser list proves the page has started: before it, and without it,
+    # the lines are more often the article's own lists, credits and data than page furniture.
+    # In a whole-page dump everything below the article is the page's.
+    footer_menu = [position for position in range(last + 1, len(features)) if runs[position] >= MENU_RUN_MIN_LINES]
+    if noisy:
+        footer_start = last + 1
+    else:
+        footer_start = footer_menu[0] if len(footer_menu) >= FOOTER_MIN_MENU_LINES else len(features)
+    for line in features[footer_start:]:
         removed[line.index] = "page_footer"
     if first < len(features) and _is_title_like(features[first]) and kinds[first] != GOOD:
         removed[features[first].index] = "leading_title"
