@@ -39,6 +39,10 @@ CJK_CHARS_PER_WORD = 2.0  # CJK scripts write no spaces: count characters as wor
 TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30  # a headline; one or two words on top are a dateline or a section label
 MENU_RUN_MIN_LINES = 3  # three link-like lines in a row inside the article are a list of links, not a subheading
 FOOTER_MIN_MENU_LINES = 3  # a footer is cut only when it holds at least one full run of link-like lines
+# In a whole-page dump (noise level >= NOISY_DOCUMENT) the evidence is read more strictly:
+NOISY_LINE_OVERHEAD = 5.0  # a paragraph pays for its line: one-sentence teaser summaries no longer glue lists on
+NOISY_SHORT_FACTOR = 3.0  # short lines are mostly widgets ("34 Comments", "Sorry!") rather than article text
+NOISY_LONE_LINK_COST = 6.0  # a lone link-like line is a teaser headline or a comment author as often as a menu item
 NOISY_DOCUMENT = 0.2  # share of lines in link runs: whole-page dumps have 0.25-0.8, extractor output almost always 0
 
 _TOKEN = re.compile(r"\w+")
@@ -152,14 +156,19 @@ def link_runs(kinds: list[str]) -> list[int]:
     return runs
 
 
-def line_score(line: Line, kind: str, link_run: int) -> float:
+def line_score(line: Line, kind: str, link_run: int, noisy: bool = False) -> float:
+    """A line's weight in the search for the article: prose positive, furniture negative. In a whole-page dump a
+    paragraph must pay for its line (teaser summaries are one short sentence each) and lone links cost as much as
+    menu items (teaser headlines, comment authors, "2H ago")."""
     if kind == GOOD:
-        return GOOD_SCORE_PER_WORD * line.words
+        return GOOD_SCORE_PER_WORD * line.words - (NOISY_LINE_OVERHEAD if noisy else 0.0)
     if kind == NEAR:
-        return NEAR_SCORE_PER_WORD * line.words
+        return NEAR_SCORE_PER_WORD * line.words - (NOISY_LINE_OVERHEAD if noisy else 0.0)
     if kind == SHORT:
-        return 0.0 if line.structured else -SHORT_LINE_COST
-    return -MENU_LINK_COST if link_run >= MENU_RUN_MIN_LINES else -LONE_LINK_COST
+        return 0.0 if line.structured else -SHORT_LINE_COST * (NOISY_SHORT_FACTOR if noisy else 1.0)
+    if link_run >= MENU_RUN_MIN_LINES or noisy:
+        return -MENU_LINK_COST if link_run >= MENU_RUN_MIN_LINES else -NOISY_LONE_LINK_COST
+    return -LONE_LINK_COST
 
 
 def best_segment(scores: list[float]) -> tuple[int, int] | None:
@@ -207,7 +216,7 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
     if noisy:
         kinds = [classify(line, noisy) for line in features]
         runs = link_runs(kinds)
-    segment = best_segment([line_score(line, kind, run) for line, kind, run in zip(features, kinds, runs)])
+    segment = best_segment([line_score(line, kind, run, noisy) for line, kind, run in zip(features, kinds, runs)])
     if segment is None:
         return {}  # nothing looks like prose: better to keep the page than to return an empty article
     first, last = segment
