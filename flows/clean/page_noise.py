@@ -38,14 +38,15 @@ MENU_LINK_COST = 6.0  # a link-like line in a run of them (a menu, a teaser list
 CJK_CHARS_PER_WORD = 2.0  # CJK scripts write no spaces: count characters as words at about this rate
 TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30  # a headline; one or two words on top are a dateline or a section label
 MENU_RUN_MIN_LINES = 3  # three link-like lines in a row inside the article are a list of links, not a subheading
-FOOTER_MIN_MENU_LINES = 3  # a footer is cut only when it holds at least one full run of link-like lines
+FOOTER_MIN_MENU_LINES = 5  # in clean text a footer is cut only from a long run of link-like lines (a related list)
 # In a whole-page dump (noise level >= NOISY_DOCUMENT) the evidence is read more strictly:
 NOISY_LINE_OVERHEAD = 5.0  # a paragraph pays for its line: one-sentence teaser summaries no longer glue lists on
 NOISY_SHORT_FACTOR = 3.0  # short lines are mostly widgets ("34 Comments", "Sorry!") rather than article text
 NOISY_LONE_LINK_COST = 6.0  # a lone link-like line is a teaser headline or a comment author as often as a menu item
+SECOND_SEGMENT_SHARE = 0.75  # a rival stretch nearly as strong as the best one is article too (recall first)
 NOISY_DOCUMENT = 0.2  # share of lines in link runs: whole-page dumps have 0.25-0.8, extractor output almost always 0
 
-_TOKEN = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W\d_]\w*")  # a word starts with a letter: numbers say nothing about prose or menus
 # The shape of content an extractor kept on purpose: a bullet or a number opening a list item, table cells, a figure
 # with a unit, or a line of data (a number and a separator: "June 9 – Tampa, FL", "1 cup flour, 2 eggs").
 _STRUCTURED = re.compile(
@@ -114,7 +115,7 @@ def line_features(lines: list[str]) -> list[Line]:
     """Features of the document's non-blank lines, in order."""
     texts = [(index, line.strip()) for index, line in enumerate(lines)]
     texts = [(index, text) for index, text in texts if text]
-    token_lists = [_TOKEN.findall(text.lower()) for _, text in texts]
+    token_lists = [_WORD.findall(text.lower()) for _, text in texts]
     stopwords = document_stopwords(token_lists)
     return [
         Line(index, text, _count_words(text, tokens), sum(token in stopwords for token in tokens),
@@ -171,12 +172,14 @@ def line_score(line: Line, kind: str, link_run: int, noisy: bool = False) -> flo
     return -LONE_LINK_COST
 
 
-def best_segment(scores: list[float]) -> tuple[int, int] | None:
-    """(first, last) positions of the contiguous run with the highest total score (Kadane), widened over neutral
-    (zero-score) lines on both sides; None if no line scores above zero."""
+def best_segment(scores: list[float], lo: int = 0, hi: int | None = None) -> tuple[int, int, float] | None:
+    """(first, last, total) of the contiguous run of scores[lo:hi] with the highest total (Kadane), widened over
+    neutral (zero-score) lines on both sides; None if no line scores above zero."""
+    hi = len(scores) if hi is None else hi
     best, best_span = 0.0, None
-    running, start = 0.0, 0
-    for position, score in enumerate(scores):
+    running, start = 0.0, lo
+    for position in range(lo, hi):
+        score = scores[position]
         if running < 0 or (running == 0 and score < 0):
             running, start = 0.0, position
         running += score
@@ -185,9 +188,26 @@ def best_segment(scores: list[float]) -> tuple[int, int] | None:
     if best_span is None:
         return None
     first, last = best_span
-    while first > 0 and scores[first - 1] == 0:
+    while first > lo and scores[first - 1] == 0:
         first -= 1
-    return first, last
+    return first, last, best
+
+
+def article_segments(scores: list[float]) -> list[tuple[int, int]]:
+    """The best-scoring stretch, plus any stretch beside it that scores at least SECOND_SEGMENT_SHARE of it (an
+    article split by a gallery or an ad block; a short article beside a long footer blurb), in document order."""
+    best = best_segment(scores)
+    if best is None:
+        return []
+    floor = SECOND_SEGMENT_SHARE * best[2]
+    kept, pending = [best[:2]], [(0, best[0]), (best[1] + 1, len(scores))]
+    while pending:
+        lo, hi = pending.pop()
+        found = best_segment(scores, lo, hi) if hi > lo else None
+        if found and found[2] >= floor:
+            kept.append(found[:2])
+            pending += [(lo, found[0]), (found[1] + 1, hi)]
+    return sorted(kept)
 
 
 def noise_level(lines: list[str]) -> float:
@@ -216,13 +236,17 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
     if noisy:
         kinds = [classify(line, noisy) for line in features]
         runs = link_runs(kinds)
-    segment = best_segment([line_score(line, kind, run, noisy) for line, kind, run in zip(features, kinds, runs)])
-    if segment is None:
+    segments = article_segments([line_score(line, kind, run, noisy) for line, kind, run in zip(features, kinds, runs)])
+    if not segments:
         return {}  # nothing looks like prose: better to keep the page than to return an empty article
-    first, last = segment
+    first, last = segments[0][0], segments[-1][1]
     removed: dict[int, str] = {}
     for line in features[:first]:
         removed[line.index] = "page_header"
+    if noisy:  # in a whole-page dump what separates two stretches of article is the page's too
+        for (_, end), (start, _) in zip(segments, segments[1:]):
+            for line in features[end + 1 : start]:
+                removed[line.index] = "page_block"
     # Below the article, only a menu or a teaser list proves the page has started: before it, and without it,
     # the lines are more often the article's own lists, credits and data than page furniture.
     # In a whole-page dump everything below the article is the page's.
