@@ -38,7 +38,8 @@ MENU_LINK_COST = 6.0  # a link-like line in a run of them (a menu, a teaser list
 CJK_CHARS_PER_WORD = 2.0  # CJK scripts write no spaces: count characters as words at about this rate
 TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30  # a headline; one or two words on top are a dateline or a section label
 MENU_RUN_MIN_LINES = 3  # three link-like lines in a row inside the article are a list of links, not a subheading
-FOOTER_MIN_MENU_LINES = 5  # in clean text a footer is cut only from a long run of link-like lines (a related list)
+CLEAN_HEADER_MAX_LINES = 6  # headline, dek, byline, date, caption, credit: more than that on top is article
+CLEAN_FOOTER_RUN_LINES = 5  # in clean text a footer is cut only from a long run of link-like lines (a related list)
 # In a whole-page dump (noise level >= NOISY_DOCUMENT) the evidence is read more strictly:
 NOISY_LINE_OVERHEAD = 5.0  # a paragraph pays for its line: one-sentence teaser summaries no longer glue lists on
 NOISY_SHORT_FACTOR = 3.0  # short lines are mostly widgets ("34 Comments", "Sorry!") rather than article text
@@ -225,6 +226,18 @@ def _is_title_like(line: Line) -> bool:
     return TITLE_MIN_WORDS <= line.words <= TITLE_MAX_WORDS and not line.text.endswith((".", ",", ";"))
 
 
+def _clean_text_bounds(first: int, last: int, runs: list[int]) -> tuple[int, int]:
+    """Where the article starts and ends in text that is not a page dump. On top, a few lines (headline, byline,
+    date, caption) go; a longer top is the article's own (results tables, lists) unless a link run proves a menu.
+    Below, only a long run of link-like lines (a related-stories list) proves the page has started: lists,
+    credits and data under the last paragraph are more often the article's than the page's."""
+    if first > CLEAN_HEADER_MAX_LINES:
+        menu_ends = [position for position in range(first) if runs[position] >= MENU_RUN_MIN_LINES]
+        first = menu_ends[-1] + 1 if menu_ends else 0
+    footer_runs = [position for position in range(last + 1, len(runs)) if runs[position] >= CLEAN_FOOTER_RUN_LINES]
+    return first, footer_runs[0] - 1 if footer_runs else len(runs) - 1
+
+
 def find_page_noise(lines: list[str]) -> dict[int, str]:
     """Indexes (into `lines`, blank lines included) of page boilerplate, each with the name of the rule that found it."""
     features = line_features(lines)
@@ -240,6 +253,8 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
     if not segments:
         return {}  # nothing looks like prose: better to keep the page than to return an empty article
     first, last = segments[0][0], segments[-1][1]
+    if not noisy:
+        first, last = _clean_text_bounds(first, last, runs)
     removed: dict[int, str] = {}
     for line in features[:first]:
         removed[line.index] = "page_header"
@@ -247,15 +262,7 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
         for (_, end), (start, _) in zip(segments, segments[1:]):
             for line in features[end + 1 : start]:
                 removed[line.index] = "page_block"
-    # Below the article, only a menu or a teaser list proves the page has started: before it, and without it,
-    # the lines are more often the article's own lists, credits and data than page furniture.
-    # In a whole-page dump everything below the article is the page's.
-    footer_menu = [position for position in range(last + 1, len(features)) if runs[position] >= MENU_RUN_MIN_LINES]
-    if noisy:
-        footer_start = last + 1
-    else:
-        footer_start = footer_menu[0] if len(footer_menu) >= FOOTER_MIN_MENU_LINES else len(features)
-    for line in features[footer_start:]:
+    for line in features[last + 1 :]:
         removed[line.index] = "page_footer"
     if first < len(features) and _is_title_like(features[first]) and kinds[first] != GOOD:
         removed[features[first].index] = "leading_title"
