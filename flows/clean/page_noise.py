@@ -45,6 +45,9 @@ NOISY_LINE_OVERHEAD = 5.0  # a paragraph pays for its line: one-sentence teaser 
 NOISY_SHORT_FACTOR = 3.0  # short lines are mostly widgets ("34 Comments", "Sorry!") rather than article text
 NOISY_LONE_LINK_COST = 6.0  # a lone link-like line is a teaser headline or a comment author as often as a menu item
 SECOND_SEGMENT_SHARE = 0.75  # a rival stretch nearly as strong as the best one is article too (recall first)
+CREDIT_MAX_WORDS = 40  # a caption with its credit is a sentence or two; longer is a paragraph that cites a source
+REPEAT_NEAR_LINES = 6  # a caption repeated by a gallery or a lightbox comes back within a few lines
+REPEAT_MIN_WORDS = 2  # a repeated single word ("Photo", "Amazon") may be a real list's label: too little to judge
 NOISY_DOCUMENT = 0.2  # share of lines in link runs: whole-page dumps have 0.25-0.8, extractor output almost always 0
 
 _WORD = re.compile(r"[^\W\d_]\w*")  # a word starts with a letter: numbers say nothing about prose or menus
@@ -54,6 +57,20 @@ _STRUCTURED = re.compile(
     r"^\s*(?:[-•*–—·▪►◦]|\d{1,3}[.)]|\(\d{1,3}\))\s|\|.*\||\d+\D+\d+\D+\d|\d[\d.,]*\s*(?:%|\$|€|£)|[$€£]\s*\d"
     r"|\d.*(?:,\s|\s[–—@-]{1,2}\s|:\s)|(?:,\s|\s[–—@-]{1,2}\s|:\s).*\d"
 )
+# Photo credits and captions that end in one: "Photo: Jane Doe, AP", "(Image: © NASA)", "Image copyright Getty
+# Images", "... in 2018. Credit: Getty Images", "Jane Doe/Reuters". The news agencies and picture desks are global.
+_MEDIA_CREDIT = re.compile(
+    r"^\(?(?:photo|image|picture|foto|bild|photograph|illustration|video)s?(?: caption| copyright| credit| by)?\s*[:©|]"
+    r"|^image (?:copyright|caption)\b|(?:^|[.!?]\s+|\()(?:photo |image )?credit\s*:\s*[^.]{0,60}$"
+    r"|\b(?:getty images|ap photo|reuters|afp|shutterstock|istock|epa|alamy)\)?\s*$",
+    re.IGNORECASE,
+)
+# A line that is only a date-time stamp ("2019-11-19T08:57:40+01:00", "32M ago", "6:34 am") or only a URL. A URL
+# alone is a sharing widget's leftover in a page dump, but a source reference in an article's own notes.
+_BARE_TIME = re.compile(
+    r"^(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d\S*|(?:updated )?\d+\s?[smhd] ago|\d{1,2}:\d\d\s?(?:am|pm)?)$", re.IGNORECASE
+)
+_BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # How a sentence (or a quoted sentence) ends, in Latin, CJK, Arabic, Devanagari and other scripts.
 _SENTENCE_END = tuple('.!?…"”’»)\'。！？｡।؟')
@@ -264,6 +281,42 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
                 removed[line.index] = "page_block"
     for line in features[last + 1 :]:
         removed[line.index] = "page_footer"
-    if first < len(features) and _is_title_like(features[first]) and kinds[first] != GOOD:
-        removed[features[first].index] = "leading_title"
+    article = [position for position in range(first, last + 1) if features[position].index not in removed]
+    removed.update(_line_rules([features[position] for position in article], noisy))
+    removed.update(_repeated_lines([features[position] for position in article], kinds, article, noisy))
+    top = next((position for position in article if features[position].index not in removed), None)
+    if top is not None and _is_title_like(features[top]) and kinds[top] != GOOD:
+        removed[features[top].index] = "leading_title"
     return removed
+
+
+def _line_rules(lines: list[Line], noisy: bool) -> dict[int, str]:
+    """Lines that are page furniture by their shape alone: a photo credit or caption credit, a bare URL or time."""
+    found = {}
+    for line in lines:
+        if line.words <= CREDIT_MAX_WORDS and _MEDIA_CREDIT.search(line.text):
+            found[line.index] = "media_credit"
+        elif _BARE_TIME.match(line.text):
+            found[line.index] = "bare_timestamp"
+        elif noisy and _BARE_URL.match(line.text):
+            found[line.index] = "bare_url"
+    return found
+
+
+def _repeated_lines(lines: list[Line], kinds: list[str], positions: list[int], noisy: bool) -> dict[int, str]:
+    """Lines the page repeats. A copy a few lines after the first (a caption under a photo and again in the
+    gallery) goes in any text. In a page dump, a repeated line that is not prose (a button, a promo, a comment
+    widget) goes wherever it is, first copy included. Prose repeated far apart stays: a quoted passage, a list of
+    ingredients used twice, a story the extractor kept twice are the article's (or not ours to judge)."""
+    last_seen: dict[str, int] = {}
+    counts = Counter(line.text.casefold() for line in lines) if noisy else Counter()
+    found = {}
+    for order, (line, position) in enumerate(zip(lines, positions)):
+        key = line.text.casefold()
+        previous = last_seen.get(key)
+        last_seen[key] = order
+        if previous is not None and order - previous <= REPEAT_NEAR_LINES and line.words >= REPEAT_MIN_WORDS:
+            found[line.index] = "repeated_line"
+        elif noisy and counts[key] >= 2 and kinds[position] not in (GOOD, NEAR):
+            found[line.index] = "repeated_line"
+    return found
