@@ -37,6 +37,7 @@ LONE_LINK_COST = 2.0  # one link-like line alone is as often a subheading or a l
 MENU_LINK_COST = 6.0  # a link-like line in a run of them (a menu, a teaser list): a dozen outweigh a paragraph
 CJK_CHARS_PER_WORD = 2.0  # CJK scripts write no spaces: count characters as words at about this rate
 TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30  # a headline; one or two words on top are a dateline or a section label
+TITLE_SEARCH_LINES = 4  # between headline and article: dek, byline, date, caption at most
 MENU_RUN_MIN_LINES = 3  # three link-like lines in a row inside the article are a list of links, not a subheading
 CLEAN_HEADER_MAX_LINES = 6  # headline, dek, byline, date, caption, credit: more than that on top is article
 CLEAN_FOOTER_RUN_LINES = 5  # in clean text a footer is cut only from a long run of link-like lines (a related list)
@@ -76,6 +77,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _SENTENCE_END = tuple('.!?…"”’»)\'。！？｡।؟')
 
 GOOD, NEAR, SHORT, BAD = "good", "near", "short", "bad"
+# Every rule name find_page_noise can return (what removed_lines.rule shows).
+RULE_NAMES = frozenset({"page_header", "page_footer", "page_block", "leading_title", "media_credit",
+                        "bare_timestamp", "bare_url", "repeated_line"})
 
 
 @lru_cache(maxsize=1)
@@ -284,10 +288,23 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
     article = [position for position in range(first, last + 1) if features[position].index not in removed]
     removed.update(_line_rules([features[position] for position in article], noisy))
     removed.update(_repeated_lines([features[position] for position in article], kinds, article, noisy))
+    title = _leading_title(features, kinds, first, article, removed)
+    if title is not None:
+        removed[features[title].index] = "leading_title"
+    return removed
+
+
+def _leading_title(features: list[Line], kinds: list[str], first: int, article: list[int],
+                   removed: dict[int, str]) -> int | None:
+    """Position of the headline: the first line left of the article if it looks like one, else the last
+    headline-like line of the few removed just above the article (headline, then byline and date)."""
     top = next((position for position in article if features[position].index not in removed), None)
     if top is not None and _is_title_like(features[top]) and kinds[top] != GOOD:
-        removed[features[top].index] = "leading_title"
-    return removed
+        return top
+    for position in range(first - 1, max(first - TITLE_SEARCH_LINES, 0) - 1, -1):
+        if _is_title_like(features[position]) and kinds[position] != GOOD:
+            return position
+    return None
 
 
 def _line_rules(lines: list[Line], noisy: bool) -> dict[int, str]:
