@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from itertools import chain, islice
 from functools import lru_cache
+from typing import NamedTuple
 
 from .stopwords import STOPWORDS
 
@@ -35,6 +36,7 @@ NEAR_SCORE_PER_WORD = 0.5  # short prose (a one-line quote) is article text, but
 SHORT_LINE_COST = 1.0  # a line with some prose signal (stop words or a final stop) too short to judge: weak evidence
 LONE_LINK_COST = 2.0  # one link-like line alone is as often a subheading or a label as a link
 MENU_LINK_COST = 6.0  # a link-like line in a run of them (a menu, a teaser list): a dozen outweigh a paragraph
+LANGUAGE_SAMPLE_WORDS = 1500  # enough words to tell a page's language; bounds the cost on long documents
 CJK_CHARS_PER_WORD = 2.0  # CJK scripts write no spaces: count characters as words at about this rate
 TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30  # a headline; one or two words on top are a dateline or a section label
 TITLE_SEARCH_LINES = 4  # between headline and article: dek, byline, date, caption at most
@@ -60,12 +62,23 @@ _STRUCTURED = re.compile(
 )
 # Photo credits and captions that end in one: "Photo: Jane Doe, AP", "(Image: © NASA)", "Image copyright Getty
 # Images", "... in 2018. Credit: Getty Images", "Jane Doe/Reuters". The news agencies and picture desks are global.
-_MEDIA_CREDIT = re.compile(
-    r"^\(?(?:photo|image|picture|foto|bild|photograph|illustration|video)s?(?: caption| copyright| credit| by)?\s*[:©|]"
-    r"|^image (?:copyright|caption)\b|(?:^|[.!?]\s+|\()(?:photo |image )?credit\s*:\s*[^.]{0,60}$"
+_CREDIT_START = re.compile(
+    r"\(?(?:photo|image|picture|foto|bild|photograph|illustration|video)s?(?: caption| copyright| credit| by)?\s*[:©|]"
+    r"|image (?:copyright|caption)\b",
+    re.IGNORECASE,
+)
+_CREDIT_END = re.compile(
+    r"(?:^|[.!?]\s+|\()(?:photo |image )?credit\s*:\s*[^.]{0,60}$"
     r"|\b(?:getty images|ap photo|reuters|afp|shutterstock|istock|epa|alamy)\)?\s*$",
     re.IGNORECASE,
 )
+CREDIT_TAIL_CHARS = 80  # a credit at the end of a caption is short: only the line's tail is searched for it
+
+
+def _is_media_credit(text: str) -> bool:
+    return _CREDIT_START.match(text) is not None or _CREDIT_END.search(text[-CREDIT_TAIL_CHARS:]) is not None
+
+
 # A line that is only a date-time stamp ("2019-11-19T08:57:40+01:00", "32M ago", "6:34 am") or only a URL. A URL
 # alone is a sharing widget's leftover in a page dump, but a source reference in an article's own notes.
 _BARE_TIME = re.compile(
@@ -93,44 +106,33 @@ def _language_bits() -> tuple[dict[str, int], tuple[str, ...]]:
     return bits, languages
 
 
-@dataclass(frozen=True)
-class Line:
-    """A non-blank line's features."""
+class Line(NamedTuple):
+    """A non-blank line's features (a named tuple: built for every line, so it must be cheap)."""
 
-    index: int
-    text: str
+    index: int  # into the document's list of lines
+    text: str  # stripped
     words: int  # CJK characters counted at CJK_CHARS_PER_WORD
-    stop_words: int
+    stop_density: float  # share of the words that are function words of the document's language
     ends_sentence: bool
     structured: bool  # a list item, a table row or a line of figures: content an extractor kept on purpose
 
-    @property
-    def stop_density(self) -> float:
-        return self.stop_words / self.words if self.words else 0.0
-
 
 def _count_words(text: str, tokens: list[str]) -> int:
-    cjk = len(_CJK.findall(text)) if not text.isascii() else 0
-    if not cjk:
+    if text.isascii() or _CJK.search(text) is None:  # most lines: no CJK, and search stops at the first one
         return len(tokens)
-    return max(len(tokens), round(cjk / CJK_CHARS_PER_WORD))
+    return max(len(tokens), round(len(_CJK.findall(text)) / CJK_CHARS_PER_WORD))
 
 
 def document_stopwords(token_lists: list[list[str]]) -> frozenset[str]:
     """The stop-word list of the language whose stop words cover most of the document's tokens."""
     bits, languages = _language_bits()
-    hits = Counter()
-    for tokens in token_lists:
-        for token in tokens:
-            mask = bits.get(token)
-            if mask:
-                hits[mask] += 1
-    best, best_hits = languages[0], -1
-    for position, language in enumerate(languages):
-        covered = sum(count for mask, count in hits.items() if mask >> position & 1)
-        if covered > best_hits:
-            best, best_hits = language, covered
-    return STOPWORDS[best]
+    hits: Counter = Counter()
+    for token, count in Counter(islice(chain.from_iterable(token_lists), LANGUAGE_SAMPLE_WORDS)).items():
+        mask = bits.get(token)
+        if mask:
+            hits[mask] += count
+    coverage = [sum(count for mask, count in hits.items() if mask >> position & 1) for position in range(len(languages))]
+    return STOPWORDS[languages[coverage.index(max(coverage))]]
 
 
 def line_features(lines: list[str]) -> list[Line]:
@@ -140,14 +142,28 @@ def line_features(lines: list[str]) -> list[Line]:
     token_lists = [_WORD.findall(text.lower()) for _, text in texts]
     stopwords = document_stopwords(token_lists)
     return [
-        Line(index, text, _count_words(text, tokens), sum(token in stopwords for token in tokens),
-             text.endswith(_SENTENCE_END), _STRUCTURED.search(text) is not None)
+        Line(index, text, words, density, text.endswith(_SENTENCE_END),
+             # a long line of prose is good whatever its shape: skip the costlier test
+             not (words >= 2 * GOOD_MIN_WORDS and density >= STOP_DENSITY_GOOD) and _is_structured(text))
         for (index, text), tokens in zip(texts, token_lists)
+        for words in (_count_words(text, tokens),)
+        for density in (len([token for token in tokens if token in stopwords]) / words if words else 0.0,)
     ]
 
 
+_LIST_MARKS = frozenset("-•*–—·▪►◦(|")
+_DIGIT = re.compile(r"\d")
+
+
+def _is_structured(text: str) -> bool:
+    # The regex only when the line has a digit, a list mark or a pipe: most lines have none and skip it.
+    if text[0] not in _LIST_MARKS and "|" not in text and _DIGIT.search(text) is None:
+        return False
+    return _STRUCTURED.search(text) is not None
+
+
 def _is_cjk_prose(line: Line) -> bool:
-    return line.stop_words == 0 and line.words >= GOOD_MIN_WORDS and line.ends_sentence and not line.text.isascii()
+    return line.stop_density == 0 and line.words >= GOOD_MIN_WORDS and line.ends_sentence and not line.text.isascii()
 
 
 def classify(line: Line, noisy: bool = False) -> str:
@@ -311,7 +327,7 @@ def _line_rules(lines: list[Line], noisy: bool) -> dict[int, str]:
     """Lines that are page furniture by their shape alone: a photo credit or caption credit, a bare URL or time."""
     found = {}
     for line in lines:
-        if line.words <= CREDIT_MAX_WORDS and _MEDIA_CREDIT.search(line.text):
+        if line.words <= CREDIT_MAX_WORDS and _is_media_credit(line.text):
             found[line.index] = "media_credit"
         elif _BARE_TIME.match(line.text):
             found[line.index] = "bare_timestamp"
