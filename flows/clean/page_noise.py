@@ -51,6 +51,11 @@ SECOND_SEGMENT_SHARE = 0.75  # a rival stretch nearly as strong as the best one 
 CREDIT_MAX_WORDS = 40  # a caption with its credit is a sentence or two; longer is a paragraph that cites a source
 REPEAT_NEAR_LINES = 6  # a caption repeated by a gallery or a lightbox comes back within a few lines
 REPEAT_MIN_WORDS = 2  # a repeated single word ("Photo", "Amazon") may be a real list's label: too little to judge
+NOISY_MIN_LINK_LINES_SHARE = 15  # a site's menu and footer together: fewer link lines is a related list, not a page
+NOISY_MIN_LINK_LINES = 40  # ...or this many link lines: a comment thread dilutes the share of a page dump's menus, not their number
+ISOLATED_PROSE_FACTOR = 0.0  # in a page dump a paragraph between two link lines (a teaser summary) counts for nothing
+TEMPLATE_MAX_WORDS = 6  # comment headers, stamps and counters are a few words
+TEMPLATE_MIN_REPEATS = 3  # three lines ending alike (" says:", " am", " ago") are a template
 NOISY_DOCUMENT = 0.2  # share of lines in link runs: whole-page dumps have 0.25-0.8, extractor output almost always 0
 
 _WORD = re.compile(r"[^\W\d_]\w*")  # a word starts with a letter: numbers say nothing about prose or menus
@@ -259,6 +264,37 @@ def _noise_level(runs: list[int]) -> float:
     return sum(run >= MENU_RUN_MIN_LINES for run in runs) / len(runs) if runs else 0.0
 
 
+_LAST_CHUNK = re.compile(r"\S+$")
+_DIGITS = re.compile(r"\d+")
+
+
+def _templated_lines(features: list[Line]) -> set[int]:
+    """Positions of short lines that end like several others (comment headers "jdoe says:", stamps "6:34 am",
+    "2H ago", counters "(185)"): lines a template printed, not an author wrote."""
+    tails = {}
+    for position, line in enumerate(features):
+        if line.words <= TEMPLATE_MAX_WORDS and not line.text.endswith((".", "!", "?")):
+            tails[position] = _DIGITS.sub("0", _LAST_CHUNK.search(line.text).group().casefold())
+    counts = Counter(tails.values())
+    return {position for position, tail in tails.items() if counts[tail] >= TEMPLATE_MIN_REPEATS}
+
+
+def _discount_isolated_prose(scores: list[float], kinds: list[str]) -> None:
+    """jusText's context rule for page dumps: a paragraph with a link line on both sides is a teaser's summary
+    (headline, summary, headline, summary ...) more often than article text, so it counts for less."""
+    for position in range(1, len(kinds) - 1):
+        if kinds[position] in (GOOD, NEAR) and scores[position] > 0 and kinds[position - 1] == BAD == kinds[position + 1]:
+            scores[position] *= ISOLATED_PROSE_FACTOR
+
+
+def _is_page_dump(runs: list[int]) -> bool:
+    """A whole-page dump: a large share of lines in link runs, and enough of them to be a site's menu and footer
+    (a short article with one related-links list is not a page dump); or many in absolute terms (a long comment
+    thread dilutes the share of a page's menus, not their number)."""
+    link_lines = sum(run >= MENU_RUN_MIN_LINES for run in runs)
+    return (link_lines >= NOISY_MIN_LINK_LINES_SHARE and _noise_level(runs) >= NOISY_DOCUMENT) or link_lines >= NOISY_MIN_LINK_LINES
+
+
 def _is_title_like(line: Line) -> bool:
     return TITLE_MIN_WORDS <= line.words <= TITLE_MAX_WORDS and not line.text.endswith((".", ",", ";"))
 
@@ -282,11 +318,15 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
         return {}
     kinds = [classify(line) for line in features]
     runs = link_runs(kinds)
-    noisy = _noise_level(runs) >= NOISY_DOCUMENT
+    noisy = _is_page_dump(runs)
     if noisy:
-        kinds = [classify(line, noisy) for line in features]
+        templated = _templated_lines(features)
+        kinds = [BAD if position in templated else classify(line, noisy) for position, line in enumerate(features)]
         runs = link_runs(kinds)
-    segments = article_segments([line_score(line, kind, run, noisy) for line, kind, run in zip(features, kinds, runs)])
+    scores = [line_score(line, kind, run, noisy) for line, kind, run in zip(features, kinds, runs)]
+    if noisy:
+        _discount_isolated_prose(scores, kinds)
+    segments = article_segments(scores)
     if not segments:
         return {}  # nothing looks like prose: better to keep the page than to return an empty article
     first, last = segments[0][0], segments[-1][1]
