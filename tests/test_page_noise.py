@@ -98,13 +98,17 @@ def test_non_english_article_is_not_wiped_out():
         "was man erreichen konnte.",
     ]
     assert find_page_noise(german) == {}
-    spanish_dump = ["Inicio", "Noticias", "Deportes", "Economía", "Cultura", "Opinión", "Suscríbete", "",
-                    "El ayuntamiento aprobó el nuevo presupuesto después de un largo debate que duró hasta la "
-                    "medianoche y en el que participaron cientos de vecinos.",
-                    "La oposición dijo que los recortes afectarán a los servicios que usan las personas mayores y "
-                    "prometió volver a plantear el tema antes de fin de año.",
-                    "", "Aviso legal", "Contacto", "Política de privacidad", "Mapa del sitio", "Publicidad"]
-    assert kept(spanish_dump) == [spanish_dump[8], spanish_dump[9]]
+    spanish_menu = ["Inicio", "Noticias", "España", "Internacional", "Deportes", "Economía", "Cultura", "Opinión",
+                    "Tecnología", "Salud", "Suscríbete"]
+    spanish_article = [
+        "El ayuntamiento aprobó el nuevo presupuesto después de un largo debate que duró hasta la medianoche y en "
+        "el que participaron cientos de vecinos.",
+        "La oposición dijo que los recortes afectarán a los servicios que usan las personas mayores y prometió "
+        "volver a plantear el tema antes de fin de año.",
+    ]
+    spanish_footer = ["Aviso legal", "Contacto", "Política de privacidad", "Cookies", "Publicidad", "Hemeroteca"]
+    spanish_dump = [*spanish_menu, "", *spanish_article, "", *spanish_footer]
+    assert kept(spanish_dump) == spanish_article
 
 
 def test_cjk_prose_is_kept():
