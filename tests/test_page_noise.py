@@ -99,7 +99,7 @@ def test_non_english_article_is_not_wiped_out():
     ]
     assert find_page_noise(german) == {}
     spanish_menu = ["Inicio", "Noticias", "España", "Internacional", "Deportes", "Economía", "Cultura", "Opinión",
-                    "Tecnología", "Salud", "Suscríbete"]
+                    "Tecnología", "Salud", "Ciencia", "Televisión", "Gente", "Motor", "Viajes", "Suscríbete"]
     spanish_article = [
         "El ayuntamiento aprobó el nuevo presupuesto después de un largo debate que duró hasta la medianoche y en "
         "el que participaron cientos de vecinos.",
