@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from . import settings
 from .clean import site_templates
+from .clean.html import HtmlExtraction, extract_html
 from .clean.text import CleanedText, StrippedText, finish, strip_boilerplate
 from .read import ReadError, SourceFile, read_source
 
@@ -32,6 +33,13 @@ class PendingDocument:
     source: SourceFile
     encoding: str
     stripped: StrippedText
+    page: HtmlExtraction | None = None  # what trafilatura found, for HTML pages
+
+    @property
+    def site(self) -> str:
+        """The registered domain of the page's URL where there is one, else the source folder."""
+        domain = registered_domain(self.page.url) if self.page and self.page.url else None
+        return domain or self.source.site
 
 
 @dataclass
@@ -51,22 +59,35 @@ class BatchOutput:
         self.rejected += other.rejected
 
 
-def article_row(source: SourceFile, cleaned: CleanedText, encoding: str, context: RunContext) -> dict:
-    body = cleaned.body
+def registered_domain(url: str) -> str | None:
+    from courlan import extract_domain  # trafilatura's URL library, with a bundled public-suffix list
+
+    return extract_domain(url) or None
+
+
+def _iso_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def article_row(pending: PendingDocument, cleaned: CleanedText, context: RunContext) -> dict:
+    source, page, body = pending.source, pending.page, cleaned.body
     return {
         "doc_id": source.doc_id,
         "source_uri": source.source_uri,
-        "url": None,
+        "url": page.url if page else None,
         "format": source.format,
-        "encoding": encoding,
+        "encoding": pending.encoding,
         "title": cleaned.title,
-        "dek": cleaned.dek,
-        "section": cleaned.section,
-        "site_name": cleaned.site_name,
-        "authors": list(cleaned.authors),
-        "published_date": cleaned.published_date,
-        "language": None,
-        "extractor": TEXT_EXTRACTOR,
+        "dek": page.dek if page else cleaned.dek,
+        "section": page.section if page else cleaned.section,
+        "site_name": (page.site_name if page else None) or cleaned.site_name,
+        "authors": list(page.authors if page else cleaned.authors),
+        "published_date": _iso_date(page.published_date) if page else cleaned.published_date,
+        "language": page.language if page else None,
+        "extractor": page.extractor if page else TEXT_EXTRACTOR,
         "body": body,
         "word_count": len(_WORD.findall(body)),
         "content_hash": hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
@@ -90,7 +111,11 @@ def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
     output = BatchOutput()
     try:
         text, encoding = read_source(source)
-        output.pending.append(PendingDocument(source, encoding, strip_boilerplate(text)))
+        if source.format == "html":
+            page = extract_html(text)
+            output.pending.append(PendingDocument(source, encoding, strip_boilerplate("\n".join(page.paragraphs)), page))
+        else:
+            output.pending.append(PendingDocument(source, encoding, strip_boilerplate(text)))
     except ReadError as error:
         output.rejected.append(rejected_row(source, str(error), context))
     except Exception as error:  # a bug or a pathological input must cost this document only, with the reason kept
@@ -110,7 +135,7 @@ def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> 
 
     Learns each site's template lines into `memory` (what earlier runs saw) and returns the updated memory."""
     today = context.processed_at.date()
-    documents = [site_templates.SiteDocument(p.source.site, [line for _, line in p.stripped.content]) for p in output.pending]
+    documents = [site_templates.SiteDocument(p.site, [line for _, line in p.stripped.content]) for p in output.pending]
     if settings.SITE_TEMPLATES:
         memory = site_templates.learn(documents, memory, today)
     site_stories = site_templates.site_story_counts(memory)
@@ -122,11 +147,12 @@ def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> 
                 if settings.SITE_TEMPLATES else []
             )
             template_removals = {pending.stripped.content[i][0]: site_templates.RULE for i in positions}
-            cleaned = finish(pending.stripped, template_removals)
+            page = pending.page
+            cleaned = finish(pending.stripped, template_removals, read_header=page is None, title=page.title if page else None)
         except Exception as error:  # costs this document only
             output.rejected.append(rejected_row(pending.source, f"cleaning failed: {type(error).__name__}: {error}", context))
             continue
-        output.candidates.append(article_row(pending.source, cleaned, pending.encoding, context))
+        output.candidates.append(article_row(pending, cleaned, context))
         output.removed_lines += [
             {"doc_id": pending.source.doc_id, "line_no": line.line_no, "text": line.text, "rule": line.kind, "run_id": context.run_id}
             for line in cleaned.removed_lines

@@ -21,6 +21,7 @@ MIN_PUBLISHED_DATE = "1990-01-01"
 SITE_TEMPLATES = os.environ.get("NEWSCLEAN_SITE_TEMPLATES", "1") != "0"
 
 TEXT_SUFFIXES = (".txt", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 COMPRESSED_SUFFIX = ".gz"
 
 # Folders under the warehouse that readers' globs and pyarrow's discovery skip (leading underscore).

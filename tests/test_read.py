@@ -4,7 +4,7 @@ import gzip
 import pytest
 
 from flows import settings
-from flows.read import ReadError, SourceError, discover, read_source
+from flows.read import ReadError, SourceError, decode_text, discover, read_source
 
 ARTICLE = "Le café était fermé. Über 3 € pro Tasse — “quoted” text.\n"
 
@@ -67,3 +67,33 @@ def test_size_cap_bounds_decompression(make_source, monkeypatch):
     bomb = gzip.compress(b"a" * 5_000_000)  # 5 MB from a few KB
     with pytest.raises(ReadError, match="larger than the 10000-byte limit"):
         read_source(discover(make_source({"bomb.txt.gz": bomb}))[0])
+
+
+FRENCH = "Le café était fermé. “Déjà vu”, a dit l’élève — 5 € la tasse à Zürich, selon les habitants du quartier. " * 3
+
+
+@pytest.mark.parametrize("text, codec, expected", [
+    (FRENCH, "cp1252", "cp1252"),
+    (FRENCH.replace("“", '"').replace("”", '"').replace("’", "'").replace("—", "-").replace("€", "EUR"), "latin-1", "cp1252"),
+    ("Ministers said the café’s owner “refused” to pay the €300 fine, according to officials. " * 3, "cp1252", "cp1252"),
+    ("Rada miasta zatwierdziła we wtorek plan odbudowy wałów przeciwpowodziowych wzdłuż rzeki. Źródło: Łódź. " * 3, "cp1250", "cp1250"),
+    ("Městská rada v úterý schválila plán obnovy protipovodňových hrází podél řeky. Příliš žluťoučký kůň. " * 3, "cp1250", "cp1250"),
+    ("El ayuntamiento aprobó el martes el plan de reconstrucción de los diques. Niños y señores, ¿qué más? " * 3, "cp1252", "cp1252"),
+    ("Городской совет во вторник одобрил план восстановления дамб вдоль реки после двух зим. " * 3, "cp1251", "cp1251"),
+    ("Το δημοτικό συμβούλιο ενέκρινε την Τρίτη το σχέδιο για την ανακατασκευή των αναχωμάτων. " * 3, "cp1253", "cp1253"),
+    ("東京で新しい港の計画が発表された。市議会は火曜日に承認した。" * 3, "shift_jis", "cp932"),
+])
+def test_undeclared_single_and_multibyte_encodings_decode_without_mojibake(text, codec, expected):
+    decoded, encoding = decode_text(text.encode(codec))
+    assert decoded == text and encoding == expected
+
+
+def test_mostly_utf8_with_broken_bytes_keeps_its_accents():
+    data = FRENCH.encode("utf-8")
+    decoded, encoding = decode_text(data[:30] + b"\xff\xfe" + data[30:])
+    assert "“Déjà vu”" in decoded and encoding == "utf-8 (invalid bytes replaced)"
+
+
+def test_nul_bytes_inside_text_are_dropped():
+    text = "The council approved the flood defences on Tuesday after a long debate. " * 20
+    assert decode_text(text.replace("flood", "flo\x00od", 3).encode())[0] == text

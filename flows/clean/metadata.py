@@ -32,7 +32,7 @@ _DATELINE_FILLER = re.compile(
     r"am|pm|a\.m\.|p\.m\.|gmt|utc|[a-z]{1,2}t|ist|pkt|cet|cest|bst)\b|\d{1,2}:\d\d(:\d\d)?|[|,:.\-–—•·()]",
     re.IGNORECASE,
 )
-_DATELINE_MAX_WORDS = 12
+_DATELINE_MAX_WORDS, _DATELINE_MAX_CHARS = 12, 120
 _BULLET = re.compile(r"^[-•–—*·▪►◦]\s+")
 _BYLINE = re.compile(r"^by\s+(?P<names>[^\d|]{2,120}?)(?:\s*[|,–—-]\s*(?:staff|correspondent|reporter|editor|updated|published).*)?$",
                      re.IGNORECASE)
@@ -62,7 +62,7 @@ def find_date(text: str) -> dt.date | None:
 
 def parse_dateline(line: str) -> dt.date | None:
     """The date of a line that is only a dateline ('Published April 13, 2022', '2024-09-04 10:30 GMT'), else None."""
-    if len(line.split()) > _DATELINE_MAX_WORDS:
+    if len(line) > _DATELINE_MAX_CHARS or len(line.split()) > _DATELINE_MAX_WORDS:
         return None
     for form in _DATE_FORMS:
         match = form.search(line)

@@ -16,6 +16,9 @@ _NETWORKS = (
 )
 
 
+MAX_CHARS_PER_WORD = 25  # a "word" longer than this on average is not a widget's text (and a 10 MB line stays fast)
+
+
 @dataclass(frozen=True)
 class LineRule:
     name: str
@@ -23,7 +26,7 @@ class LineRule:
     max_words: int  # longer lines are prose, whatever they start with
 
     def matches(self, line: str, words: int) -> bool:
-        return words <= self.max_words and self.pattern.search(line) is not None
+        return words <= self.max_words and len(line) <= self.max_words * MAX_CHARS_PER_WORD and self.pattern.search(line) is not None
 
 
 def _rule(name: str, max_words: int, *alternatives: str) -> LineRule:

@@ -32,7 +32,7 @@ SKETCH_SIZE = 8  # a story's sketch: the 8 smallest hashes of its prose lines (b
 STORY_MIN_SHARED = 3  # versions of one story share most of their sketch; different stories share furniture at most
 MAX_POSTINGS = 32  # a hash in this many stories is site furniture, useless for telling stories apart
 MAX_TRACKED_STORIES = 64  # per line, story keys kept in memory: beyond this many the line is a template anyway
-FOLD_MAX_WORDS = 20  # widget-sized lines get digits and punctuation folded; longer lines only case (folding is costly)
+FOLD_MAX_WORDS, FOLD_MAX_CHARS = 20, 400  # widget-sized lines get digits and punctuation folded; longer only case
 
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -42,7 +42,7 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 def line_key(line: str) -> str:
     """Hash of a line with case, punctuation and numbers folded: '© 2023 Day News' and '© 2024 Day News' agree."""
     folded = line.casefold()
-    if folded.count(" ") < FOLD_MAX_WORDS:
+    if len(folded) <= FOLD_MAX_CHARS and folded.count(" ") < FOLD_MAX_WORDS:
         folded = _NON_WORD.sub(" ", _DIGITS.sub("0", folded)).strip()
     return hashlib.sha1(folded.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 

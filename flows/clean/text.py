@@ -124,9 +124,11 @@ def strip_boilerplate(text: str) -> StrippedText:
     return stripped
 
 
-def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None) -> CleanedText:
-    """Phase 2: drop the lines a document-set rule found (line_no -> rule), read metadata from the top, drop the
-    repeated title. Site-level rules run between the phases, so the header is read with the site's menu gone."""
+def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, *, read_header: bool = True,
+           title: str | None = None) -> CleanedText:
+    """Phase 2: drop the lines a document-set rule found (line_no -> rule), read metadata from the top (unless the
+    caller has it: HTML pages, whose `title` comes from the page), drop the repeated title. Site-level rules run
+    between the phases, so the header is read with the site's menu gone."""
     more_removals = more_removals or {}
     cleaned = CleanedText(paragraphs=[], site_name=stripped.site_name, removed_lines=list(stripped.removed_lines))
     content = []
@@ -135,7 +137,8 @@ def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None) 
             cleaned.removed_lines.append(LineRecord(line_no, line, more_removals[line_no]))
         else:
             content.append((line_no, line))
-    consumed = _read_header(content, cleaned)
+    consumed = _read_header(content, cleaned) if read_header else 0
+    cleaned.title = cleaned.title or title
     title_key = cleaned.title.casefold() if cleaned.title else None
     for line_no, line in content[consumed:]:
         if title_key and line.casefold() == title_key:
