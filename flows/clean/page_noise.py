@@ -36,6 +36,9 @@ NEAR_SCORE_PER_WORD = 0.5  # short prose (a one-line quote) is article text, but
 SHORT_LINE_COST = 1.0  # a line with some prose signal (stop words or a final stop) too short to judge: weak evidence
 LONE_LINK_COST = 2.0  # one link-like line alone is as often a subheading or a label as a link
 MENU_LINK_COST = 6.0  # a link-like line in a run of them (a menu, a teaser list): a dozen outweigh a paragraph
+LINE_SCAN_CHARS = 20_000  # longer lines are judged on their start: bounded cost on hostile input
+STRUCTURE_SCAN_CHARS = 300  # a list mark, a table cell or a line of data shows in its first characters
+TEMPLATE_TAIL_CHARS = 64  # the end of a templated line ("says:", "6:34 am") is short
 LANGUAGE_SAMPLE_WORDS = 1500  # enough words to tell a page's language; bounds the cost on long documents
 CJK_CHARS_PER_WORD = 2.0  # CJK scripts write no spaces: count characters as words at about this rate
 TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30  # a headline; one or two words on top are a dateline or a section label
@@ -141,18 +144,20 @@ def document_stopwords(token_lists: list[list[str]]) -> frozenset[str]:
 
 
 def line_features(lines: list[str]) -> list[Line]:
-    """Features of the document's non-blank lines, in order."""
+    """Features of the document's non-blank lines, in order. A huge line is judged on its first LINE_SCAN_CHARS
+    characters (its word count scaled up), so a 10 MB line costs no more than a long paragraph."""
     texts = [(index, line.strip()) for index, line in enumerate(lines)]
     texts = [(index, text) for index, text in texts if text]
-    token_lists = [_WORD.findall(text.lower()) for _, text in texts]
+    token_lists = [_WORD.findall(text[:LINE_SCAN_CHARS].lower()) for _, text in texts]
     stopwords = document_stopwords(token_lists)
     return [
         Line(index, text, words, density, text.endswith(_SENTENCE_END),
              # a long line of prose is good whatever its shape: skip the costlier test
              not (words >= 2 * GOOD_MIN_WORDS and density >= STOP_DENSITY_GOOD) and _is_structured(text))
         for (index, text), tokens in zip(texts, token_lists)
-        for words in (_count_words(text, tokens),)
-        for density in (len([token for token in tokens if token in stopwords]) / words if words else 0.0,)
+        for sample_words in (_count_words(text[:LINE_SCAN_CHARS], tokens),)
+        for words in (sample_words * max(1, len(text) // LINE_SCAN_CHARS),)
+        for density in (len([token for token in tokens if token in stopwords]) / sample_words if sample_words else 0.0,)
     ]
 
 
@@ -161,7 +166,9 @@ _DIGIT = re.compile(r"\d")
 
 
 def _is_structured(text: str) -> bool:
-    # The regex only when the line has a digit, a list mark or a pipe: most lines have none and skip it.
+    # The regex only when the line has a digit, a list mark or a pipe: most lines have none and skip it. Only the
+    # line's start is read: the shape shows there, and the regex backtracks on long lines of digits.
+    text = text[:STRUCTURE_SCAN_CHARS]
     if text[0] not in _LIST_MARKS and "|" not in text and _DIGIT.search(text) is None:
         return False
     return _STRUCTURED.search(text) is not None
@@ -274,7 +281,7 @@ def _templated_lines(features: list[Line]) -> set[int]:
     tails = {}
     for position, line in enumerate(features):
         if line.words <= TEMPLATE_MAX_WORDS and not line.text.endswith((".", "!", "?")):
-            tails[position] = _DIGITS.sub("0", _LAST_CHUNK.search(line.text).group().casefold())
+            tails[position] = _DIGITS.sub("0", _LAST_CHUNK.search(line.text[-TEMPLATE_TAIL_CHARS:]).group().casefold())
     counts = Counter(tails.values())
     return {position for position, tail in tails.items() if counts[tail] >= TEMPLATE_MIN_REPEATS}
 
