@@ -1,65 +1,78 @@
 """Adaptive page-boilerplate detection for plain text: which lines of a document are the page around the article.
 
-The same function sees whole-page dumps (menus, footers, teaser lists) and already clean extractor output, without
-knowing which, so it reads the document first and decides how aggressive to be:
+The same function sees whole-page dumps (menus, footers, teaser lists, comments) and already clean extractor output,
+without knowing which, so it reads the document first and decides how aggressive to be.
 
-1. Each non-blank line gets features: words, stop words (of the document's language), characters, whether it ends
-   like a sentence. From those a jusText-style class: `good` prose, `near` (short prose), `short`, `bad`.
-2. Each class carries a score: prose is positive (more so the longer it is), boilerplate negative. The article is the
-   highest-scoring contiguous stretch of lines (the maximum-subarray idea of Body Text Extraction): a menu on top and
-   a footer at the bottom cost more than they bring, so they fall outside; a caption or a subheading between two
-   paragraphs does not split the article.
-3. Inside the article, runs of link-like lines (menus, teaser lists) and lines the page repeats are removed only when
-   the document as a whole looks noisy (`noise_level`), so clean text keeps its subheadings and short quotes.
-4. A headline left at the very top is removed: the pipeline keeps it in `title`, not in the body.
+1. Line classes (jusText's idea, on lines): each non-blank line gets its words, its share of function words of the
+   document's language (stopwords.py; the language is the list that covers most words), whether it ends like a
+   sentence and whether it has the shape of data (list mark, table cells, figures). Classes: `good` (prose),
+   `near` (short prose), `short` (too short to judge) and `bad` (link-like: short, few function words, no stop).
+2. Noise level: the share of lines sitting in runs of 3+ link-like lines (menus, teaser lists). Whole-page dumps
+   have 0.25-0.8, extractor output ~0. A page dump (`noisy`) is read strictly, clean text leniently.
+3. The article is the highest-scoring contiguous stretch of lines (maximum subarray, as in Body Text Extraction):
+   prose scores by its length, link-like lines cost (more in runs). A menu on top and a footer below cost more than
+   they bring; a caption or subheading between paragraphs does not split the article. A rival stretch nearly as
+   strong is kept too (recall first). In a page dump, everything outside goes (`page_header`, `page_block`,
+   `page_footer`); in clean text only a short top (headline, byline, date) and a footer that starts with a long
+   link run (a related-stories list).
+4. Line rules inside the article: photo credits (`media_credit`), bare time stamps (`bare_timestamp`), bare URLs in
+   page dumps (`bare_url`), lines the page repeats (`repeated_line`); the headline just above or at the top of what
+   is left (`leading_title`: the pipeline files it under `title`, not the body).
 
-Everything is linear in the number of lines. Rule names are what the `removed_lines` table shows.
+Cost is linear in the number of lines and bounded per line. Rule names are what `removed_lines.rule` shows.
+
+    find_page_noise(lines) -> {line index: rule name}     noise_level(lines) -> float in [0, 1]
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
-from itertools import chain, islice
 from functools import lru_cache
+from itertools import chain, islice
 from typing import NamedTuple
 
 from .stopwords import STOPWORDS
 
 # --- Settings: every threshold and weight, with why -------------------------------------------------------------
+# Line classes
 GOOD_MIN_WORDS = 12  # a paragraph of prose has a dozen words or more; menus, labels and bylines fewer
 NEAR_MIN_WORDS = 5  # below this a line is a label or a button whatever its words
-STOP_DENSITY_GOOD = 0.30  # prose in any language has about a third stop words (jusText's stopwords_low)
+STOP_DENSITY_GOOD = 0.30  # prose in any language has about a third function words (jusText's stopwords_low)
 STOP_DENSITY_NEAR = 0.20  # headlines and captions: some function words, fewer than prose
+CJK_CHARS_PER_WORD = 2.0  # CJK scripts write no spaces: count characters as words at about this rate
+MENU_RUN_MIN_LINES = 3  # three link-like lines in a row are a menu or a teaser list, not a subheading
+# Line scores in the search for the article
 GOOD_SCORE_PER_WORD = 1.0  # prose pulls the article's boundaries towards it in proportion to its length
 NEAR_SCORE_PER_WORD = 0.5  # short prose (a one-line quote) is article text, but weaker evidence
-SHORT_LINE_COST = 1.0  # a line with some prose signal (stop words or a final stop) too short to judge: weak evidence
+SHORT_LINE_COST = 1.0  # a line with some prose signal (function words or a final stop) too short to judge
 LONE_LINK_COST = 2.0  # one link-like line alone is as often a subheading or a label as a link
 MENU_LINK_COST = 6.0  # a link-like line in a run of them (a menu, a teaser list): a dozen outweigh a paragraph
-LINE_SCAN_CHARS = 20_000  # longer lines are judged on their start: bounded cost on hostile input
-STRUCTURE_SCAN_CHARS = 300  # a list mark, a table cell or a line of data shows in its first characters
-TEMPLATE_TAIL_CHARS = 64  # the end of a templated line ("says:", "6:34 am") is short
-LANGUAGE_SAMPLE_WORDS = 1500  # enough words to tell a page's language; bounds the cost on long documents
-CJK_CHARS_PER_WORD = 2.0  # CJK scripts write no spaces: count characters as words at about this rate
-TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30  # a headline; one or two words on top are a dateline or a section label
-TITLE_SEARCH_LINES = 4  # between headline and article: dek, byline, date, caption at most
-MENU_RUN_MIN_LINES = 3  # three link-like lines in a row inside the article are a list of links, not a subheading
-CLEAN_HEADER_MAX_LINES = 6  # headline, dek, byline, date, caption, credit: more than that on top is article
-CLEAN_FOOTER_RUN_LINES = 5  # in clean text a footer is cut only from a long run of link-like lines (a related list)
-# In a whole-page dump (noise level >= NOISY_DOCUMENT) the evidence is read more strictly:
+SECOND_SEGMENT_SHARE = 0.75  # a rival stretch nearly as strong as the best one is article too (recall first)
+# Page dumps: when a document counts as one, and how strictly it is then read
+NOISY_DOCUMENT = 0.2  # share of lines in link runs: whole-page dumps have 0.25-0.8, extractor output almost always 0
+NOISY_MIN_LINK_LINES_SHARE = 15  # ...with at least a site menu's and footer's worth of link lines (not one list)
+NOISY_MIN_LINK_LINES = 40  # ...or this many at any share: a long comment thread dilutes the share, not the number
 NOISY_LINE_OVERHEAD = 5.0  # a paragraph pays for its line: one-sentence teaser summaries no longer glue lists on
 NOISY_SHORT_FACTOR = 3.0  # short lines are mostly widgets ("34 Comments", "Sorry!") rather than article text
 NOISY_LONE_LINK_COST = 6.0  # a lone link-like line is a teaser headline or a comment author as often as a menu item
-SECOND_SEGMENT_SHARE = 0.75  # a rival stretch nearly as strong as the best one is article too (recall first)
+ISOLATED_PROSE_FACTOR = 0.0  # a paragraph between two link lines (a teaser's summary) counts for nothing
+TEMPLATE_MAX_WORDS = 6  # comment headers, stamps and counters are a few words
+TEMPLATE_MIN_REPEATS = 3  # three short lines ending alike (" says:", " am", " ago") are a template's output
+# Clean text (not a page dump): what may go at the edges
+CLEAN_HEADER_MAX_LINES = 6  # headline, dek, byline, date, caption, credit: more than that on top is article
+CLEAN_FOOTER_RUN_LINES = 5  # a footer is cut only from a long run of link-like lines (a related-stories list)
+# Line rules and the headline
+TITLE_MIN_WORDS, TITLE_MAX_WORDS = 3, 30  # a headline; one or two words on top are a dateline or a section label
+TITLE_SEARCH_LINES = 4  # between headline and article: dek, byline, date, caption at most
 CREDIT_MAX_WORDS = 40  # a caption with its credit is a sentence or two; longer is a paragraph that cites a source
+CREDIT_TAIL_CHARS = 80  # a credit at the end of a caption is short: only the line's tail is searched for it
 REPEAT_NEAR_LINES = 6  # a caption repeated by a gallery or a lightbox comes back within a few lines
 REPEAT_MIN_WORDS = 2  # a repeated single word ("Photo", "Amazon") may be a real list's label: too little to judge
-NOISY_MIN_LINK_LINES_SHARE = 15  # a site's menu and footer together: fewer link lines is a related list, not a page
-NOISY_MIN_LINK_LINES = 40  # ...or this many link lines: a comment thread dilutes the share of a page dump's menus, not their number
-ISOLATED_PROSE_FACTOR = 0.0  # in a page dump a paragraph between two link lines (a teaser summary) counts for nothing
-TEMPLATE_MAX_WORDS = 6  # comment headers, stamps and counters are a few words
-TEMPLATE_MIN_REPEATS = 3  # three lines ending alike (" says:", " am", " ago") are a template
-NOISY_DOCUMENT = 0.2  # share of lines in link runs: whole-page dumps have 0.25-0.8, extractor output almost always 0
+# Bounded cost
+LINE_SCAN_CHARS = 20_000  # longer lines are judged on their start: a 10 MB line costs like a paragraph
+STRUCTURE_SCAN_CHARS = 300  # a list mark, a table cell or a line of data shows in its first characters
+TEMPLATE_TAIL_CHARS = 64  # the end of a templated line ("says:", "6:34 am") is short
+LANGUAGE_SAMPLE_WORDS = 1500  # enough words to tell a page's language; bounds the cost on long documents
 
 _WORD = re.compile(r"[^\W\d_]\w*")  # a word starts with a letter: numbers say nothing about prose or menus
 # The shape of content an extractor kept on purpose: a bullet or a number opening a list item, table cells, a figure
@@ -80,7 +93,6 @@ _CREDIT_END = re.compile(
     r"|\b(?:getty images|ap photo|reuters|afp|shutterstock|istock|epa|alamy)\)?\s*$",
     re.IGNORECASE,
 )
-CREDIT_TAIL_CHARS = 80  # a credit at the end of a caption is short: only the line's tail is searched for it
 
 
 def _is_media_credit(text: str) -> bool:
@@ -299,7 +311,9 @@ def _is_page_dump(runs: list[int]) -> bool:
     (a short article with one related-links list is not a page dump); or many in absolute terms (a long comment
     thread dilutes the share of a page's menus, not their number)."""
     link_lines = sum(run >= MENU_RUN_MIN_LINES for run in runs)
-    return (link_lines >= NOISY_MIN_LINK_LINES_SHARE and _noise_level(runs) >= NOISY_DOCUMENT) or link_lines >= NOISY_MIN_LINK_LINES
+    if link_lines >= NOISY_MIN_LINK_LINES:
+        return True
+    return link_lines >= NOISY_MIN_LINK_LINES_SHARE and _noise_level(runs) >= NOISY_DOCUMENT
 
 
 def _is_title_like(line: Line) -> bool:
@@ -354,13 +368,13 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
     title = _leading_title(features, kinds, first, article, removed)
     if title is not None:
         removed[features[title].index] = "leading_title"
-    return removed
+    return dict(sorted(removed.items()))
 
 
 def _leading_title(features: list[Line], kinds: list[str], first: int, article: list[int],
                    removed: dict[int, str]) -> int | None:
-    """Position of the headline: the first line left of the article if it looks like one, else the last
-    headline-like line of the few removed just above the article (headline, then byline and date)."""
+    """Position of the headline: the first line the article still keeps if it looks like one, else the last
+    headline-like line among the few removed just above the article (headline, then byline and date)."""
     top = next((position for position in article if features[position].index not in removed), None)
     if top is not None and _is_title_like(features[top]) and kinds[top] != GOOD:
         return top
