@@ -17,13 +17,15 @@ settings.apply_prefect_environment()
 from prefect import flow, get_run_logger, task  # noqa: E402  (after the environment it reads)
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
 from .pipeline import BatchOutput, RunContext, finish_documents, process_batch, runs_row, split_batches, top_rules  # noqa: E402
 from .read import SourceFile, discover  # noqa: E402
 from .validate import ValidationOutcome, validate_candidates  # noqa: E402
-from .write import ensure_writable, read_site_templates, write_run, write_site_templates  # noqa: E402
+from .workers import run_supervised  # noqa: E402
+from .write import ensure_writable, read_site_templates, write_run  # noqa: E402
 
 FLOW_NAME = "clean_articles"
 
@@ -33,9 +35,10 @@ def discover_task(source: str) -> list[SourceFile]:
     return discover(source)
 
 
-@task(name="clean-batch", cache_policy=NO_CACHE)
+@task(name="clean-batch", cache_policy=NO_CACHE, retries=1)
 def clean_batch_task(sources: list[SourceFile], context: RunContext) -> BatchOutput:
-    return process_batch(sources, context)
+    """One shard, in a supervised worker process (flows/workers.py); retried once if the supervision itself fails."""
+    return run_supervised(sources, context) if settings.WORKERS > 0 else process_batch(sources, context)
 
 
 @task(name="site-templates", cache_policy=NO_CACHE)
@@ -52,8 +55,7 @@ def validate_task(candidates: list[dict], today: dt.date, docs_dir: Path) -> Val
 @task(name="write", cache_policy=NO_CACHE)
 def write_task(warehouse: Path, ingest_date: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str,
                site_memory: dict) -> None:
-    write_run(warehouse, ingest_date, rows_by_table, processed_doc_ids, run_id)
-    write_site_templates(warehouse, site_memory)
+    write_run(warehouse, ingest_date, rows_by_table, processed_doc_ids, run_id, site_memory)
 
 
 def _publish_artifacts(summary: dict, output: BatchOutput, validation: ValidationOutcome) -> None:
@@ -75,7 +77,8 @@ def _publish_artifacts(summary: dict, output: BatchOutput, validation: Validatio
     )
 
 
-@flow(name=FLOW_NAME)
+# Shards run WORKERS at a time; each thread only supervises its worker process, so the GIL is no bottleneck.
+@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=max(1, settings.WORKERS)))
 def clean_articles(source: str = str(settings.DEFAULT_SOURCE), warehouse: str = str(settings.DEFAULT_WAREHOUSE), ingest_date: str | None = None) -> dict:
     """Read, clean, validate and write every document under `source` into the warehouse partition `ingest_date`."""
     started_at = dt.datetime.now(dt.timezone.utc)

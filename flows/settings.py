@@ -14,6 +14,11 @@ ARTICLES_SUITE = EXPECTATIONS_DIR / "articles.json"
 BATCH_SIZE = int(os.environ.get("NEWSCLEAN_BATCH_SIZE", "500"))
 # Larger inputs (after decompression) are rejected, not read: bounded memory per document.
 MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSCLEAN_MAX_DOCUMENT_BYTES", str(64 * 1024 * 1024)))
+# A document whose reading and cleaning takes longer is stopped and rejected (a pathological page can hang a parser).
+DOCUMENT_TIMEOUT_SECONDS = float(os.environ.get("NEWSCLEAN_DOCUMENT_TIMEOUT", "60"))
+# Shards processed at once, each in its own worker process (trafilatura is CPU-bound: threads would share one core).
+# 0 processes shards inside the flow's own process, without supervision (for debugging).
+WORKERS = int(os.environ.get("NEWSCLEAN_WORKERS", str(os.cpu_count() or 1)))
 # Earliest plausible publication date of a news article in the warehouse.
 MIN_PUBLISHED_DATE = "1990-01-01"
 

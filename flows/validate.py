@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import settings
+from .write import WarehouseError
 
 _ROW = "row_index"  # position in the batch: unlike doc_id, unique even when doc_id is not
 _RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [_ROW, "doc_id"]}
@@ -92,7 +93,11 @@ def validate_candidates(
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(name="articles", validation_definitions=[definition], actions=actions, result_format=_RESULT_FORMAT)
     )
-    result = checkpoint.run(batch_parameters={"dataframe": _checks_dataframe(candidates)}, expectation_parameters=suite_parameters(today))
+    try:
+        result = checkpoint.run(batch_parameters={"dataframe": _checks_dataframe(candidates)}, expectation_parameters=suite_parameters(today))
+    except OSError as error:  # the Data Docs could not be written: the warehouse's disk, not the data, is at fault
+        raise WarehouseError(f"cannot write the validation report under {docs_dir}: {error.strerror or error}; "
+                             f"the warehouse's tables are left as they were") from error
 
     failures: dict[int, list[str]] = {}
     for validation in result.run_results.values():

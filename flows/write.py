@@ -53,7 +53,8 @@ def _fsync_dir(path: Path) -> None:
         os.close(descriptor)
 
 
-def _atomic_write(table: pa.Table, target: Path, staging_dir: Path) -> None:
+def _stage(table: pa.Table, target: Path, staging_dir: Path) -> tuple[Path, Path]:
+    """Write the new version of `target` under staging, flushed to disk; returns (staged, target)."""
     staging_dir.mkdir(parents=True, exist_ok=True)
     staged = staging_dir / f"{uuid.uuid4().hex}.parquet"
     try:
@@ -61,16 +62,23 @@ def _atomic_write(table: pa.Table, target: Path, staging_dir: Path) -> None:
             pq.write_table(table, handle, compression=settings.PARQUET_COMPRESSION)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged, target
+
+
+def _commit(staged_files: list[tuple[Path, Path]]) -> None:
+    """Move every staged file over its target. Renames need no space: a full disk fails while staging, before this."""
+    for staged, target in staged_files:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, target)  # atomic on one filesystem: readers see the old file or the new one
-        _fsync_dir(target.parent)
-    except OSError as error:
-        staged.unlink(missing_ok=True)
-        raise WarehouseError(f"cannot write {target}: {error.strerror or error}") from error
+    for folder in {target.parent for _, target in staged_files}:
+        _fsync_dir(folder)
 
 
-def merge_partition(warehouse: Path, table: str, ingest_date: str, rows: list[dict], replace_keys: set[str]) -> int:
-    """Replace the rows of `replace_keys` in one partition by `rows`; return the partition's row count."""
+def merged_partition(warehouse: Path, table: str, ingest_date: str, rows: list[dict], replace_keys: set[str]) -> pa.Table:
+    """The partition with the rows of `replace_keys` replaced by `rows` (keys not in this run are kept)."""
     table_schema = schema.TABLES[table]
     new_rows = pa.Table.from_pylist(rows, schema=table_schema)
     target = partition_path(warehouse, table, ingest_date)
@@ -78,16 +86,33 @@ def merge_partition(warehouse: Path, table: str, ingest_date: str, rows: list[di
         existing = pq.read_table(target, schema=table_schema)
         keep = pc.invert(pc.is_in(existing[_key_column(table)], value_set=pa.array(sorted(replace_keys), pa.string())))
         new_rows = pa.concat_tables([existing.filter(keep), new_rows])
-    _atomic_write(new_rows, target, warehouse / settings.STAGING_DIR)
-    return new_rows.num_rows
+    return new_rows
 
 
-def write_run(warehouse: Path, ingest_date: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str) -> None:
-    """Merge one run's rows into every table's partition for `ingest_date` (each table written even when empty,
-    so readers always find every table with its schema)."""
-    for table in schema.TABLES:
-        replace_keys = {run_id} if table == "runs" else processed_doc_ids
-        merge_partition(warehouse, table, ingest_date, rows_by_table.get(table, []), replace_keys)
+def write_run(
+    warehouse: Path, ingest_date: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str,
+    site_memory: dict[tuple[str, str], TemplateLine] | None = None,
+) -> None:
+    """Merge one run's rows into every table's partition for `ingest_date` (each table written even when empty, so
+    readers always find every table with its schema), and replace the site templates.
+
+    Every new file is staged first and only then are they all moved into place, so a full disk or a failed write
+    leaves every table as it was."""
+    staging_dir = warehouse / settings.STAGING_DIR
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for table in schema.TABLES:
+            replace_keys = {run_id} if table == "runs" else processed_doc_ids
+            merged = merged_partition(warehouse, table, ingest_date, rows_by_table.get(table, []), replace_keys)
+            staged.append(_stage(merged, partition_path(warehouse, table, ingest_date), staging_dir))
+        if site_memory is not None:
+            staged.append(_stage(site_templates_table(site_memory), site_templates_path(warehouse), staging_dir))
+        _commit(staged)
+    except OSError as error:
+        for staged_file, _ in staged:
+            staged_file.unlink(missing_ok=True)
+        raise WarehouseError(f"cannot write the warehouse {str(warehouse)!r}: {error.strerror or error}; "
+                             f"its tables are left as they were") from error
 
 
 def site_templates_path(warehouse: Path) -> Path:
@@ -108,10 +133,10 @@ def read_site_templates(warehouse: Path) -> dict[tuple[str, str], TemplateLine]:
     }
 
 
-def write_site_templates(warehouse: Path, memory: dict[tuple[str, str], TemplateLine]) -> None:
+def site_templates_table(memory: dict[tuple[str, str], TemplateLine]) -> pa.Table:
     rows = [
         {"site": line.site, "line_hash": line.line_hash, "example_text": line.example_text, "doc_count": line.doc_count,
          "story_keys": line.story_keys, "first_seen": line.first_seen, "last_seen": line.last_seen}
         for line in sorted(memory.values(), key=lambda line: (line.site, -line.doc_count, line.line_hash))
     ]
-    _atomic_write(pa.Table.from_pylist(rows, schema=schema.SITE_TEMPLATES), site_templates_path(warehouse), warehouse / settings.STAGING_DIR)
+    return pa.Table.from_pylist(rows, schema=schema.SITE_TEMPLATES)

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import schema
-from flows.write import WarehouseError, ensure_writable, merge_partition, partition_path, write_run
+from flows.write import WarehouseError, ensure_writable, partition_path, write_run
 
 NOW = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.timezone.utc)
 
@@ -16,10 +16,10 @@ def rejected(doc_id, reason="bad", run_id="r1"):
 
 
 def test_merge_replaces_rows_of_processed_keys_and_keeps_the_rest(tmp_path):
-    merge_partition(tmp_path, "rejected", "2026-11-22", [rejected("a"), rejected("b")], {"a", "b"})
-    rows = merge_partition(tmp_path, "rejected", "2026-11-22", [rejected("b", "worse", "r2"), rejected("c", run_id="r2")], {"b", "c"})
+    write_run(tmp_path, "2026-11-22", {"rejected": [rejected("a"), rejected("b")]}, {"a", "b"}, "r1")
+    write_run(tmp_path, "2026-11-22", {"rejected": [rejected("b", "worse", "r2"), rejected("c", run_id="r2")]}, {"b", "c"}, "r2")
     table = pq.read_table(partition_path(tmp_path, "rejected", "2026-11-22"))
-    assert rows == 3
+    assert table.num_rows == 3
     assert sorted(zip(table["doc_id"].to_pylist(), table["reason"].to_pylist())) == [("a", "bad"), ("b", "worse"), ("c", "bad")]
 
 

@@ -1,0 +1,17 @@
+"""A document processor that misbehaves on purpose, for the worker supervision tests (importable by child processes)."""
+import os
+import signal
+import time
+
+from flows.pipeline import process_document
+
+
+def process_with_faults(source, context):
+    name = source.relpath.rsplit("/", 1)[-1]
+    if "-hang" in name:
+        time.sleep(3600)  # as a parser stuck on a pathological page
+    if "-kill" in name:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer, or an operator
+    if "-crash" in name:
+        os._exit(3)  # as a crash in a C extension
+    return process_document(source, context)

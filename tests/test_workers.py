@@ -1,0 +1,35 @@
+"""Worker supervision with real child processes: a hanging document is stopped, a killed worker costs one document."""
+import datetime as dt
+import time
+
+from flows.pipeline import RunContext, process_batch
+from flows.read import discover
+from flows.workers import run_supervised
+
+from .conftest import SEEDS
+from .fault_injection import process_with_faults
+
+CONTEXT = RunContext("test", dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc))
+ARTICLE = (SEEDS / "004_e1c98838b61b2032.txt").read_text(encoding="utf-8")
+
+
+def test_supervised_result_equals_in_process_result(make_source):
+    sources = discover(make_source({f"doc{i:03d}.txt": ARTICLE.replace("Asif", f"Asif{i}") for i in range(150)}))
+    supervised, direct = run_supervised(sources, CONTEXT), process_batch(sources, CONTEXT)
+    assert [p.stripped for p in supervised.pending] == [p.stripped for p in direct.pending]
+    assert supervised.rejected == direct.rejected == []
+
+
+def test_hang_kill_and_crash_cost_only_their_document(make_source):
+    files = {f"{name}.txt": ARTICLE for name in ("a-ok", "b-hang", "c-ok", "d-kill", "e-ok", "f-crash", "g-ok")}
+    sources = discover(make_source(files))
+    started = time.monotonic()
+    output = run_supervised(sources, CONTEXT, timeout_seconds=2, process=process_with_faults)
+    assert time.monotonic() - started < 60
+    assert [p.source.relpath for p in output.pending] == ["a-ok.txt", "c-ok.txt", "e-ok.txt", "g-ok.txt"]
+    reasons = {row["source_uri"].rsplit("/", 1)[-1]: row["reason"] for row in output.rejected}
+    assert reasons == {
+        "b-hang.txt": "timed out after 2 s (NEWSCLEAN_DOCUMENT_TIMEOUT)",
+        "d-kill.txt": "worker process died (signal 9, SIGKILL) while processing",
+        "f-crash.txt": "worker process died (exit code 3) while processing",
+    }
