@@ -54,7 +54,7 @@ def test_python_dash_m_flows_runs_the_flow(tmp_path):
     done = subprocess.run([sys.executable, "-m", "flows", "run", "--warehouse", str(warehouse), "--ingest-date", "2026-01-02"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "5 documents -> 5 articles, 0 quarantine, 0 rejected" in done.stdout
+    assert "5 documents, 0 unchanged -> 5 articles, 0 quarantine, 0 rejected" in done.stdout
     rows = duckdb.sql(f"select count(*) from read_parquet('{warehouse}/articles/**/*.parquet', hive_partitioning=true) "
                       f"where ingest_date = '2026-01-02'").fetchall()
     assert rows == [(5,)]
