@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from flows.clean.page_noise import find_page_noise
-from flows.clean.text import finish, normalize_line, split_lines, strip_boilerplate
+from flows.clean.text import clean_text, finish, normalize_line, split_lines, strip_boilerplate
 from flows.metric import score_corpus, score_page
 
 AEB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb"
@@ -36,26 +36,13 @@ def detector_only(text: str) -> str:
     return "\n\n".join(line for index, line in enumerate(lines) if line and index not in noise)
 
 
-def full_path_removals(text: str) -> tuple[object, dict[int, str]]:
-    """What the pipeline would do with one document: fixed rules, then the detector's findings (1-based line
-    numbers) as document-level removals, then header metadata. The detector's leading title is left to the header
-    reader, which files it under `title`; if the reader did not take it, it is removed from the body here."""
-    stripped = strip_boilerplate(text)
-    lines = [normalize_line(line) for line in split_lines(text)]
-    noise = {index + 1: rule for index, rule in find_page_noise(lines).items()}
-    title_lines = {line_no for line_no, rule in noise.items() if rule == "leading_title"}
-    cleaned = finish(stripped, {line_no: rule for line_no, rule in noise.items() if line_no not in title_lines})
-    return cleaned, title_lines
-
-
 def full_path(text: str) -> str:
-    cleaned, title_lines = full_path_removals(text)
-    return "\n\n".join(paragraph for paragraph, line_no in zip(cleaned.paragraphs, cleaned.paragraph_lines)
-                       if line_no not in title_lines)
+    """What the pipeline does with one plain-text document (without the site pass): rules, detector, header."""
+    return clean_text(text).body
 
 
 def rules_only(text: str) -> str:
-    return finish(strip_boilerplate(text)).body
+    return finish(strip_boilerplate(text, page_noise=False)).body
 
 
 def load(set_name: str, bench: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -98,10 +85,8 @@ def figures(predictions: dict[str, str], truth: dict[str, str]) -> dict[str, tup
 
 
 def show_page(text: str, page: str) -> None:
-    cleaned, title_lines = full_path_removals(text)
-    removed = {record.line_no: record.kind for record in cleaned.removed_lines}
-    removed.update({record.line_no: record.kind for record in cleaned.metadata_lines})
-    removed.update({line_no: "leading_title" for line_no in title_lines if line_no not in removed})
+    cleaned = clean_text(text)
+    removed = {record.line_no: record.kind for record in cleaned.removed_lines + cleaned.metadata_lines}
     for line_no, line in enumerate(split_lines(text), start=1):
         if line.strip():
             print(f"{line_no:5d} {removed.get(line_no, ''):>16} | {line[:140]}")

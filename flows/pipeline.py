@@ -122,7 +122,8 @@ def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
     try:
         text, encoding, raw_sha256 = read_source(source)
         page = extract_html(text) if source.format == "html" else None
-        stripped = strip_boilerplate("\n".join(page.paragraphs) if page else text)
+        # trafilatura has removed the page by its structure; the line detector is for plain text.
+        stripped = strip_boilerplate("\n".join(page.paragraphs), page_noise=False) if page else strip_boilerplate(text)
         output.pending.append(PendingDocument(source, encoding, stripped, page, raw_sha256))
     except ReadError as error:
         output.rejected.append(rejected_row(source, str(error), context))

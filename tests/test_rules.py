@@ -16,6 +16,9 @@ REMOVED = {
     "newsletter": ["Sign up for our daily newsletter", "Subscribe now", "Get the best stories delivered to your inbox"],
     "navigation": ["To Top", "Exit mobile version", "Skip to content", "Back to top", "↑ Back to top", "Menu"],
     "ad_label": ["Advertisement", "ADVERTISEMENT", "Story continues below advertisement", "Sponsored content"],
+    "cookie_notice": ["This website uses cookies to improve your experience. We'll assume you're ok with this, but you can opt-out if you wish.",
+                      "We use cookies to personalise content and ads.", "Accept all cookies", "Cookie settings",
+                      "By continuing to use this site you agree to our use of cookies and our privacy policy."],
     "copyright": ["© 2024 Day News. All rights reserved.", "Copyright 2023 The Herald", "(c) Example Media Group"],
 }
 
@@ -30,6 +33,8 @@ KEPT = [
     "Comments by the minister drew criticism from the opposition on Tuesday.",
     "US asks Kabul to conduct itself responsibly",
     "Home sales rose 4% in March, the association said.",
+    "We use cookies from the bakery down the street, she said.",  # not a banner: no site, no purpose
+    "The regulator said the website uses cookies to track users without consent, and fined the company.",
 ]
 
 

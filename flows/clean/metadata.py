@@ -37,8 +37,13 @@ _BULLET = re.compile(r"^[-•–—*·▪►◦]\s+")
 _BYLINE = re.compile(r"^by\s+(?P<names>[^\d|]{2,120}?)(?:\s*[|,–—-]\s*(?:staff|correspondent|reporter|editor|updated|published).*)?$",
                      re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*(?:,|\band\b|&)\s*", re.IGNORECASE)
-_TERMINAL = (".", ";", ",")
-TITLE_MIN_WORDS, TITLE_MAX_WORDS, TITLE_MAX_CHARS = 2, 30, 250  # headlines are short, but rarely a single word
+_TERMINAL = (".", ";", ",", ":")  # a line ending so continues into the next: prose or a list's lead-in
+TITLE_MIN_WORDS, TITLE_MAX_WORDS, TITLE_MAX_CHARS = 2, 24, 250  # headlines are short, but rarely a single word
+# A headline is one sentence: "?" or "!", or a full stop after a lower-case word, then a capital starts a second one
+# ("... its advertiser. All opinions ..."); "Mr. Smith", "Gov. Newsom" and "L.A. Auto Show" are not such stops.
+_SECOND_SENTENCE = re.compile(r"(?:[^\W\d_][?!]|(?<![^\W\d_])[^\W\d_A-Z][^\W\d_]{2,}\.)\s+[\"“‘'(]?[^\W\d_]")
+# A wire dateline opens an article's first paragraph: "HAYWARD, Calif. (AP) — ...".
+_WIRE_LEAD = re.compile(r"^[^\W\d_][^()]{1,60}\((?:AP|AFP|Reuters|dpa|UPI|PA|ANSA|EFE|IANS|PTI)\)\s*[—–-]")
 LABEL_MAX_WORDS, LABEL_MAX_CHARS = 5, 40  # a section label ("Pakistan", "POLITICS & POLICY MAKING")
 
 
@@ -88,7 +93,13 @@ def is_title_like(line: str) -> bool:
         and not line.endswith(_TERMINAL)
         and not is_bulleted(line)
         and parse_dateline(line) is None
+        and not _starts_second_sentence(line)
+        and _WIRE_LEAD.match(line) is None
     )
+
+
+def _starts_second_sentence(line: str) -> bool:
+    return any(match.group()[-1].isupper() for match in _SECOND_SENTENCE.finditer(line))
 
 
 def is_section_label(line: str) -> bool:

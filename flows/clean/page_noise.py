@@ -110,8 +110,10 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _SENTENCE_END = tuple('.!?…"”’»)\'。！？｡।؟')
 
 GOOD, NEAR, SHORT, BAD = "good", "near", "short", "bad"
+PAGE_HEADER = "page_header"
+LEADING_TITLE = "leading_title"  # not a removal: the pipeline files this line under `title` (or drops a repeat)
 # Every rule name find_page_noise can return (what removed_lines.rule shows).
-RULE_NAMES = frozenset({"page_header", "page_footer", "page_block", "leading_title", "media_credit",
+RULE_NAMES = frozenset({PAGE_HEADER, "page_footer", "page_block", LEADING_TITLE, "media_credit",
                         "bare_timestamp", "bare_url", "repeated_line"})
 
 
@@ -355,7 +357,7 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
         first, last = _clean_text_bounds(first, last, runs)
     removed: dict[int, str] = {}
     for line in features[:first]:
-        removed[line.index] = "page_header"
+        removed[line.index] = PAGE_HEADER
     if noisy:  # in a whole-page dump what separates two stretches of article is the page's too
         for (_, end), (start, _) in zip(segments, segments[1:]):
             for line in features[end + 1 : start]:
@@ -367,7 +369,7 @@ def find_page_noise(lines: list[str]) -> dict[int, str]:
     removed.update(_repeated_lines([features[position] for position in article], kinds, article, noisy))
     title = _leading_title(features, kinds, first, article, removed)
     if title is not None:
-        removed[features[title].index] = "leading_title"
+        removed[features[title].index] = LEADING_TITLE
     return dict(sorted(removed.items()))
 
 

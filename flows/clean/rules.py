@@ -91,6 +91,16 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"scroll (down )?to continue( reading| with content)?|report this ad)\W*$",
     ),
     _rule(
+        # A consent banner speaks of the site using cookies; an article about cookies does not start like this.
+        "cookie_notice", 40,
+        r"^.{0,40}\b(this|our) (web ?site|site|page|app|portal)s? (uses?|is using) cookies\b.*$",
+        r"^(we|this site) (use|uses) cookies\b.*\b(experience|personali[sz]e|analy[sz]e|ads|advertising|traffic|"
+        r"consent|agree|privacy|site|website|services?)\b.*$",
+        r"^by (continuing|using|browsing)\b.{0,40}\b(web ?site|site)\b.*\b(cookies|privacy policy)\b.*$",
+        r"^(accept|allow|reject|decline|manage) (all )?cookies\W*$",
+        r"^cookie (settings|preferences|policy|consent)\W*$",
+    ),
+    _rule(
         "copyright", 40,
         r"^(©|\(c\)|copyright\b).*$",
         r"\ball rights reserved\b",

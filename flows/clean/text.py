@@ -1,6 +1,7 @@
 """Plain-text cleaning: every non-blank input line ends up as a body paragraph, a metadata field or a removed line.
 
-Steps: normalise whitespace; drop lines a fixed rule matches (rules.py); read metadata from the top of the
+Steps: normalise whitespace; drop lines a fixed rule matches (rules.py); drop the page around the article that the
+adaptive detector finds (page_noise.py: menus, footers, teaser lists, credits); read metadata from the top of the
 document by position (section label, title, dek, dateline, byline); drop the title where the body repeats it.
 """
 from __future__ import annotations
@@ -10,12 +11,14 @@ import re
 from dataclasses import dataclass, field
 
 from . import metadata as md
+from .page_noise import LEADING_TITLE, PAGE_HEADER, find_page_noise
 from .rules import match_line_rule
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Characters a browser renders as blank that str.split() does not count as spaces (it does count NBSP & co.).
 _INVISIBLE_AS_SPACE = str.maketrans({"\u200b": " ", "\ufeff": " "})
 HEADER_SCAN_LINES = 8  # metadata lives in the first few lines; further down a dateline is article text
+HELD_HEADER_MAX_LINES = 6  # a cut top this short is an article's own header, not a page's menu
 _FOLLOW_SITE = re.compile(r"^follow\s+(?P<site>(?!us\b)[\w .&'-]{2,40}?)\s+on\b", re.IGNORECASE)
 
 
@@ -102,13 +105,21 @@ class StrippedText:
     content: list[tuple[int, str]]  # (line_no, normalised text)
     removed_lines: list[LineRecord] = field(default_factory=list)
     site_name: str | None = None
+    headline_lines: set[int] = field(default_factory=set)  # the detector's headline above the article: title, not body
+    # Page-header lines the header reader may still claim as metadata (section, title, dek, date, byline) before
+    # they count as removed: line_no -> the detector's rule.
+    held_back: dict[int, str] = field(default_factory=dict)
 
 
-def strip_boilerplate(text: str) -> StrippedText:
-    """Phase 1, per document: normalise lines, drop the ones a fixed rule matches."""
+def strip_boilerplate(text: str, *, page_noise: bool = True) -> StrippedText:
+    """Phase 1, per document: normalise lines, drop the ones a fixed rule matches and (unless `page_noise` is off:
+    extractor output whose page was already removed by structure) the page around the article."""
     stripped = StrippedText(content=[])
-    for line_no, raw_line in enumerate(split_lines(text), start=1):
-        line = normalize_line(raw_line)
+    raw_lines = split_lines(text)
+    lines = [normalize_line(raw_line) for raw_line in raw_lines]
+    # The detector reads the whole document, fixed-rule lines included: a share bar is part of the page's shape.
+    noise = {index + 1: rule for index, rule in find_page_noise(lines).items()} if page_noise else {}
+    for line_no, (raw_line, line) in enumerate(zip(raw_lines, lines), start=1):
         if not line:
             if raw_line.strip(" \t\x0b\x0c"):  # only NBSP / zero-width characters: looks blank, counts as removed
                 stripped.removed_lines.append(LineRecord(line_no, raw_line, "blank_looking"))
@@ -120,8 +131,30 @@ def strip_boilerplate(text: str) -> StrippedText:
                 site = _FOLLOW_SITE.match(line)
                 stripped.site_name = site["site"].strip() if site else None
             continue
+        if noise.get(line_no, LEADING_TITLE) != LEADING_TITLE:
+            stripped.removed_lines.append(LineRecord(line_no, line, noise[line_no]))
+            continue
+        if line_no in noise:
+            stripped.headline_lines.add(line_no)
         stripped.content.append((line_no, line))
+    _hold_back_header(stripped)
     return stripped
+
+
+def _hold_back_header(stripped: StrippedText) -> None:
+    """The detector cuts the top of the page, but the top of an article is its metadata. A short cut top (clean
+    text: headline, dek, date) goes to the header reader whole; of a long one (a page dump's menu) only the line just
+    above the article, where a section label sits."""
+    header = [record for record in stripped.removed_lines if record.kind == PAGE_HEADER]
+    if not header:
+        return
+    held = header if len(header) <= HELD_HEADER_MAX_LINES else header[-1:]
+    if len(held) == 1 and len(header) > 1 and not md.is_section_label(held[0].text):
+        return
+    for record in held:
+        stripped.removed_lines.remove(record)
+        stripped.held_back[record.line_no] = record.kind
+    stripped.content[:0] = [(record.line_no, record.text) for record in held]
 
 
 def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, *, read_header: bool = True,
@@ -143,10 +176,19 @@ def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, 
     for line_no, line in content[consumed:]:
         if title_key and line.casefold() == title_key:
             cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_title"))
+        elif line_no in stripped.held_back:
+            cleaned.removed_lines.append(LineRecord(line_no, line, stripped.held_back[line_no]))
+        elif line_no in stripped.headline_lines and cleaned.title is None:
+            # The header reader saw no headline at the top (a menu's last item or a date may sit above it).
+            cleaned.title, title_key = line, line.casefold()
+            cleaned.metadata_lines.append(LineRecord(line_no, line, "title"))
+        elif line_no in stripped.headline_lines:
+            cleaned.removed_lines.append(LineRecord(line_no, line, LEADING_TITLE))
         else:
             cleaned.paragraphs.append(line)
             cleaned.paragraph_lines.append(line_no)
     cleaned.removed_lines.sort(key=lambda record: record.line_no)
+    cleaned.metadata_lines.sort(key=lambda record: record.line_no)
     return cleaned
 
 
