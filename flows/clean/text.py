@@ -148,8 +148,11 @@ def _hold_back_header(stripped: StrippedText) -> None:
     header = [record for record in stripped.removed_lines if record.kind == PAGE_HEADER]
     if not header:
         return
-    held = header if len(header) <= HELD_HEADER_MAX_LINES else header[-1:]
-    if len(held) == 1 and len(header) > 1 and not md.is_section_label(held[0].text):
+    if len(header) <= HELD_HEADER_MAX_LINES:
+        held = header
+    elif stripped.content and stripped.content[0][0] in stripped.headline_lines and md.is_section_label(header[-1].text):
+        held = header[-1:]
+    else:
         return
     for record in held:
         stripped.removed_lines.remove(record)
