@@ -5,21 +5,33 @@ from flows.clean.rules import LINE_RULES, match_line_rule
 
 REMOVED = {
     "share_prompt": ["Share the latest news updates", "Share this article", "Share:", "Click to share on Twitter",
-                     "Facebook Twitter LinkedIn Email", "Share on WhatsApp", "Print this article"],
+                     "Facebook Twitter LinkedIn Email", "Share on WhatsApp", "Print this article", "- Order Reprints",
+                     "Like this story? Share it with a friend!"],
     "comment_widget": ["Leave a comment", "Comments", "Comments are closed.", "Click to comment", "12 Comments",
                        "Your email address will not be published. Required fields are marked *", "Leave a Reply",
-                       "Be the first to comment", "View comments"],
+                       "Be the first to comment", "View comments", "Top Rated Comments", "Tell us what YOU think..."],
     "related_link": ["Read more: Minister appointed to head the bank", "ALSO READ | Floods hit the north",
-                     "Related: Budget talks stall", "READ MORE", "You may also like"],
+                     "Related: Budget talks stall", "READ MORE", "You may also like", "DON'T MISS",
+                     "SEE MORE: Students under siege in university", "(Leggi anche su: Gli attori della serie –FOTO)",
+                     "Also on example.com Journalists threatened with arrest"],
     "social_follow": ["Follow Day News on Google NewsInstagramYouTubeFacebook, Whats App, and TikTok for latest updates",
                       "Follow us on Twitter", "Join our WhatsApp channel for breaking news", "Like us on Facebook"],
-    "newsletter": ["Sign up for our daily newsletter", "Subscribe now", "Get the best stories delivered to your inbox"],
-    "navigation": ["To Top", "Exit mobile version", "Skip to content", "Back to top", "↑ Back to top", "Menu"],
-    "ad_label": ["Advertisement", "ADVERTISEMENT", "Story continues below advertisement", "Sponsored content"],
+    "newsletter": ["Sign up for our daily newsletter", "Subscribe now", "Get the best stories delivered to your inbox",
+                   "Thanks for signing up!", "There was an error processing your subscription.",
+                   "Keep an eye on your inbox for the latest sports news."],
+    "navigation": ["To Top", "Exit mobile version", "Skip to content", "Back to top", "↑ Back to top", "Menu", "less", "... more"],
+    "ad_label": ["Advertisement", "ADVERTISEMENT", "Story continues below advertisement", "Sponsored content", "Advert"],
     "cookie_notice": ["This website uses cookies to improve your experience. We'll assume you're ok with this, but you can opt-out if you wish.",
                       "We use cookies to personalise content and ads.", "Accept all cookies", "Cookie settings",
                       "By continuing to use this site you agree to our use of cookies and our privacy policy."],
-    "copyright": ["© 2024 Day News. All rights reserved.", "Copyright 2023 The Herald", "(c) Example Media Group"],
+    "copyright": ["© 2024 Day News. All rights reserved.", "Copyright 2023 The Herald", "(c) Example Media Group",
+                  "The contents of this site are ©2019 Example Publishing Corp., a subsidiary of Example Inc.",
+                  "This document is subject to copyright. Apart from any fair dealing no part may be reproduced.",
+                  "This copy is for your personal, non-commercial use only. To order copies, contact us."],
+    "widget_text": ["Image 2 of 5", "This slideshow requires JavaScript.", "An error has occurred, please try again later.",
+                    "Thanks for watching! Visit Website", "GET THE NEWS APP BY CLICKING HERE",
+                    "Get the magazine every month. 12 issues for £11.99. Click here for more information."],
+    "tag_list": ["Tags: budget, parliament, taxes, elections", "Filed under: Sports, Football, Premier League, Chelsea"],
 }
 
 KEPT = [
@@ -35,6 +47,11 @@ KEPT = [
     "Home sales rose 4% in March, the association said.",
     "We use cookies from the bakery down the street, she said.",  # not a banner: no site, no purpose
     "The regulator said the website uses cookies to track users without consent, and fined the company.",
+    "Less than a year later, the company was sold.",
+    "Don't miss the point: the budget is smaller than last year's.",
+    "Image rights, the court said, belong to the photographer.",
+    "Topics on the agenda include trade, security, climate and migration.",  # a sentence, not a tag list
+    "Photos © Jane Doe",  # a credit without a year
 ]
 
 

@@ -43,6 +43,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         rf"^(({_NETWORKS}|print|copy link|copy url)[\s,|•·/]*){{2,}}$",  # a row of share buttons run together
         r"^(tweet|pin it|copy link|print( this)?( article| page)?|email this( article| story)?)\W*$",
         r"^share (this )?(article|story|post)?\s*[:|]?\s*$",
+        r"^(order reprints|reprints?( & permissions| and permissions)?|print article)\W*$",
+        r"^(like|enjoy(ed)?|love) this (story|article|post)\? share it\b.*$",
     ),
     _rule(
         "comment_widget", 14,
@@ -55,15 +57,22 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^required fields are marked\s*\*?\W*$",
         r"^you must be logged in to (post|leave) a comment\W*$",
         r"^(log in|sign in|register) to (comment|reply|join the discussion)\W*$",
+        r"^(top rated|most popular|newest|oldest|featured) comments\W*$",
+        r"^tell us what you think\W*$",
     ),
     _rule(
         "related_link", 30,
         r"^(read more|read also|also read|see also|related|related (articles?|stories|story|news|posts?|content|coverage|reading)|"
         r"more (from|on) [\w .'&-]{1,40}|recommended( for you)?|you (may|might) also like|don'?t miss|must read|"
-        r"further reading|what to read next|trending( now)?|editor'?s picks?|popular( now| stories)?|latest news)"
+        r"further reading|what to read next|trending( now)?|editor'?s picks?|popular( now| stories)?|latest news|"
+        r"see more|watch more|more coverage|more news|"
+        r"leggi anche|lesen sie auch|lire aussi|lea también|leia também|veja também|zie ook|czytaj też)"
         r"\s*(:|\||»|>|–|—|-)\s*.*$",
+        r"^\(?(leggi anche|lesen sie auch|lire aussi|lea también|leia também|veja também)( su)?\s*:.*\)?$",
+        r"^also on [\w-]+(\.[\w-]+)*\.[a-z]{2,}\b.*$",
         r"^(read more|read also|also read|see also|related|related (articles?|stories|news|posts?|content)|"
-        r"you (may|might) also like|more stories|recommended|further reading)\s*\W*$",
+        r"you (may|might) also like|more stories|recommended|further reading|don'?t miss|see more|most read|"
+        r"most popular|top stories)\s*\W*$",
     ),
     _rule(
         "social_follow", 30,
@@ -76,19 +85,38 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"news alerts?|mailing list|daily digest)\b.*$",
         r"^(newsletters?|subscribe( now| today| here)?|sign up( now| today| here)?|unsubscribe)\W*$",
         r"^(already (a )?subscriber|subscribe to (continue|read)|this (article|content) is for subscribers)\b.*$",
+        r"^(thanks|thank you) for (signing up|subscribing|registering)\b.*$",
+        r"^there was (an|a problem|a error) (error )?processing your (subscription|request|sign ?up)\b.*$",
+        r"^keep an eye on your inbox\b.*$",
     ),
     _rule(
         "navigation", 6,
         r"^(\W\s*)?(to top|back to top|go to top|scroll to top|top of page|exit mobile version|"
         r"skip to (main )?(content|navigation|search)|skip navigation|toggle navigation|main menu|open menu|close menu|"
         r"menu|search|close|home|next( article| post| story)?|previous( article| post| story)?|"
-        r"next page|previous page|go back|back)(\s*\W)?$",
+        r"next page|previous page|go back|back|less|show (more|less)|read less|(\.\.\.|…) ?more)(\s*\W)?$",
     ),
     _rule(
         "ad_label", 10,
-        r"^(advertisement|advertising|sponsored( content)?|paid (content|post)|promoted( content)?|ad|ads by \w+|"
+        r"^(advertisement|advertising|advert|sponsored( content)?|paid (content|post)|promoted( content)?|ad|ads by \w+|"
         r"\(?(story|article) continues below( this)?( advertisement| ad)?\)?|continue reading below|"
         r"scroll (down )?to continue( reading| with content)?|report this ad)\W*$",
+    ),
+    _rule(
+        # What a page's scripts say to a reader: gallery counters, a player's or a form's messages, calls to click.
+        "widget_text", 16,
+        r"^(image|photo|picture|slide|foto|bild)\s+\d+\s+(of|/|von|de|di|sur)\s+\d+\W*$",
+        r"^this (slideshow|video|content|feature|page|site|element) requires javascript\b.*$",
+        r"^(please )?(enable|turn on) javascript\b.*$",
+        r"^(an error (has )?occurred|there was an error|something went wrong)\b[^.]{0,60}(\.|!)?\s*"
+        r"(please )?(try again( later)?|refresh the page)?\W*$",
+        r"^thanks? (you )?for watching\b.*$",
+        r"^.{0,60}\bclick(ing)? here\b.{0,60}$",
+    ),
+    _rule(
+        # A tag or keyword list under the article: a label, then short items separated by commas.
+        "tag_list", 60,
+        r"^(tags|tagged( with)?|topics|keywords|filed under)\s*[:|]?\s*[^.!?]*?(,[^,.!?]{1,60}){3,}$",
     ),
     _rule(
         # A consent banner speaks of the site using cookies; an article about cookies does not start like this.
@@ -104,10 +132,14 @@ LINE_RULES: tuple[LineRule, ...] = (
         "copyright", 40,
         r"^(©|\(c\)|copyright\b).*$",
         r"\ball rights reserved\b",
+        r"(©|\(c\)) ?(19|20)\d\d\b",  # "The contents of this site are ©2019 ...", "photos © Inexhibit, 2018" is not
+        r"^this (document|article|material|content|copy) is (subject to|protected by) copyright\b.*$",
+        r"^this copy is for your personal,? non-?commercial use only\b.*$",
     ),
 )
 
 RULES_BY_NAME = {rule.name: rule for rule in LINE_RULES}
+_LIST_MARK = re.compile(r"^[-•*·▪►◦]\s+")  # a toolbar rendered as a list: "- Print Article" is still a widget
 _LONGEST_MATCH = max(rule.max_words for rule in LINE_RULES)
 
 
@@ -116,6 +148,7 @@ def match_line_rule(line: str) -> str | None:
     words = line.count(" ") + 1  # normalised lines have single spaces
     if words > _LONGEST_MATCH:
         return None  # most article lines: longer than any widget
+    line = _LIST_MARK.sub("", line, count=1)
     for rule in LINE_RULES:
         if rule.matches(line, words):
             return rule.name
