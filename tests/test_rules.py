@@ -30,7 +30,10 @@ REMOVED = {
                   "This copy is for your personal, non-commercial use only. To order copies, contact us."],
     "widget_text": ["Image 2 of 5", "This slideshow requires JavaScript.", "An error has occurred, please try again later.",
                     "Thanks for watching! Visit Website", "GET THE NEWS APP BY CLICKING HERE",
-                    "Get the magazine every month. 12 issues for £11.99. Click here for more information."],
+                    "Get the magazine every month. 12 issues for £11.99. Click here for more information.",
+                    '[button link="http://example.com/submit/" type="big"] Send us YOUR review[/button]'],
+    "author_contact": ["Write to Jane Doe at jane.doe@example.com",
+                       "Have a tip? Jane Doe may be reached at jdoe@example.com. Follow her on Twitter @jdoe."],
     "tag_list": ["Tags: budget, parliament, taxes, elections", "Filed under: Sports, Football, Premier League, Chelsea"],
 }
 
@@ -52,6 +55,8 @@ KEPT = [
     "Image rights, the court said, belong to the photographer.",
     "Topics on the agenda include trade, security, climate and migration.",  # a sentence, not a tag list
     "Photos © Jane Doe",  # a credit without a year
+    "Contact tracing has reached every district, the ministry said in a statement on Monday.",
+    "[Editor's note: an earlier version misstated the date.]",
 ]
 
 

@@ -104,14 +104,20 @@ LINE_RULES: tuple[LineRule, ...] = (
     ),
     _rule(
         # What a page's scripts say to a reader: gallery counters, a player's or a form's messages, calls to click.
-        "widget_text", 16,
+        "widget_text", 25,
         r"^(image|photo|picture|slide|foto|bild)\s+\d+\s+(of|/|von|de|di|sur)\s+\d+\W*$",
         r"^this (slideshow|video|content|feature|page|site|element) requires javascript\b.*$",
         r"^(please )?(enable|turn on) javascript\b.*$",
         r"^(an error (has )?occurred|there was an error|something went wrong)\b[^.]{0,60}(\.|!)?\s*"
         r"(please )?(try again( later)?|refresh the page)?\W*$",
         r"^thanks? (you )?for watching\b.*$",
-        r"^.{0,60}\bclick(ing)? here\b.{0,60}$",
+        r"^.{0,120}\bclick(ing)? here\b.{0,60}$",
+        r"^\[(?P<shortcode>\w+)\b[^\]]*\].*\[/(?P=shortcode)\]$",  # a CMS shortcode printed instead of rendered: "[button link=...]...[/button]"
+    ),
+    _rule(
+        # How to reach the author, under the article: "Write to Jane Doe at jane.doe@example.com".
+        "author_contact", 40,
+        r"^(have a (news )?tip\?|(write to|contact|reach|email|e-mail|you can reach)\b).*\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b.*$",
     ),
     _rule(
         # A tag or keyword list under the article: a label, then short items separated by commas.
