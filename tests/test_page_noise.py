@@ -1,4 +1,5 @@
 """The page-noise detector on hand-made documents: what it must remove from a page dump, what it must leave alone."""
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from flows.clean.page_noise import NOISY_DOCUMENT, RULE_NAMES, find_page_noise, noise_level
@@ -123,6 +124,17 @@ def test_caption_repeated_by_a_gallery_and_photo_credit_go():
     lines = [ARTICLE[0], caption, "Photo: Jane Doe, AP", caption, *ARTICLE[1:]]
     noise = find_page_noise(lines)
     assert noise == {2: "media_credit", 3: "repeated_line"}
+
+
+@pytest.mark.parametrize("credit", ["Jane Doe/Example News", "Jane Doe / AP file",
+                                    "The mayor speaks to reporters after the vote. (AP Photo/Jane Doe)"])
+def test_agency_and_outlet_credits_go(credit):
+    assert find_page_noise([ARTICLE[0], credit, *ARTICLE[1:]]) == {1: "media_credit"}
+
+
+def test_slashes_in_prose_and_labels_stay():
+    lines = [ARTICLE[0], "Input/Output", "The board and/or the shareholders must approve the 24/7 service.", *ARTICLE[1:]]
+    assert find_page_noise(lines) == {}
 
 
 def test_empty_and_blank_documents():

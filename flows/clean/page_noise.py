@@ -90,13 +90,19 @@ _CREDIT_START = re.compile(
 )
 _CREDIT_END = re.compile(
     r"(?:^|[.!?]\s+|\()(?:photo |image )?credit\s*:\s*[^.]{0,60}$"
-    r"|\b(?:getty images|ap photo|reuters|afp|shutterstock|istock|epa|alamy)\)?\s*$",
+    r"|\b(?:getty images|ap photo|reuters|afp|shutterstock|istock|epa|alamy)\)?\s*$"
+    # an agency credit with the photographer: "(AP Photo/Jane Doe)", "Jane Doe / AP file", "Jane Doe/Reuters"
+    r"|\((?:ap|afp|reuters|epa|getty)(?: photo| images)?\s?/[^()]{1,40}\)\s*$"
+    r"|/\s?(?:ap|afp|reuters|epa|getty images|ap file|ap photo|afp via getty images)\s*$",
     re.IGNORECASE,
 )
+# A credit on its own line: a name, a slash and the outlet ("Jane Doe/Example News"); a sentence has more words.
+_CREDIT_LINE = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3} ?/ ?[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,3}$")
 
 
 def _is_media_credit(text: str) -> bool:
-    return _CREDIT_START.match(text) is not None or _CREDIT_END.search(text[-CREDIT_TAIL_CHARS:]) is not None
+    return (_CREDIT_START.match(text) is not None or _CREDIT_END.search(text[-CREDIT_TAIL_CHARS:]) is not None
+            or _CREDIT_LINE.match(text) is not None)
 
 
 # A line that is only a date-time stamp ("2019-11-19T08:57:40+01:00", "32M ago", "6:34 am") or only a URL. A URL
