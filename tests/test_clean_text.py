@@ -1,6 +1,8 @@
 """The plain-text cleaner: metadata by position, duplicate titles, blank-looking lines, and the line accounting."""
 import datetime as dt
 
+import pytest
+
 from hypothesis import given, settings, strategies as st
 
 from flows.clean.text import clean_text, normalize_line, split_lines
@@ -36,6 +38,36 @@ def test_document_starting_with_prose_has_no_title():
     cleaned = clean_text("\n\n".join(ARTICLE))
     assert cleaned.title is None and cleaned.section is None
     assert cleaned.paragraphs == ARTICLE
+
+
+def test_a_line_that_leads_a_list_is_not_a_headline_and_the_list_is_not_a_dek():
+    lead = "What is new in the September update?"
+    items = ["- New tasks for the game", "- Better Android support"]
+    cleaned = clean_text("\n".join([lead, *items, *ARTICLE]))
+    assert cleaned.title is None and cleaned.dek is None
+    assert cleaned.paragraphs == [lead, *items, *ARTICLE]
+
+
+@pytest.mark.parametrize("first_line", [
+    "Your mindset matters. Here is why",  # two sentences
+    "HAYWARD, Calif. (AP) — The latest on a stabbing on a commuter train",  # a wire story's first paragraph
+    "Tested by: Jane Doe More info: www.example.com",  # names a web address
+])
+def test_first_lines_that_are_not_headlines_stay_in_the_body(first_line):
+    cleaned = clean_text("\n".join([first_line, *ARTICLE]))
+    assert cleaned.title is None
+    assert cleaned.paragraphs[0] == first_line
+
+
+def test_section_label_right_above_the_headline_survives_a_page_menu():
+    menu = ["Home", "World", "Business", "Sport", "Culture", "Opinion", "Video", "Podcasts", "Newsletters", "Contact"]
+    footer = ["About us", "Careers", "Advertise", "Privacy", "Terms", "Cookie settings", "Sitemap", "Help"]
+    prose = [f"{sentence} The committee met for the {n}th time this year to review the proposal in detail."
+             for n, sentence in enumerate(ARTICLE * 3, start=4)]
+    text = "\n".join([*menu * 2, "Pakistan", "Army chief meets counterparts to discuss border security", *prose, *footer * 2])
+    cleaned = clean_text(text)
+    assert (cleaned.section, cleaned.title) == ("Pakistan", "Army chief meets counterparts to discuss border security")
+    assert cleaned.paragraphs == prose
 
 
 def test_byline_goes_to_authors():

@@ -42,6 +42,7 @@ TITLE_MIN_WORDS, TITLE_MAX_WORDS, TITLE_MAX_CHARS = 2, 24, 250  # headlines are 
 # A headline is one sentence: "?" or "!", or a full stop after a lower-case word, then a capital starts a second one
 # ("... its advertiser. All opinions ..."); "Mr. Smith", "Gov. Newsom" and "L.A. Auto Show" are not such stops.
 _SECOND_SENTENCE = re.compile(r"(?:[^\W\d_][?!]|(?<![^\W\d_])[^\W\d_A-Z][^\W\d_]{2,}\.)\s+[\"“‘'(]?[^\W\d_]")
+_LINK = re.compile(r"https?://|www\.|\S@\S+\.\w")  # a headline names no web or mail address
 # A wire dateline opens an article's first paragraph: "HAYWARD, Calif. (AP) — ...".
 _WIRE_LEAD = re.compile(r"^[^\W\d_][^()]{1,60}\((?:AP|AFP|Reuters|dpa|UPI|PA|ANSA|EFE|IANS|PTI)\)\s*[—–-]")
 LABEL_MAX_WORDS, LABEL_MAX_CHARS = 5, 40  # a section label ("Pakistan", "POLITICS & POLICY MAKING")
@@ -95,6 +96,8 @@ def is_title_like(line: str) -> bool:
         and parse_dateline(line) is None
         and not _starts_second_sentence(line)
         and _WIRE_LEAD.match(line) is None
+        and _LINK.search(line) is None
+        and not (line.isupper() and "," in line and len(line.split()) <= 4)  # "BAAR, SWITZERLAND": a dateline's place
     )
 
 

@@ -78,7 +78,7 @@ _WORD = re.compile(r"[^\W\d_]\w*")  # a word starts with a letter: numbers say n
 # The shape of content an extractor kept on purpose: a bullet or a number opening a list item, table cells, a figure
 # with a unit, or a line of data (a number and a separator: "June 9 – Tampa, FL", "1 cup flour, 2 eggs").
 _STRUCTURED = re.compile(
-    r"^\s*(?:[-•*–—·▪►◦]|\d{1,3}[.)]|\(\d{1,3}\))\s|\|.*\||\d+\D+\d+\D+\d|\d[\d.,]*\s*(?:%|\$|€|£)|[$€£]\s*\d"
+    r"^\s*(?:[-•*–—·▪►◦]|\d{1,3}[.)]|\(\d{1,3}\))\s|\|.*\||\s\|$|\d+\D+\d+\D+\d|\d[\d.,]*\s*(?:%|\$|€|£)|[$€£]\s*\d"
     r"|\d.*(?:,\s|\s[–—@-]{1,2}\s|:\s)|(?:,\s|\s[–—@-]{1,2}\s|:\s).*\d"
 )
 # Photo credits and captions that end in one: "Photo: Jane Doe, AP", "(Image: © NASA)", "Image copyright Getty

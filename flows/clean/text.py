@@ -73,7 +73,9 @@ def _read_header(content: list[tuple[int, str]], cleaned: CleanedText) -> int:
         cleaned.section = texts[0]
         take(0, "section")
         position = 1
-    if position < len(texts) and md.is_title_like(texts[position]):
+    # A line followed by two list items is the list's lead-in ("What's new in 2.26?"), not a headline.
+    leads_list = all(md.is_bulleted(text) for text in texts[position + 1 : position + 3]) and len(texts) > position + 2
+    if position < len(texts) and md.is_title_like(texts[position]) and not leads_list:
         cleaned.title = texts[position]
         take(position, "title")
         position += 1
@@ -82,13 +84,15 @@ def _read_header(content: list[tuple[int, str]], cleaned: CleanedText) -> int:
         date = md.parse_dateline(line)
         authors = md.parse_byline(line)
         date_follows = position + 1 < len(texts) and md.parse_dateline(texts[position + 1]) is not None
+        list_follows = position + 1 < len(texts) and md.is_bulleted(texts[position + 1])
         if date and cleaned.published_date is None:
             cleaned.published_date = date
             take(position, "date")
         elif authors and not cleaned.authors:
             cleaned.authors = authors
             take(position, "byline")
-        elif cleaned.title and cleaned.dek is None and cleaned.published_date is None and (md.is_bulleted(line) or date_follows):
+        elif (cleaned.title and cleaned.dek is None and cleaned.published_date is None
+              and ((md.is_bulleted(line) and not list_follows) or date_follows)):
             # A standfirst sits between headline and dateline, or is set off as a bullet under the headline.
             cleaned.dek = md.strip_bullet(line)
             take(position, "dek")
@@ -176,16 +180,19 @@ def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, 
     consumed = _read_header(content, cleaned) if read_header else 0
     cleaned.title = cleaned.title or title
     title_key = cleaned.title.casefold() if cleaned.title else None
-    for line_no, line in content[consumed:]:
+    rest = content[consumed:]
+    for position, (line_no, line) in enumerate(rest):
+        is_headline = line_no in stripped.headline_lines and md.is_title_like(line) and not (
+            position + 1 < len(rest) and md.is_bulleted(rest[position + 1][1]))  # a list's lead-in stays
         if title_key and line.casefold() == title_key:
             cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_title"))
         elif line_no in stripped.held_back:
             cleaned.removed_lines.append(LineRecord(line_no, line, stripped.held_back[line_no]))
-        elif line_no in stripped.headline_lines and cleaned.title is None:
+        elif is_headline and cleaned.title is None:
             # The header reader saw no headline at the top (a menu's last item or a date may sit above it).
             cleaned.title, title_key = line, line.casefold()
             cleaned.metadata_lines.append(LineRecord(line_no, line, "title"))
-        elif line_no in stripped.headline_lines:
+        elif is_headline:
             cleaned.removed_lines.append(LineRecord(line_no, line, LEADING_TITLE))
         else:
             cleaned.paragraphs.append(line)
