@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         truth = {page: record["articleBody"] for page, record in json.loads(truth_path.read_text(encoding="utf-8")).items()}
         result = results[name] = run_set(source, truth)
         verdict = "" if target is None else ("  ok" if result["f1"] >= target else "  BELOW TARGET")
-        print(f"{name:<12} {result['pages']:>5} {result['precision']:>6.3f} {result['recall']:>6.3f} {result['f1']:>6.3f}  "
+        print(f"{name:<12} {result['pages']:>5} {result['precision']:>6.4f} {result['recall']:>6.4f} {result['f1']:>6.4f}  "
               f"{as_is or float('nan'):>6.3f} {target or float('nan'):>6.3f}  {result['pages_per_second']:>7.1f}  "
               f"({result['flow_seconds']:.1f}){verdict}", flush=True)
     if args.json:
