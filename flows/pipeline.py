@@ -157,7 +157,7 @@ def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> 
             )
             template_removals = {pending.stripped.content[i][0]: site_templates.RULE for i in positions}
             page = pending.page
-            cleaned = finish(pending.stripped, template_removals, read_header=page is None, title=page.title if page else None)
+            cleaned = finish(pending.stripped, template_removals, title=page.title if page else None)
         except Exception as error:  # costs this document only
             output.rejected.append(rejected_row(pending.source, f"cleaning failed: {type(error).__name__}: {error}", context))
             continue

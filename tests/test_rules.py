@@ -29,7 +29,7 @@ REMOVED = {
                   "This document is subject to copyright. Apart from any fair dealing no part may be reproduced.",
                   "This copy is for your personal, non-commercial use only. To order copies, contact us."],
     "widget_text": ["Image 2 of 5", "This slideshow requires JavaScript.", "An error has occurred, please try again later.",
-                    "Thanks for watching! Visit Website", "GET THE NEWS APP BY CLICKING HERE",
+                    "Thanks for watching! Visit Website", "5 min read", "Reading time: 3 minutes", "Tempo de leitura: 2 minutos", "GET THE NEWS APP BY CLICKING HERE",
                     "Get the magazine every month. 12 issues for £11.99. Click here for more information.",
                     '[button link="http://example.com/submit/" type="big"] Send us YOUR review[/button]'],
     "author_contact": ["Write to Jane Doe at jane.doe@example.com",
@@ -53,6 +53,7 @@ KEPT = [
     "Less than a year later, the company was sold.",
     "Don't miss the point: the budget is smaller than last year's.",
     "Image rights, the court said, belong to the photographer.",
+    "5 minutes later, the police arrived.",
     "Topics on the agenda include trade, security, climate and migration.",  # a sentence, not a tag list
     "Photos © Jane Doe",  # a credit without a year
     "Contact tracing has reached every district, the ministry said in a statement on Monday.",

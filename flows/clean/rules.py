@@ -111,6 +111,9 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^(an error (has )?occurred|there was an error|something went wrong)\b[^.]{0,60}(\.|!)?\s*"
         r"(please )?(try again( later)?|refresh the page)?\W*$",
         r"^thanks? (you )?for watching\b.*$",
+        # a reading-time label: "5 min read", "Reading time: 3 minutes", "Tempo de leitura: 2 minutos"
+        r"^(\d{1,3} ?(min|mins|minutes?)( read)?|(estimated )?reading time|read time|tempo de leitura|tiempo de lectura|"
+        r"temps de lecture|lesezeit|tempo di lettura)\b[\s:]*(\d{1,3} ?(min|mins|minutes?|minutos?|minuten|minuti)\w*)?\W*$",
         r"^.{0,120}\bclick(ing)? here\b.{0,60}$",
         r"^\[(?P<shortcode>\w+)\b[^\]]*\].*\[/(?P=shortcode)\]$",  # a CMS shortcode printed instead of rendered: "[button link=...]...[/button]"
     ),

@@ -164,11 +164,11 @@ def _hold_back_header(stripped: StrippedText) -> None:
     stripped.content[:0] = [(record.line_no, record.text) for record in held]
 
 
-def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, *, read_header: bool = True,
-           title: str | None = None) -> CleanedText:
-    """Phase 2: drop the lines a document-set rule found (line_no -> rule), read metadata from the top (unless the
-    caller has it: HTML pages, whose `title` comes from the page), drop the repeated title. Site-level rules run
-    between the phases, so the header is read with the site's menu gone."""
+def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, *, title: str | None = None) -> CleanedText:
+    """Phase 2: drop the lines a document-set rule found (line_no -> rule), read metadata from the top, drop the
+    repeated title. `title` is the page's own (HTML): it is the document's title, and the header lines the reader
+    takes (a second headline, a date stamp, a byline) leave the body all the same. Site-level rules run between the
+    phases, so the header is read with the site's menu gone."""
     more_removals = more_removals or {}
     cleaned = CleanedText(paragraphs=[], site_name=stripped.site_name, removed_lines=list(stripped.removed_lines))
     content = []
@@ -177,20 +177,21 @@ def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, 
             cleaned.removed_lines.append(LineRecord(line_no, line, more_removals[line_no]))
         else:
             content.append((line_no, line))
-    consumed = _read_header(content, cleaned) if read_header else 0
-    cleaned.title = cleaned.title or title
-    title_key = cleaned.title.casefold() if cleaned.title else None
+    consumed = _read_header(content, cleaned)
+    title_keys = {known.casefold() for known in (title, cleaned.title) if known}
+    cleaned.title = title or cleaned.title
     rest = content[consumed:]
     for position, (line_no, line) in enumerate(rest):
         is_headline = line_no in stripped.headline_lines and md.is_title_like(line) and not (
             position + 1 < len(rest) and md.is_bulleted(rest[position + 1][1]))  # a list's lead-in stays
-        if title_key and line.casefold() == title_key:
+        if line.casefold() in title_keys:
             cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_title"))
         elif line_no in stripped.held_back:
             cleaned.removed_lines.append(LineRecord(line_no, line, stripped.held_back[line_no]))
         elif is_headline and cleaned.title is None:
             # The header reader saw no headline at the top (a menu's last item or a date may sit above it).
-            cleaned.title, title_key = line, line.casefold()
+            cleaned.title = line
+            title_keys.add(line.casefold())
             cleaned.metadata_lines.append(LineRecord(line_no, line, "title"))
         elif is_headline:
             cleaned.removed_lines.append(LineRecord(line_no, line, LEADING_TITLE))
