@@ -70,6 +70,13 @@ def test_section_label_right_above_the_headline_survives_a_page_menu():
     assert cleaned.paragraphs == prose
 
 
+def test_a_sentence_above_the_headline_stays_in_the_body():
+    sentence = "Le café était fermé. “Déjà vu”, a dit l’élève — 5 € la tasse à Zürich."  # the detector cuts it as a top
+    cleaned = clean_text("\n".join([sentence, "Council approves new flood defences", *ARTICLE]))
+    assert cleaned.paragraphs[0] == sentence
+    assert all(record.text != sentence for record in cleaned.removed_lines)
+
+
 def test_byline_goes_to_authors():
     cleaned = clean_text("\n".join(["Rates rise again as inflation persists", "By Jane Doe and John Roe", *ARTICLE]))
     assert cleaned.authors == ["Jane Doe", "John Roe"]

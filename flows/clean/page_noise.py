@@ -215,6 +215,12 @@ def classify(line: Line, noisy: bool = False) -> str:
     return BAD
 
 
+def is_prose(line: str) -> bool:
+    """One line on its own reads as prose (a sentence with its function words), not a label, a link or a stamp."""
+    features = line_features([line])
+    return bool(features) and classify(features[0]) in (GOOD, NEAR)
+
+
 def link_runs(kinds: list[str]) -> list[int]:
     """For each line, the length of the run of consecutive link-like (bad) lines it belongs to (0 if not bad)."""
     runs = [0] * len(kinds)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import metadata as md
-from .page_noise import LEADING_TITLE, PAGE_HEADER, find_page_noise
+from .page_noise import LEADING_TITLE, PAGE_HEADER, find_page_noise, is_prose
 from .rules import match_line_rule
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -186,7 +186,7 @@ def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, 
             position + 1 < len(rest) and md.is_bulleted(rest[position + 1][1]))  # a list's lead-in stays
         if line.casefold() in title_keys:
             cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_title"))
-        elif line_no in stripped.held_back:
+        elif line_no in stripped.held_back and not is_prose(line):  # a sentence above the headline is article: recall first
             cleaned.removed_lines.append(LineRecord(line_no, line, stripped.held_back[line_no]))
         elif is_headline and cleaned.title is None:
             # The header reader saw no headline at the top (a menu's last item or a date may sit above it).
