@@ -17,12 +17,12 @@ from . import settings
 
 def shard_size(documents: int, workers: int) -> int:
     """Documents per shard: SHARDS_PER_WORKER shards per worker on a big run, within [MIN_SHARD_DOCUMENTS, BATCH_SIZE],
-    then evened out so that the last shard is not a small remainder."""
+    evened out so that the last shard is no small remainder (120 documents at 50 at least: 2 x 60, not 50 + 50 + 20)."""
     if documents <= 0:
         return 1
     wanted = math.ceil(documents / (max(1, workers) * settings.SHARDS_PER_WORKER))
     size = min(max(wanted, settings.MIN_SHARD_DOCUMENTS), settings.BATCH_SIZE)
-    shards = math.ceil(documents / size)
+    shards = max(documents // size, math.ceil(documents / settings.BATCH_SIZE), 1)
     return math.ceil(documents / shards)
 
 
