@@ -17,6 +17,31 @@ def _iso_date(value: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
 
 
+def _worker_count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"not a number of workers (0 or more): {value!r}")
+    return count
+
+
+def _dask_address(value: str) -> str:
+    if "://" not in value or not value.split("://", 1)[1]:
+        raise argparse.ArgumentTypeError(f"not a Dask scheduler address like tcp://HOST:8786: {value!r}")
+    return value
+
+
+def _add_execution_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--workers", type=_worker_count, default=None, metavar="N",
+                         help=f"shards cleaned at once, each in its own process (default: NEWSCLEAN_WORKERS or the number of "
+                              f"cores, here {settings.WORKERS}; 0: in this process, without the per-document time limit)")
+    command.add_argument("--dask-address", type=_dask_address, default=None, metavar="tcp://HOST:PORT",
+                         help="clean the shards on the Dask cluster whose scheduler is there (its workers need newsclean "
+                              "installed and SOURCE and the warehouse on shared storage)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsclean", description="Clean scraped news articles into a Parquet warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -25,11 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE), help="output root (default: warehouse/)")
     run.add_argument("--ingest-date", type=_iso_date, default=None, help="partition date, YYYY-MM-DD (default: today, UTC)")
     run.add_argument("--reprocess", action="store_true", help="process every document, not only new or changed ones")
+    _add_execution_options(run)
     backfill = commands.add_parser("backfill", help="reprocess the dates [start, end) from raw and replace exactly those partitions")
     backfill.add_argument("source")
     backfill.add_argument("--start", type=_iso_date, required=True, help="first date, YYYY-MM-DD (included)")
     backfill.add_argument("--end", type=_iso_date, required=True, help="end date, YYYY-MM-DD (excluded)")
     backfill.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
+    _add_execution_options(backfill)
     serve = commands.add_parser("serve", help="serve the flow as a Prefect deployment on a cron schedule (blocks)")
     serve.add_argument("source", nargs="?", default=str(settings.DEFAULT_SOURCE))
     serve.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
@@ -73,15 +100,19 @@ def _run_command(args: argparse.Namespace) -> int:
 
     discover(args.source)  # a missing or empty source fails here, before the Prefect server starts
     ensure_writable(Path(args.warehouse))  # before the Prefect server starts: fail in a second, not in thirty
+    if args.command == "backfill" and args.start >= args.end:
+        raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
+    from . import progress
     from .flow import clean_articles
 
-    if args.command == "backfill":
-        if args.start >= args.end:
-            raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
-        summary = clean_articles(source=args.source, warehouse=args.warehouse, mode="backfill", start=args.start, end=args.end)
-    else:
-        summary = clean_articles(source=args.source, warehouse=args.warehouse, ingest_date=args.ingest_date,
-                                 mode="reprocess" if args.reprocess else "incremental")
+    execution = {"workers": args.workers, "dask_address": args.dask_address}
+    with progress.shown_on(sys.stderr):  # a bar on a terminal, a plain line every few seconds otherwise
+        if args.command == "backfill":
+            summary = clean_articles(source=args.source, warehouse=args.warehouse, mode="backfill", start=args.start,
+                                     end=args.end, **execution)
+        else:
+            summary = clean_articles(source=args.source, warehouse=args.warehouse, ingest_date=args.ingest_date,
+                                     mode="reprocess" if args.reprocess else "incremental", **execution)
     print(
         f"run {summary['run_id']} ({summary['mode']}): {summary['documents_in']} documents, "
         f"{summary['documents_skipped']} unchanged -> {summary['articles_out']} articles, "

@@ -8,16 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from functools import partial
 from pathlib import Path
 
-from . import settings
+from . import execution, progress, settings
 
 settings.apply_prefect_environment()
 
 from prefect import flow, get_run_logger, task  # noqa: E402  (after the environment it reads)
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
@@ -38,9 +39,12 @@ def discover_task(source: str) -> list[SourceFile]:
 
 
 @task(name="clean-batch", cache_policy=NO_CACHE, retries=1)
-def clean_batch_task(sources: list[SourceFile], context: RunContext) -> BatchOutput:
-    """One shard, in a supervised worker process (flows/workers.py); retried once if the supervision itself fails."""
-    return run_supervised(sources, context) if settings.WORKERS > 0 else process_batch(sources, context)
+def clean_batch_task(sources: list[SourceFile], context: RunContext, shard: int, supervised: bool = True) -> BatchOutput:
+    """One shard, in a supervised worker process (flows/workers.py) unless `supervised` is off (--workers 0);
+    retried once if the supervision itself fails. Its chunks count towards the CLI's progress display."""
+    if not supervised:
+        return process_batch(sources, context)
+    return run_supervised(sources, context, on_progress=partial(progress.shard_progress, shard))
 
 
 @task(name="site-templates", cache_policy=NO_CACHE)
@@ -80,15 +84,47 @@ def _publish_artifacts(summary: dict, output: BatchOutput, validation: Validatio
     )
 
 
-# Shards run WORKERS at a time; each thread only supervises its worker process, so the GIL is no bottleneck.
-@flow(name=FLOW_NAME, task_runner=ThreadPoolTaskRunner(max_workers=max(1, settings.WORKERS)))
+def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | None, dask_address: str | None) -> BatchOutput:
+    """Clean the documents in shards, one task each, on this machine's cores or on the Dask cluster; their outputs
+    are joined in shard order, whichever finishes first, so the tables do not depend on the number of workers."""
+    if not todo:
+        return BatchOutput()
+    local_workers = settings.WORKERS if workers is None else workers
+    # The runner is opened here, not in @flow: its concurrency follows this run's parameters (CLI, deployment).
+    with execution.task_runner(local_workers, dask_address) as runner, progress.tracking(len(todo)):
+        at_once = execution.cluster_threads(runner) if dask_address and workers is None else max(1, local_workers)
+        shards = split_batches(todo, execution.shard_size(len(todo), at_once))
+        get_run_logger().info("%d documents in %d shards, %d at once%s", len(todo), len(shards), at_once,
+                              f" on the Dask cluster at {dask_address}" if dask_address else "")
+        shard_of = {
+            runner.submit(clean_batch_task, {"sources": quote(shard), "context": context, "shard": index,
+                                             "supervised": local_workers != 0}): index
+            for index, shard in enumerate(shards)
+        }
+        outputs: dict[int, BatchOutput] = {}
+        for future in as_completed(list(shard_of)):
+            index = shard_of[future]
+            outputs[index] = future.result()
+            progress.shard_progress(index, len(shards[index]))
+    output = BatchOutput()
+    for index in range(len(shards)):
+        output.extend(outputs[index])
+    return output
+
+
+@flow(name=FLOW_NAME)
 def clean_articles(
     source: str = str(settings.DEFAULT_SOURCE), warehouse: str = str(settings.DEFAULT_WAREHOUSE), ingest_date: str | None = None,
-    mode: str = "incremental", start: str | None = None, end: str | None = None,
+    mode: str = "incremental", start: str | None = None, end: str | None = None, workers: int | None = None,
+    dask_address: str | None = None,
 ) -> dict:
     """Read, clean, validate and write the documents under `source`: new or changed ones (incremental), all of them
     (reprocess), or those of the dates [start, end) (backfill). Files in date folders (YYYY-MM-DD/, dt=YYYY-MM-DD/)
-    go to their folder's partition, others to `ingest_date` (default today, UTC)."""
+    go to their folder's partition, others to `ingest_date` (default today, UTC). Shards of documents run `workers`
+    at a time (default NEWSCLEAN_WORKERS, the number of cores; 0: in this process, unsupervised), or on the Dask
+    cluster whose scheduler is at `dask_address` (tcp://HOST:PORT)."""
+    if workers is not None and workers < 0:
+        raise ValueError(f"workers must be 0 or more, not {workers}")
     started_at = dt.datetime.now(dt.timezone.utc)
     ingest_date = ingest_date or started_at.date().isoformat()
     dt.date.fromisoformat(ingest_date)  # a bad date fails before any work
@@ -99,16 +135,13 @@ def clean_articles(
 
     sources = discover_task(source)
     plan = plan_run(sources, read_state(warehouse_path), context, mode, start, end)
-    batches = [clean_batch_task.submit(quote(batch), context) for batch in split_batches(plan.todo, settings.BATCH_SIZE)]
-    output = BatchOutput()
-    for batch in batches:
-        output.extend(batch.result())
+    output = _clean_shards(plan.todo, context, workers, dask_address)
     site_memory = finish_documents_task(quote(output), warehouse_path, context) if plan.todo else None
     validation = (validate_task(quote(output.candidates), started_at.date(), warehouse_path / settings.REPORTS_DIR / run_id)
                   if output.candidates else ValidationOutcome())
 
     parameters = json.dumps({"source": source, "warehouse": warehouse, "ingest_date": ingest_date, "mode": mode,
-                             "start": start, "end": end}, sort_keys=True)
+                             "start": start, "end": end, "workers": workers, "dask_address": dask_address}, sort_keys=True)
     summary_row = runs_row(
         context=context, flow_name=FLOW_NAME, source=source, parameters=parameters, ended_at=dt.datetime.now(dt.timezone.utc),
         mode=mode, documents_in=len(sources), documents_skipped=plan.skipped, articles=len(validation.passed),

@@ -18,7 +18,15 @@ MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSCLEAN_MAX_DOCUMENT_BYTES", str(64 *
 DOCUMENT_TIMEOUT_SECONDS = float(os.environ.get("NEWSCLEAN_DOCUMENT_TIMEOUT", "60"))
 # Shards processed at once, each in its own worker process (trafilatura is CPU-bound: threads would share one core).
 # 0 processes shards inside the flow's own process, without supervision (for debugging).
+# `newsclean run --workers N` overrides it for one run.
 WORKERS = int(os.environ.get("NEWSCLEAN_WORKERS", str(os.cpu_count() or 1)))
+# Shard sizing (flows/execution.py): enough shards to keep every worker busy, SHARDS_PER_WORKER each on a big run
+# (a worker that finishes early picks up another), never more than BATCH_SIZE documents and never fewer than
+# MIN_SHARD_DOCUMENTS: each shard costs a Prefect task (~15 ms plus server events) and a worker process start (~1 s).
+SHARDS_PER_WORKER = 3
+MIN_SHARD_DOCUMENTS = int(os.environ.get("NEWSCLEAN_MIN_SHARD_DOCUMENTS", "50"))
+# Progress of a CLI run when its stderr is not a terminal: one plain line this often (a bar on a terminal).
+PROGRESS_SECONDS = float(os.environ.get("NEWSCLEAN_PROGRESS_SECONDS", "10"))
 # Earliest plausible publication date of a news article in the warehouse.
 MIN_PUBLISHED_DATE = "1990-01-01"
 

@@ -54,11 +54,19 @@ def _death(exitcode: int | None) -> str:
 
 def run_supervised(
     sources: list[SourceFile], context: RunContext, *, timeout_seconds: float | None = None,
-    process: DocumentProcessor = process_document,
+    process: DocumentProcessor = process_document, on_progress: Callable[[int], None] | None = None,
 ) -> BatchOutput:
     """Process a shard in child processes; the result is the same as `process` over every source, except that a
-    document that hangs or kills its process is rejected with the reason instead."""
+    document that hangs or kills its process is rejected with the reason instead. `on_progress` is told how many of
+    the shard's documents are done each time a chunk comes back (not per document)."""
+    if multiprocessing.current_process().daemon:
+        # multiprocessing refuses children of a daemonic process: a Dask worker under a nanny is one by default.
+        raise RuntimeError(
+            "this process is daemonic and may not start the worker processes that supervise each document; on Dask, "
+            "start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment, or with --no-nanny"
+        )
     timeout = settings.DOCUMENT_TIMEOUT_SECONDS if timeout_seconds is None else timeout_seconds
+    report = on_progress or (lambda done_count: None)
     done: dict[int, BatchOutput] = {}
     failed: set[int] = set()
     while len(done) + len(failed) < len(sources):
@@ -81,6 +89,7 @@ def run_supervised(
                     continue
                 if message is not None:
                     done.update(message)
+                    report(len(done))
                     continue
             if current.value != watched:
                 watched, since = current.value, time.monotonic()
@@ -102,6 +111,7 @@ def run_supervised(
                               else f"worker process died ({_death(child.exitcode)}) while processing")
                     failed.add(culprit)
                     done[culprit] = BatchOutput(rejected=[rejected_row(sources[culprit], reason, context)])
+                    report(len(done))
                 elif not stuck and child.exitcode != 0:
                     raise RuntimeError(f"worker process failed before its first document ({_death(child.exitcode)})")
                 finished = True
