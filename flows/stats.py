@@ -13,6 +13,7 @@ from .write import SITE_TEMPLATES_KEY
 def warehouse_stats(warehouse: str | Path | WarehouseStore) -> dict:
     """`warehouse`: a local path or an `s3://bucket/prefix` URI."""
     store = open_warehouse(warehouse)
+    store.check_readable()
     try:
         return _stats(store)
     except OSError as error:  # an unreachable bucket, bad credentials, an unreadable file

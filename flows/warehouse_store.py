@@ -102,6 +102,9 @@ class LocalWarehouse:
             found[_partition_of(key, table)] = key
         return found
 
+    def check_readable(self) -> None:
+        """A missing folder is an empty warehouse."""
+
     def ensure_writable(self) -> None:
         try:
             staging = self.root / settings.STAGING_DIR
@@ -250,11 +253,20 @@ class S3Warehouse:
         except OSError as error:
             code = s3_error_code(error)
             hint = {"NotImplemented": " (the store does not support conditional writes, which the writer lock needs)",
-                    "NoSuchBucket": " (the bucket does not exist)",
                     "InvalidAccessKeyId": " (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
                     "SignatureDoesNotMatch": " (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
                     "AccessDenied": " (check the credentials and the bucket's policy)"}.get(code or "", "")
             raise WarehouseError(f"warehouse {self.uri!r} is not writable: {error}{hint}") from error
+
+    def check_readable(self) -> None:
+        """The bucket exists and these credentials may use it: one HEAD, a one-line error."""
+        try:
+            with s3_errors_as_oserror(f"cannot reach the bucket {self.bucket!r}"):
+                s3_client().head_bucket(Bucket=self.bucket)
+        except OSError as error:
+            code = s3_error_code(error)
+            reason = {"404": "the bucket does not exist", "403": "access denied (check the credentials and the bucket's policy)"}
+            raise WarehouseError(f"warehouse {self.uri!r} cannot be read: {reason.get(code or '', error)}") from error
 
     def clear_staging(self) -> None:
         """Nothing to clear in the bucket: staging is local and private to this process."""
