@@ -4,6 +4,7 @@ Real Prefect flow runs write to s3://; the tables are read back with pyarrow ove
 its httpfs extension, a download, so it reads the local twin only). Credentials are fake and set in the environment,
 the way a user sets theirs."""
 import json
+import logging
 import os
 import signal
 import socket
@@ -38,6 +39,7 @@ def moto_endpoint():
     """One moto S3 server for the session, on loopback and a free port."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the server logs every request at INFO
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
