@@ -46,7 +46,7 @@ def _key_column(table: str) -> str:
     return "run_id" if table == "runs" else "doc_id"
 
 
-# Test hook: seconds to pause before each rename, so tests can SIGKILL a run in the middle of a commit.
+# Test hook: seconds to pause before each rename (local) or PUT (S3), so tests can SIGKILL a run in the middle of a commit.
 _COMMIT_PAUSE_SECONDS = float(os.environ.get("NEWSCLEAN_TEST_COMMIT_PAUSE", "0"))
 
 
