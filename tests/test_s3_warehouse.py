@@ -1,8 +1,10 @@
 """The warehouse on S3, against a real S3 API: moto's standalone server on 127.0.0.1, started here (no client mocks).
 
-Real Prefect flow runs write to s3://; the tables are read back with pyarrow over its S3 filesystem (DuckDB would need
-its httpfs extension, a download, so it reads the local twin only). Credentials are fake and set in the environment,
-the way a user sets theirs."""
+Real Prefect flow runs write to s3://; the tables are read back with pyarrow over its S3 filesystem (and DuckDB over
+pyarrow: its httpfs extension would be a download). Credentials are fake and set in the environment, the way a user
+sets theirs."""
+import http.client
+import http.server
 import json
 import logging
 import os
@@ -15,6 +17,7 @@ import time
 import uuid
 from collections import Counter
 
+import duckdb
 import pyarrow.dataset as pads
 import pytest
 
@@ -116,6 +119,8 @@ def test_a_run_on_s3_writes_what_a_local_run_writes_and_reruns_change_nothing(s3
     filesystem, base = filesystem_for(s3_warehouse)
     runs = pads.dataset(f"{base}/runs", filesystem=filesystem, partitioning="hive").to_table()
     assert sorted(runs["run_id"].to_pylist()) == sorted([first["run_id"], again["run_id"], redo["run_id"]])
+    articles = pads.dataset(f"{base}/articles", filesystem=filesystem, partitioning="hive")  # DuckDB scans it, pyarrow reads S3
+    assert duckdb.sql("select count(*), count(distinct doc_id) from articles").fetchall() == [(first["articles_out"],) * 2]
 
     stats, local_stats = warehouse_stats(s3_warehouse), warehouse_stats(local)
     local_stats["partitions"]["runs"] = {"2024-01-09": 3}  # three runs on S3, one locally
@@ -220,6 +225,48 @@ def test_an_unusable_bucket_is_one_line_and_a_failing_exit_before_any_work(moto_
         assert err.count("\n") == 1 and err.startswith("newsclean: error: ") and "s3://newsclean-no-such-bucket/wh" in err, err
         assert ("bucket does not exist" in err) if where == "missing bucket" else ("connect" in err.lower()), err
     assert not (tmp_path / "home").exists()  # failed before Prefect ever started
+
+
+@pytest.fixture
+def store_ignoring_conditions(moto_endpoint):
+    """An S3 endpoint that drops If-None-Match / If-Match before they reach the server, as some S3-compatible stores
+    do: a real HTTP proxy on loopback in front of moto."""
+    target = moto_endpoint.removeprefix("http://")
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def forward(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            headers = {name: value for name, value in self.headers.items() if name.lower() not in ("if-none-match", "if-match")}
+            upstream = http.client.HTTPConnection(target, timeout=30)
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            response = upstream.getresponse()
+            payload = response.read()
+            self.send_response(response.status)
+            for name, value in response.getheaders():
+                if name.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            upstream.close()
+
+        do_GET = do_PUT = do_HEAD = do_DELETE = do_POST = forward
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_store_that_ignores_conditional_writes_is_refused(s3_warehouse, store_ignoring_conditions, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", store_ignoring_conditions)
+    with pytest.raises(WarehouseError, match="ignores conditional writes"):
+        ensure_writable(s3_warehouse)
+    assert bucket_keys(s3_warehouse) == []  # and its probe is gone
 
 
 def test_ensure_writable_names_the_missing_bucket(s3_warehouse):
