@@ -5,7 +5,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-from pathlib import Path
 
 from . import settings
 
@@ -47,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the clean_articles Prefect flow over SOURCE")
     run.add_argument("source", nargs="?", default=str(settings.DEFAULT_SOURCE), help="folder or file of documents (default: seeds/)")
-    run.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE), help="output root (default: warehouse/)")
+    run.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE), help="output root: a folder or s3://bucket/prefix (default: warehouse/)")
     run.add_argument("--ingest-date", type=_iso_date, default=None, help="partition date, YYYY-MM-DD (default: today, UTC)")
     run.add_argument("--reprocess", action="store_true", help="process every document, not only new or changed ones")
     _add_execution_options(run)
@@ -99,7 +98,7 @@ def _run_command(args: argparse.Namespace) -> int:
     from .write import ensure_writable
 
     discover(args.source)  # a missing or empty source fails here, before the Prefect server starts
-    ensure_writable(Path(args.warehouse))  # before the Prefect server starts: fail in a second, not in thirty
+    ensure_writable(args.warehouse)  # before the Prefect server starts: fail in a second, not in thirty (also s3://)
     if args.command == "backfill" and args.start >= args.end:
         raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
     from . import progress
@@ -135,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "stats":
             from .stats import format_stats, warehouse_stats
 
-            print(format_stats(warehouse_stats(Path(args.warehouse))))
+            print(format_stats(warehouse_stats(args.warehouse)))
             return 0
         if args.command == "serve":
             from .deploy import serve

@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import uuid
 from functools import partial
-from pathlib import Path
 
 from . import execution, progress, settings
 
@@ -27,6 +26,7 @@ from .pipeline import (  # noqa: E402
 )
 from .read import SourceFile, discover  # noqa: E402
 from .validate import ValidationOutcome, validate_candidates  # noqa: E402
+from .warehouse_store import open_warehouse  # noqa: E402
 from .workers import run_supervised  # noqa: E402
 from .write import ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
 
@@ -48,18 +48,23 @@ def clean_batch_task(sources: list[SourceFile], context: RunContext, shard: int,
 
 
 @task(name="site-templates", cache_policy=NO_CACHE)
-def finish_documents_task(output: BatchOutput, warehouse: Path, context: RunContext) -> dict:
+def finish_documents_task(output: BatchOutput, warehouse: str, context: RunContext) -> dict:
     """Learn each site's repeated lines (with what earlier runs saw), remove them, finish every document."""
     return finish_documents(output, read_site_templates(warehouse), context)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(candidates: list[dict], today: dt.date, docs_dir: Path) -> ValidationOutcome:
-    return validate_candidates(candidates, today=today, docs_dir=docs_dir)
+def validate_task(candidates: list[dict], today: dt.date, warehouse: str, run_id: str) -> ValidationOutcome:
+    """Data Docs go to the warehouse's `_reports/<run_id>/` (built locally and uploaded, for S3)."""
+    store = open_warehouse(warehouse)
+    with store.report_folder(run_id) as docs_dir:
+        outcome = validate_candidates(candidates, today=today, docs_dir=docs_dir)
+    outcome.data_docs = store.report_location(run_id)
+    return outcome
 
 
 @task(name="write", cache_policy=NO_CACHE)
-def write_task(warehouse: Path, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str,
+def write_task(warehouse: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str,
                run_partition: str, site_memory: dict | None, state_rows: list[dict], plan: RunPlan) -> None:
     write_run(warehouse, rows_by_table, processed_doc_ids, run_id, run_partition=run_partition, site_memory=site_memory,
               state_rows=state_rows, replace_partitions=plan.replace_partitions, previous_partitions=plan.previous_partitions)
@@ -76,7 +81,8 @@ def _publish_artifacts(summary: dict, output: BatchOutput, validation: Validatio
     rows += [{"measure": f"rule {rule}", "value": count} for rule, count in top_rules(output.removed_lines)]
     rows += [{"measure": f"failed check {check}", "value": count} for check, count in sorted(validation.failed_checks.items())]
     create_table_artifact(key="clean-articles-summary", table=rows, description="Documents in and out, top removal rules, failed checks.")
-    docs = f"[Great Expectations Data Docs](file://{validation.data_docs})" if validation.data_docs else "no rows were validated"
+    link = validation.data_docs if "://" in (validation.data_docs or "") else f"file://{validation.data_docs}"
+    docs = f"[Great Expectations Data Docs]({link})" if validation.data_docs else "no rows were validated"
     create_markdown_artifact(
         key="clean-articles-report",
         markdown=f"# clean_articles run {summary['run_id']}\n\nValidation: {docs}\n\nWarehouse: `{summary['warehouse']}`",
@@ -129,15 +135,15 @@ def clean_articles(
     ingest_date = ingest_date or started_at.date().isoformat()
     dt.date.fromisoformat(ingest_date)  # a bad date fails before any work
     run_id = str(flow_run.id or uuid.uuid4())
-    warehouse_path = Path(warehouse)
-    ensure_writable(warehouse_path)
+    store = open_warehouse(warehouse)  # a local path or s3://bucket/prefix
+    ensure_writable(store)
     context = RunContext(run_id=run_id, processed_at=started_at, ingest_date=ingest_date)
 
     sources = discover_task(source)
-    plan = plan_run(sources, read_state(warehouse_path), context, mode, start, end)
+    plan = plan_run(sources, read_state(store), context, mode, start, end)
     output = _clean_shards(plan.todo, context, workers, dask_address)
-    site_memory = finish_documents_task(quote(output), warehouse_path, context) if plan.todo else None
-    validation = (validate_task(quote(output.candidates), started_at.date(), warehouse_path / settings.REPORTS_DIR / run_id)
+    site_memory = finish_documents_task(quote(output), warehouse, context) if plan.todo else None
+    validation = (validate_task(quote(output.candidates), started_at.date(), warehouse, run_id)
                   if output.candidates else ValidationOutcome())
 
     parameters = json.dumps({"source": source, "warehouse": warehouse, "ingest_date": ingest_date, "mode": mode,
@@ -160,10 +166,10 @@ def clean_articles(
         "runs": [summary_row],
     }
     state_rows = [state_row(source, output.raw_hashes.get(source.source_uri), context) for source in plan.todo]
-    write_task(warehouse_path, quote(rows_by_table), quote(processed_doc_ids), run_id, ingest_date, quote(site_memory),
+    write_task(warehouse, quote(rows_by_table), quote(processed_doc_ids), run_id, ingest_date, quote(site_memory),
                quote(state_rows), quote(plan))
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}
-    summary.update(warehouse=str(warehouse_path.resolve()), ingest_date=ingest_date)
+    summary.update(warehouse=store.uri, ingest_date=ingest_date)
     _publish_artifacts(summary, output, validation)
     get_run_logger().info(
         "%d documents, %d unchanged: %d articles, %d quarantine, %d rejected", len(sources), plan.skipped,

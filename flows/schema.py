@@ -75,7 +75,7 @@ RUNS = pa.schema(
         _field("removed_lines_out", pa.int64(), "Rows written to removed_lines.", False),
         _field("validation_success", pa.bool_(), "True when every validated row passed every check.", False),
         _field("failed_checks", pa.map_(pa.string(), pa.int64()), "Rows failing each check, by check name.", False),
-        _field("data_docs", pa.string(), "Path of the Great Expectations Data Docs page for this run."),
+        _field("data_docs", pa.string(), "Path (or s3:// URI, for a warehouse on S3) of the Great Expectations Data Docs page for this run."),
     ]
 )
 

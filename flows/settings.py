@@ -43,6 +43,11 @@ REPORTS_DIR = "_reports"
 STATE_DIR = "_state"  # the incremental memory: which files were processed, with their size, time and hash
 PARQUET_COMPRESSION = "zstd"
 
+# An object-store warehouse or source (s3://): an unreachable endpoint fails in seconds, not after minutes of retries.
+S3_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("NEWSCLEAN_S3_CONNECT_TIMEOUT", "10"))
+S3_REQUEST_TIMEOUT_SECONDS = float(os.environ.get("NEWSCLEAN_S3_REQUEST_TIMEOUT", "120"))  # one partition's PUT fits
+S3_MAX_ATTEMPTS = int(os.environ.get("NEWSCLEAN_S3_MAX_ATTEMPTS", "3"))  # transient 5xx/throttling are retried
+
 # Scheduled runs: `newsclean serve` and prefect.yaml.
 DEFAULT_CRON = "0 6 * * *"  # daily 06:00 UTC, after a crawler's nightly drop
 DEPLOYMENT_NAME = "daily"

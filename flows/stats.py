@@ -5,23 +5,32 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from . import schema
-from .write import PARTITION_FILE, site_templates_path
+from .warehouse_store import WarehouseError, WarehouseStore, open_warehouse
+from .write import SITE_TEMPLATES_KEY
 
 
-def warehouse_stats(warehouse: Path) -> dict:
+def warehouse_stats(warehouse: str | Path | WarehouseStore) -> dict:
+    """`warehouse`: a local path or an `s3://bucket/prefix` URI."""
+    store = open_warehouse(warehouse)
+    store.check_readable()
+    try:
+        return _stats(store)
+    except OSError as error:  # an unreachable bucket, bad credentials, an unreadable file
+        raise WarehouseError(f"cannot read the warehouse {str(store)!r}: {error}") from error
+
+
+def _stats(store: WarehouseStore) -> dict:
     partitions: dict[str, dict[str, int]] = {}
     for table in schema.TABLES:
-        for path in sorted((warehouse / table).glob(f"{schema.PARTITION_COLUMN}=*/{PARTITION_FILE}")):
-            partitions.setdefault(table, {})[path.parent.name.split("=", 1)[1]] = pq.ParquetFile(path).metadata.num_rows
+        for partition, key in store.partitions(table).items():
+            partitions.setdefault(table, {})[partition] = store.num_rows(key)
     reasons, rules = Counter(), Counter()
-    for path in (warehouse / "quarantine").glob(f"*/{PARTITION_FILE}"):
-        reasons.update(check for checks in pq.read_table(path, columns=["failed_checks"])["failed_checks"].to_pylist() for check in checks)
-    for path in (warehouse / "removed_lines").glob(f"*/{PARTITION_FILE}"):
-        rules.update(pq.read_table(path, columns=["rule"])["rule"].to_pylist())
-    templates = pq.ParquetFile(site_templates_path(warehouse)).metadata.num_rows if site_templates_path(warehouse).exists() else 0
+    for key in store.partitions("quarantine").values():
+        reasons.update(check for checks in store.read_table(key, columns=["failed_checks"])["failed_checks"].to_pylist() for check in checks)
+    for key in store.partitions("removed_lines").values():
+        rules.update(store.read_table(key, columns=["rule"])["rule"].to_pylist())
+    templates = store.num_rows(SITE_TEMPLATES_KEY) if store.exists(SITE_TEMPLATES_KEY) else 0
     return {"partitions": partitions, "quarantine_reasons": reasons.most_common(), "top_rules": rules.most_common(10),
             "site_template_lines": templates}
 

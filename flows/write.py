@@ -1,117 +1,84 @@
 """Write: Parquet tables under the warehouse root, hive-partitioned by ingest_date, zstd-compressed.
 
 Each partition of a table is one file. A run *merges* into it: rows of the documents it processed (by doc_id;
-runs by run_id) replace the rows they had, others stay, so a rerun never duplicates rows. The new file is written
-under `_staging/` (skipped by readers' globs and pyarrow's discovery) and moved over the old one with an atomic
-rename, so a reader sees the old partition or the new one, never half a file.
+runs by run_id) replace the rows they had, others stay, so a rerun never duplicates rows. The new file is staged
+first and then replaces the old one whole, so a reader sees the old partition or the new one, never half a file:
+on a local disk staged under `_staging/` (skipped by readers' globs and pyarrow's discovery) and moved over the old
+one with an atomic rename; on S3 staged locally and published with one PUT (flows/warehouse_store.py).
+
+`warehouse` is a local path or an `s3://bucket/prefix` URI everywhere in this module.
 """
 from __future__ import annotations
 
 import os
 import time
-import uuid
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from . import schema, settings
 from .clean.site_templates import MAX_TRACKED_STORIES, TemplateLine
+from .warehouse_store import PARTITION_FILE, Staged, WarehouseError, WarehouseStore, open_warehouse
 
-PARTITION_FILE = "part-0.parquet"
+__all__ = ["PARTITION_FILE", "WarehouseError", "ensure_writable", "partition_key", "partition_path", "write_run"]
+
 PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
+STATE_KEY = f"{settings.STATE_DIR}/ingested_files.parquet"
+SITE_TEMPLATES_KEY = f"site_templates/{PARTITION_FILE}"
 
 
-class WarehouseError(Exception):
-    """The warehouse cannot be written (missing permissions, not a folder, disk full)."""
+def ensure_writable(warehouse: str | Path | WarehouseStore) -> None:
+    """Fail early, before any work, when the warehouse cannot take a file (or its bucket cannot be reached)."""
+    open_warehouse(warehouse).ensure_writable()
 
 
-def ensure_writable(warehouse: Path) -> None:
-    """Fail early, before any work, when the warehouse cannot take a file."""
-    try:
-        staging = warehouse / settings.STAGING_DIR
-        staging.mkdir(parents=True, exist_ok=True)
-        probe = staging / f".probe-{uuid.uuid4().hex}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as error:
-        raise WarehouseError(f"warehouse {str(warehouse)!r} is not writable: {error.strerror or error}") from error
+def partition_key(table: str, ingest_date: str) -> str:
+    return f"{table}/{schema.PARTITION_COLUMN}={ingest_date}/{PARTITION_FILE}"
 
 
 def partition_path(warehouse: Path, table: str, ingest_date: str) -> Path:
-    return warehouse / table / f"{schema.PARTITION_COLUMN}={ingest_date}" / PARTITION_FILE
+    """The file of a partition in a local warehouse."""
+    return Path(warehouse) / partition_key(table, ingest_date)
 
 
 def _key_column(table: str) -> str:
     return "run_id" if table == "runs" else "doc_id"
 
 
-def _fsync_dir(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _stage(table: pa.Table, target: Path, staging_dir: Path) -> tuple[Path, Path]:
-    """Write the new version of `target` under staging, flushed to disk; returns (staged, target)."""
-    staging_dir.mkdir(parents=True, exist_ok=True)
-    staged = staging_dir / f"{uuid.uuid4().hex}.parquet"
-    try:
-        with open(staged, "wb") as handle:
-            pq.write_table(table, handle, compression=settings.PARQUET_COMPRESSION)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
-    return staged, target
-
-
-# Test hook: seconds to pause before each rename, so tests can SIGKILL a run in the middle of a commit.
+# Test hook: seconds to pause before each rename (local) or PUT (S3), so tests can SIGKILL a run in the middle of a commit.
 _COMMIT_PAUSE_SECONDS = float(os.environ.get("NEWSCLEAN_TEST_COMMIT_PAUSE", "0"))
 
 
-def _commit(staged_files: list[tuple[Path, Path]]) -> None:
-    """Move every staged file over its target. Renames need no space: a full disk fails while staging, before this."""
-    for staged, target in staged_files:
+def _commit(store: WarehouseStore, staged_files: list[Staged]) -> None:
+    """Put every staged file in place of its target, one at a time (a rename, or one PUT)."""
+    for staged in staged_files:
         if _COMMIT_PAUSE_SECONDS:
             time.sleep(_COMMIT_PAUSE_SECONDS)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, target)  # atomic on one filesystem: readers see the old file or the new one
-    for folder in {target.parent for _, target in staged_files}:
-        _fsync_dir(folder)
+        store.publish(staged)
+    store.finish_commit(staged_files)
 
 
-def merged_partition(warehouse: Path, table: str, ingest_date: str, rows: list[dict], replace_keys: set[str]) -> pa.Table:
+def merged_partition(warehouse, table: str, ingest_date: str, rows: list[dict], replace_keys: set[str]) -> pa.Table:
     """The partition with the rows of `replace_keys` replaced by `rows` (keys not in this run are kept)."""
+    store = open_warehouse(warehouse)
     table_schema = schema.TABLES[table]
     new_rows = pa.Table.from_pylist(rows, schema=table_schema)
-    target = partition_path(warehouse, table, ingest_date)
-    if target.exists():
-        existing = pq.read_table(target, schema=table_schema)
+    target = partition_key(table, ingest_date)
+    if store.exists(target):
+        existing = store.read_table(target, schema=table_schema)
         keep = pc.invert(pc.is_in(existing[_key_column(table)], value_set=pa.array(sorted(replace_keys), pa.string())))
         new_rows = pa.concat_tables([existing.filter(keep), new_rows])
     return new_rows
 
 
-def _clear_staging(staging_dir: Path) -> None:
-    """Files a killed run staged and never committed; under the lock nobody else is staging."""
-    if staging_dir.exists():
-        for leftover in staging_dir.iterdir():
-            if leftover.is_file() and not leftover.name.startswith(".probe-"):
-                leftover.unlink(missing_ok=True)
-
-
-def _existing_bodies(warehouse: Path, skip_doc_ids: set[str], skip_partitions: set[str]) -> dict[str, str]:
+def _existing_bodies(store: WarehouseStore, skip_doc_ids: set[str], skip_partitions: set[str]) -> dict[str, str]:
     """content_hash -> doc_id of the first article the warehouse already holds with that body."""
     first: dict[str, str] = {}
-    for path in sorted((warehouse / "articles").glob(f"{schema.PARTITION_COLUMN}=*/{PARTITION_FILE}")):
-        if path.parent.name.split("=", 1)[1] in skip_partitions:
+    for partition, key in store.partitions("articles").items():
+        if partition in skip_partitions:
             continue
-        table = pq.read_table(path, columns=["doc_id", "content_hash", "duplicate_of"])
+        table = store.read_table(key, columns=["doc_id", "content_hash", "duplicate_of"])
         for doc_id, content_hash, duplicate_of in zip(*(table[c].to_pylist() for c in ("doc_id", "content_hash", "duplicate_of"))):
             if doc_id not in skip_doc_ids and duplicate_of is None:
                 first.setdefault(content_hash, doc_id)
@@ -126,7 +93,7 @@ def mark_duplicates(articles: list[dict], first_by_hash: dict[str, str]) -> None
 
 
 def write_run(
-    warehouse: Path, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str, *,
+    warehouse: str | Path | WarehouseStore, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str, *,
     run_partition: str, site_memory: dict[tuple[str, str], TemplateLine] | None = None,
     state_rows: list[dict] | None = None, replace_partitions: set[str] = frozenset(), previous_partitions: set[str] = frozenset(),
 ) -> None:
@@ -139,67 +106,62 @@ def write_run(
     partitions each old or new and a memory that makes the next run redo its documents."""
     from .lock import WarehouseLock
 
-    lock = WarehouseLock(warehouse)
+    store = open_warehouse(warehouse)
+    lock = WarehouseLock(store)
     try:
         lock.acquire()
     except OSError as error:
-        raise WarehouseError(f"cannot lock the warehouse {str(warehouse)!r}: {error.strerror or error}") from error
+        raise WarehouseError(f"cannot lock the warehouse {str(store)!r}: {error.strerror or error}") from error
     try:
-        _stage_and_commit(warehouse, rows_by_table, processed_doc_ids, run_id, run_partition, site_memory, state_rows,
+        _stage_and_commit(store, rows_by_table, processed_doc_ids, run_id, run_partition, site_memory, state_rows,
                           set(replace_partitions), set(previous_partitions))
     finally:
         lock.release()
 
 
-def _stage_and_commit(warehouse, rows_by_table, processed_doc_ids, run_id, run_partition, site_memory, state_rows,
-                      replace_partitions: set[str], previous_partitions: set[str]) -> None:
-    staging_dir = warehouse / settings.STAGING_DIR
-    staged: list[tuple[Path, Path]] = []
+def _stage_and_commit(store: WarehouseStore, rows_by_table, processed_doc_ids, run_id, run_partition, site_memory,
+                      state_rows, replace_partitions: set[str], previous_partitions: set[str]) -> None:
+    staged: list[Staged] = []
     try:
-        _clear_staging(staging_dir)
+        store.clear_staging()
         if rows_by_table.get("articles"):
-            mark_duplicates(rows_by_table["articles"], _existing_bodies(warehouse, processed_doc_ids, set(replace_partitions)))
+            mark_duplicates(rows_by_table["articles"], _existing_bodies(store, processed_doc_ids, set(replace_partitions)))
         for table in schema.TABLES:
             rows = rows_by_table.get(table, [])
             if table == "runs":
                 partitions, replace_keys = {run_partition}, {run_id}
             else:
                 partitions, replace_keys = {row[PARTITION_KEY] for row in rows} | set(replace_partitions) | set(previous_partitions), processed_doc_ids
-            if not (warehouse / table).exists():
+            if not store.has_table(table):
                 partitions.add(run_partition)  # a new warehouse gets every table, with its schema, for readers
             for partition in sorted(partitions):
                 partition_rows = [row for row in rows if row.get(PARTITION_KEY, run_partition) == partition]
                 if partition in replace_partitions and table != "runs":  # runs of every kind accumulate
                     merged = pa.Table.from_pylist(partition_rows, schema=schema.TABLES[table])
                 else:
-                    merged = merged_partition(warehouse, table, partition, partition_rows, replace_keys)
-                staged.append(_stage(merged, partition_path(warehouse, table, partition), staging_dir))
+                    merged = merged_partition(store, table, partition, partition_rows, replace_keys)
+                staged.append(store.stage(merged, partition_key(table, partition)))
         if site_memory is not None:
-            merged_memory = merge_site_memory(read_site_templates(warehouse), site_memory)
-            staged.append(_stage(site_templates_table(merged_memory), site_templates_path(warehouse), staging_dir))
+            merged_memory = merge_site_memory(read_site_templates(store), site_memory)
+            staged.append(store.stage(site_templates_table(merged_memory), SITE_TEMPLATES_KEY))
         if state_rows is not None:
-            staged.append(_stage(merged_state(warehouse, state_rows, replace_partitions), state_path(warehouse), staging_dir))
-        _commit(staged)
+            staged.append(store.stage(merged_state(store, state_rows, replace_partitions), STATE_KEY))
+        _commit(store, staged)
     except OSError as error:
-        for staged_file, _ in staged:
-            staged_file.unlink(missing_ok=True)
-        raise WarehouseError(f"cannot write the warehouse {str(warehouse)!r}: {error.strerror or error}; "
+        store.discard(staged)
+        raise WarehouseError(f"cannot write the warehouse {str(store)!r}: {error.strerror or error}; "
                              f"its tables are left as they were") from error
 
 
-def state_path(warehouse: Path) -> Path:
-    return warehouse / settings.STATE_DIR / "ingested_files.parquet"
-
-
-def read_state(warehouse: Path) -> dict[str, dict]:
+def read_state(warehouse) -> dict[str, dict]:
     """What earlier runs processed, by source_uri: the incremental memory (kept in the warehouse, not in Prefect)."""
-    path = state_path(warehouse)
-    if not path.exists():
+    store = open_warehouse(warehouse)
+    if not store.exists(STATE_KEY):
         return {}
-    return {row["source_uri"]: row for row in pq.read_table(path, schema=schema.INGESTED_FILES).to_pylist()}
+    return {row["source_uri"]: row for row in store.read_table(STATE_KEY, schema=schema.INGESTED_FILES).to_pylist()}
 
 
-def merged_state(warehouse: Path, state_rows: list[dict], replace_partitions: set[str]) -> pa.Table:
+def merged_state(warehouse, state_rows: list[dict], replace_partitions: set[str]) -> pa.Table:
     """This run's processed files over the memory; a backfill forgets its dates' files first (deleted raw files too),
     and leaves the memory of other dates alone."""
     state = {uri: row for uri, row in read_state(warehouse).items() if row["ingest_date"] not in replace_partitions}
@@ -221,16 +183,12 @@ def merge_site_memory(current: dict, ours: dict) -> dict:
     return merged
 
 
-def site_templates_path(warehouse: Path) -> Path:
-    return warehouse / "site_templates" / PARTITION_FILE
-
-
-def read_site_templates(warehouse: Path) -> dict[tuple[str, str], TemplateLine]:
+def read_site_templates(warehouse) -> dict[tuple[str, str], TemplateLine]:
     """What earlier runs learnt about each site's template lines (empty for a new warehouse)."""
-    path = site_templates_path(warehouse)
-    if not path.exists():
+    store = open_warehouse(warehouse)
+    if not store.exists(SITE_TEMPLATES_KEY):
         return {}
-    rows = pq.read_table(path, schema=schema.SITE_TEMPLATES).to_pylist()
+    rows = store.read_table(SITE_TEMPLATES_KEY, schema=schema.SITE_TEMPLATES).to_pylist()
     return {
         (row["site"], row["line_hash"]): TemplateLine(
             row["site"], row["line_hash"], row["example_text"], row["story_keys"], row["first_seen"], row["last_seen"]
