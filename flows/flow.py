@@ -102,8 +102,10 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
         shards = split_batches(todo, execution.shard_size(len(todo), at_once))
         get_run_logger().info("%d documents in %d shards, %d at once%s", len(todo), len(shards), at_once,
                               f" on the Dask cluster at {dask_address}" if dask_address else "")
+        # quote() spares Prefect a walk over every document for futures; Dask rebuilds the quote (a namedtuple) as a
+        # plain tuple on the way to its worker, so a shard goes to Dask as it is (a walk over one shard is cheap).
         shard_of = {
-            runner.submit(clean_batch_task, {"sources": quote(shard), "context": context, "shard": index,
+            runner.submit(clean_batch_task, {"sources": shard if dask_address else quote(shard), "context": context, "shard": index,
                                              "supervised": local_workers != 0}): index
             for index, shard in enumerate(shards)
         }
