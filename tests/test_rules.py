@@ -9,11 +9,14 @@ REMOVED = {
                      "Like this story? Share it with a friend!"],
     "comment_widget": ["Leave a comment", "Comments", "Comments are closed.", "Click to comment", "12 Comments",
                        "Your email address will not be published. Required fields are marked *", "Leave a Reply",
-                       "Be the first to comment", "View comments", "Top Rated Comments", "Tell us what YOU think..."],
+                       "Be the first to comment", "View comments", "Top Rated Comments", "Tell us what YOU think...",
+                       "You must log in to post a comment."],
     "related_link": ["Read more: Minister appointed to head the bank", "ALSO READ | Floods hit the north",
                      "Related: Budget talks stall", "READ MORE", "You may also like", "DON'T MISS",
                      "SEE MORE: Students under siege in university", "(Leggi anche su: Gli attori della serie –FOTO)",
-                     "Also on example.com Journalists threatened with arrest"],
+                     "Also on example.com Journalists threatened with arrest",
+                     "Minister furious at rival for protest jibe [INSIGHT]|", "Storm fears: what the forecasters say [VIDEO]",
+                     "The singer can't perform her own songs, and it's complicated [Bloomberg]"],
     "social_follow": ["Follow Day News on Google NewsInstagramYouTubeFacebook, Whats App, and TikTok for latest updates",
                       "Follow us on Twitter", "Join our WhatsApp channel for breaking news", "Like us on Facebook"],
     "newsletter": ["Sign up for our daily newsletter", "Subscribe now", "Get the best stories delivered to your inbox",
@@ -34,6 +37,7 @@ REMOVED = {
                     '[button link="http://example.com/submit/" type="big"] Send us YOUR review[/button]'],
     "author_contact": ["Write to Jane Doe at jane.doe@example.com",
                        "Have a tip? Jane Doe may be reached at jdoe@example.com. Follow her on Twitter @jdoe."],
+    "link_line": ["Listen: http://example.com/ep615", "iTunes: https://podcasts.example.com/show", "Download here: www.example.org/file"],
     "tag_list": ["Tags: budget, parliament, taxes, elections", "Filed under: Sports, Football, Premier League, Chelsea"],
 }
 
@@ -58,6 +62,10 @@ KEPT = [
     "Photos © Jane Doe",  # a credit without a year
     "Contact tracing has reached every district, the ministry said in a statement on Monday.",
     "[Editor's note: an earlier version misstated the date.]",
+    "\"I was there [at the time],\" she said.",  # an editor's insertion inside a quote, not a teaser's tag
+    "The minister left the stage to applause. [APPLAUSE]",  # a transcript's note after a sentence
+    "Source: https://example.gov/report.pdf",  # a cited document, not a call to listen or download
+    "https://example.gov/report.pdf",
 ]
 
 
