@@ -127,7 +127,9 @@ def test_caption_repeated_by_a_gallery_and_photo_credit_go():
 
 
 @pytest.mark.parametrize("credit", ["Jane Doe/Example News", "Jane Doe / AP file",
-                                    "The mayor speaks to reporters after the vote. (AP Photo/Jane Doe)"])
+                                    "The mayor speaks to reporters after the vote. (AP Photo/Jane Doe)",
+                                    "FILE PHOTO: Traders work on the floor of the exchange, November 18, 2019. REUTERS/Jane Doe",
+                                    "Media caption Who is the new mayor?"])
 def test_agency_and_outlet_credits_go(credit):
     assert find_page_noise([ARTICLE[0], credit, *ARTICLE[1:]]) == {1: "media_credit"}
 

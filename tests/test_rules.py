@@ -6,7 +6,7 @@ from flows.clean.rules import LINE_RULES, match_line_rule
 REMOVED = {
     "share_prompt": ["Share the latest news updates", "Share this article", "Share:", "Click to share on Twitter",
                      "Facebook Twitter LinkedIn Email", "Share on WhatsApp", "Print this article", "- Order Reprints",
-                     "Like this story? Share it with a friend!"],
+                     "Like this story? Share it with a friend!", "Like this:", "Like Loading..."],
     "comment_widget": ["Leave a comment", "Comments", "Comments are closed.", "Click to comment", "12 Comments",
                        "Your email address will not be published. Required fields are marked *", "Leave a Reply",
                        "Be the first to comment", "View comments", "Top Rated Comments", "Tell us what YOU think...",
@@ -38,7 +38,12 @@ REMOVED = {
     "author_contact": ["Write to Jane Doe at jane.doe@example.com",
                        "Have a tip? Jane Doe may be reached at jdoe@example.com. Follow her on Twitter @jdoe."],
     "link_line": ["Listen: http://example.com/ep615", "iTunes: https://podcasts.example.com/show", "Download here: www.example.org/file"],
-    "tag_list": ["Tags: budget, parliament, taxes, elections", "Filed under: Sports, Football, Premier League, Chelsea"],
+    "reporting_credit": ["(Reporting by Jane Doe; Editing by John Roe)", "Additional reporting by Ana Lima in Lisbon",
+                         "Associated Press writers Jane Doe and John Roe contributed to this report.",
+                         "Example News' Jane Doe contributed to this report."],
+    "support_appeal": ["If you enjoyed this article, we have a proposition for you: join our members and get everything.",
+                       "Support our journalism: become a subscriber today."],
+    "tag_list": ["Tags", "Tags: budget, parliament, taxes, elections", "Filed under: Sports, Football, Premier League, Chelsea"],
 }
 
 KEPT = [
@@ -66,6 +71,11 @@ KEPT = [
     "The minister left the stage to applause. [APPLAUSE]",  # a transcript's note after a sentence
     "Source: https://example.gov/report.pdf",  # a cited document, not a call to listen or download
     "https://example.gov/report.pdf",
+    "Reporting by the newspaper in 2018 led to the minister's resignation, the court heard.",  # prose about reporting
+    "The two agencies contributed to this report's findings, the committee said.",
+    "If you enjoyed the concert, the organisers said, come back next year.",
+    "Like this, the project could be finished by spring.",
+    "Topics",  # a section's name, not a tag list's label
 ]
 
 

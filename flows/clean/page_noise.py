@@ -84,8 +84,8 @@ _STRUCTURED = re.compile(
 # Photo credits and captions that end in one: "Photo: Jane Doe, AP", "(Image: © NASA)", "Image copyright Getty
 # Images", "... in 2018. Credit: Getty Images", "Jane Doe/Reuters". The news agencies and picture desks are global.
 _CREDIT_START = re.compile(
-    r"\(?(?:photo|image|picture|foto|bild|photograph|illustration|video)s?(?: caption| copyright| credit| by)?\s*[:©|]"
-    r"|image (?:copyright|caption)\b",
+    r"\(?(?:file )?(?:photo|image|picture|foto|bild|photograph|illustration|video)s?(?: caption| copyright| credit| by)?\s*[:©|]"
+    r"|(?:image|media) (?:copyright|caption)\b",
     re.IGNORECASE,
 )
 _CREDIT_END = re.compile(
@@ -93,7 +93,8 @@ _CREDIT_END = re.compile(
     r"|\b(?:getty images|ap photo|reuters|afp|shutterstock|istock|epa|alamy)\)?\s*$"
     # an agency credit with the photographer: "(AP Photo/Jane Doe)", "Jane Doe / AP file", "Jane Doe/Reuters"
     r"|\((?:ap|afp|reuters|epa|getty)(?: photo| images)?\s?/[^()]{1,40}\)\s*$"
-    r"|/\s?(?:ap|afp|reuters|epa|getty images|ap file|ap photo|afp via getty images)\s*$",
+    r"|/\s?(?:ap|afp|reuters|epa|getty images|ap file|ap photo|afp via getty images)\s*$"
+    r"|\b(?:reuters|afp|epa)/[\w.'-]+(?: [\w.'-]+){0,3}\s*$",  # "... November 18, 2019. REUTERS/Jane Doe"
     re.IGNORECASE,
 )
 # A credit on its own line: a name, a slash and the outlet ("Jane Doe/Example News"); a sentence has more words.

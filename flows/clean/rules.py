@@ -45,6 +45,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^share (this )?(article|story|post)?\s*[:|]?\s*$",
         r"^(order reprints|reprints?( & permissions| and permissions)?|print article)\W*$",
         r"^(like|enjoy(ed)?|love) this (story|article|post)\? share it\b.*$",
+        r"^(like this|like loading(\.\.\.|…)?)\s*:?$",  # the blog platform's like button and its placeholder
     ),
     _rule(
         "comment_widget", 14,
@@ -71,7 +72,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^\(?(leggi anche|lesen sie auch|lire aussi|lea también|leia também|veja também)( su)?\s*:.*\)?$",
         r"^also on [\w-]+(\.[\w-]+)*\.[a-z]{2,}\b.*$",
         # a teaser headline tagged with its kind or source: "Plague fears grow [VIDEO]", "Why rates rose [Bloomberg]|"
-        r"^[^.!?]{10,150}[^.!?:;,\s]\s*(?-i:\[[A-Z][A-Za-z]{2,14}( [A-Z][A-Za-z]{1,14})?\])\s*\|?$",
+        r"^[^.!?]{10,150}[^.!?:;,\s]\s*(?-i:\[ ?[A-Z][A-Za-z]{2,14}( [A-Z][A-Za-z]{1,14})? ?\])\s*\|?$",
         r"^(read more|read also|also read|see also|related|related (articles?|stories|news|posts?|content)|"
         r"you (may|might) also like|more stories|recommended|further reading|don'?t miss|see more|most read|"
         r"most popular|top stories)\s*\W*$",
@@ -131,9 +132,23 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^(have a (news )?tip\?|(write to|contact|reach|email|e-mail|you can reach)\b).*\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b.*$",
     ),
     _rule(
+        # A plea to pay for the journalism, under the article: "If you enjoyed this article, … join …", "Support our reporting".
+        "support_appeal", 60,
+        r"^(if you (enjoyed|liked|value|appreciate|found value in|rely on) (this|our|what)\b).*\b(subscri\w*|members?(hip)?|"
+        r"support( us)?|donat\w*|contribut\w*|join)\b.*$",
+        r"^(please )?(support|fund) (our|independent|quality) (journalism|reporting|work)\b.*$",
+    ),
+    _rule(
+        # The wire's credit line under a story: "(Reporting by A; Editing by B)", "C and D contributed to this report."
+        "reporting_credit", 60,
+        r"^\(?((additional |writing and )?reporting|writing|editing|compiled|translated) by (?-i:[A-Z])[^.]*(\.|\))?\W*$",  # by a Name
+        r"^[^.!?]{0,200}\bcontributed (reporting )?to this (report|story|article)\W*$",
+    ),
+    _rule(
         # A tag or keyword list under the article: a label, then short items separated by commas.
         "tag_list", 60,
         r"^(tags|tagged( with)?|topics|keywords|filed under)\s*[:|]?\s*[^.!?]*?(,[^,.!?]{1,60}){3,}$",
+        r"^(tags|tagged( with)?|keywords|filed under)\s*:?$",  # the label alone, its list on the next line
     ),
     _rule(
         # A consent banner speaks of the site using cookies; an article about cookies does not start like this.
