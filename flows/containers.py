@@ -107,12 +107,13 @@ def index_warc(file: SourceFile, found: list[SourceFile]) -> int:
     damage: tuple[int, str] | None = None
     end = _warc_record_end(file, seen[-1][0]) if seen else 0
     if end is None:
-        damage = (seen.pop()[0], "truncated WARC record: the file ends inside it")
+        offset = seen.pop()[0]
+        damage = (offset, f"truncated WARC record at byte {offset}: the file ends inside it")
     elif error is not None:
         damage = (end, f"corrupt WARC data at byte {end}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}; "
                        f"the records after it are lost")
     elif end != file.size:
-        damage = (end, f"corrupt or truncated WARC data at byte {end} (not a whole record); the records after it are lost")
+        damage = (end, f"truncated or corrupt WARC data at byte {end} (no whole record there); the records after it are lost")
     documents = [replace(file, offset=offset) for offset, is_document in seen if is_document]
     found += documents
     if damage is not None:

@@ -188,7 +188,7 @@ def top_rules(removed_lines: list[dict], limit: int = 10) -> list[tuple[str, int
 
 def runs_row(
     *, context: RunContext, flow_name: str, source: str, parameters: str, ended_at: dt.datetime, mode: str, documents_in: int,
-    documents_skipped: int, articles: int, quarantine: int, rejected: int, removed_lines: int, failed_checks: dict[str, int],
+    documents_skipped: int, records_skipped: int, articles: int, quarantine: int, rejected: int, removed_lines: int, failed_checks: dict[str, int],
     data_docs: str | None,
 ) -> dict:
     return {
