@@ -157,6 +157,12 @@ def discover(source: str | os.PathLike) -> Discovery:
     return found
 
 
+def check_source(source: str | os.PathLike) -> None:
+    """SourceError unless `source` exists and lists files: the CLI's check before the Prefect server starts (the
+    containers are indexed once, in the flow)."""
+    _list_object_store(str(source)) if is_object_store(source) else _list_local(source)
+
+
 def _list_local(source: str | os.PathLike) -> list[SourceFile]:
     given = Path(source)
     if not given.exists() and not given.is_symlink():

@@ -220,21 +220,24 @@ def test_bad_input_loses_only_its_record(make_source, tmp_path):
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_a_big_container_over_many_shards_gives_the_tables_of_one_shard(make_source, tmp_path, monkeypatch):
+def test_a_big_container_over_many_shards_gives_the_tables_of_one_shard(make_source, tmp_path, monkeypatch, caplog):
     records = [record for seed in range(0, 24, 3) for record in crawl_records(first_seed=seed)]
     lines = [json.dumps({"id": f"j{n}", "text": "\n\n".join(story(100 + n))}) for n in range(12)]
     root = make_source({"big.warc.gz": warc_bytes(records, gz=True),
                         "big.jsonl.gz": gzip.compress(("\n".join(lines) + "\n").encode())})
     tables = {}
-    for name, batch_size in (("one", 1000), ("many", 3)):
+    for name, batch_size, shards in (("one", 1000, 1), ("many", 3, 12)):
         monkeypatch.setattr(settings, "BATCH_SIZE", batch_size)
-        monkeypatch.setattr(settings, "MIN_SHARD_DOCUMENTS", 1)
+        monkeypatch.setattr(settings, "MIN_SHARD_DOCUMENTS", min(batch_size, 50))
+        caplog.clear()
         warehouse = tmp_path / name
         summary = clean_articles(source=str(root), warehouse=str(warehouse), workers=2, ingest_date="2024-03-05")
         assert summary["documents_in"] == 24 + 12
+        assert f"36 documents in {shards} shards" in caplog.text
         tables[name] = {
-            name_: query(f"select * exclude (run_id, processed_at) from {table(warehouse, name_)} order by all")
-            for name_ in ("articles", "quarantine", "rejected", "removed_lines")
+            name_: query(f"select * exclude ({volatile}) from {table(warehouse, name_)} order by all")
+            for name_, volatile in (("articles", "run_id, processed_at"), ("quarantine", "run_id, processed_at"),
+                                    ("rejected", "run_id, processed_at"), ("removed_lines", "run_id"))
         }
     assert tables["many"] == tables["one"]
     assert len(tables["one"]["articles"]) + len(tables["one"]["quarantine"]) == 36
