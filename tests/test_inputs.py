@@ -191,6 +191,12 @@ def test_warc_run_lands_html_records_with_their_url_and_reruns_nothing(make_sour
     redo = clean_articles(source=str(root), warehouse=str(warehouse), workers=1, mode="reprocess")
     assert redo["articles_out"] + redo["quarantine_out"] == 6
     assert documents(warehouse) == rows  # same doc_ids, no duplicates
+    with open(root / "2024-03-05" / "more.warc", "ab") as crawl:  # the crawler appends: the container has changed
+        crawl.write(warc_bytes(crawl_records(first_seed=30), gz=False))
+    changed = clean_articles(source=str(root), warehouse=str(warehouse), workers=1)
+    assert (changed["documents_in"], changed["documents_skipped"], changed["articles_out"] + changed["quarantine_out"]) == (9, 3, 6)
+    after = documents(warehouse)
+    assert len(after) == len({doc_id for _, _, doc_id in after}) == 9 and set(rows) <= set(after)
 
 
 @pytest.mark.usefixtures("prefect_server")
