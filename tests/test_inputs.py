@@ -5,6 +5,7 @@ import gzip
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -317,13 +318,19 @@ def test_an_s3_source_is_discovered_and_read_through_the_object_store(s3_env, tm
     assert again["documents_skipped"] == again["documents_in"] == 9  # size and mtime from the listing
 
 
-def test_an_unreachable_source_bucket_is_one_line_and_exit_code_2(s3_env, tmp_path):
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "home")}
+@pytest.mark.parametrize("where", ["missing bucket", "unreachable endpoint"])
+def test_an_unreachable_source_bucket_is_one_line_and_exit_code_2(s3_env, tmp_path, where):
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "home"), "NEWSCLEAN_S3_CONNECT_TIMEOUT": "5"}
     env.pop("PREFECT_API_URL", None)
+    if where == "unreachable endpoint":
+        with socket.socket() as probe:  # a free port nobody listens on
+            probe.bind(("127.0.0.1", 0))
+            env["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{probe.getsockname()[1]}"
     process = subprocess.run([sys.executable, "-m", "flows", "run", "s3://newsclean-no-such-source/crawl",
                               "--warehouse", str(tmp_path / "warehouse")], cwd=ROOT, env=env, capture_output=True,
                              text=True, timeout=300)
     assert process.returncode == 2, process
     assert process.stderr.count("\n") == 1 and process.stderr.startswith("newsclean: error: "), process.stderr
     assert "s3://newsclean-no-such-source/crawl" in process.stderr
+    assert ("does not exist" in process.stderr) if where == "missing bucket" else ("connect" in process.stderr.lower()), process.stderr
     assert not (tmp_path / "home").exists()  # failed before Prefect ever started
