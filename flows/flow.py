@@ -107,8 +107,11 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
         shards = split_batches(todo, execution.shard_size(len(todo), at_once))
         get_run_logger().info("%d documents in %d shards, %d at once%s", len(todo), len(shards), at_once,
                               f" on the Dask cluster at {dask_address}" if dask_address else "")
+        # prefect-dask's walk for futures (0.3.x) turns a quote() into a plain tuple, which the task would then get
+        # instead of the shard: on Dask the shard goes unquoted (walking <= BATCH_SIZE records costs milliseconds).
+        wrap = (lambda shard: shard) if dask_address else quote
         shard_of = {
-            runner.submit(clean_batch_task, {"sources": quote(shard), "context": context, "shard": index,
+            runner.submit(clean_batch_task, {"sources": wrap(shard), "context": context, "shard": index,
                                              "supervised": local_workers != 0}): index
             for index, shard in enumerate(shards)
         }
@@ -129,7 +132,8 @@ def clean_articles(
     mode: str = "incremental", start: str | None = None, end: str | None = None, workers: int | None = None,
     dask_address: str | None = None,
 ) -> dict:
-    """Read, clean, validate and write the documents under `source`: new or changed ones (incremental), all of them
+    """Read, clean, validate and write the documents under `source` (a folder, a file or s3://bucket/prefix; files and
+    the records of WARC and JSONL files): new or changed ones (incremental), all of them
     (reprocess), or those of the dates [start, end) (backfill). Files in date folders (YYYY-MM-DD/, dt=YYYY-MM-DD/)
     go to their folder's partition, others to `ingest_date` (default today, UTC). Shards of documents run `workers`
     at a time (default NEWSCLEAN_WORKERS, the number of cores; 0: in this process, unsupervised), or on the Dask
