@@ -123,15 +123,15 @@ def index_warc(file: SourceFile, found: list[SourceFile]) -> int:
 
 def read_warc_record(source: SourceFile) -> Document:
     """The HTML payload of the WARC record at `source.offset`, decoded with the HTTP charset as the declared one."""
-    from fastwarc.warc import ArchiveIterator
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     limit = settings.MAX_DOCUMENT_BYTES
     try:
         with open_binary(source.path) as handle:
             handle.seek(source.offset)
             record = next(iter(ArchiveIterator(handle, parse_http=True, auto_decode="all")), None)
-            if record is None:
-                raise ReadError(f"no WARC record at byte {source.offset}")
+            if record is None or record.record_type != WarcRecordType.response:
+                raise ReadError(f"no WARC response record at byte {source.offset} (the file changed since discovery?)")
             data = record.reader.read(limit + 1)
             url, fetched_at, charset = record.headers.get("WARC-Target-URI"), record.record_date, record.http_charset
     except ReadError:
