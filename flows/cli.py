@@ -45,13 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsclean", description="Clean scraped news articles into a Parquet warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the clean_articles Prefect flow over SOURCE")
-    run.add_argument("source", nargs="?", default=str(settings.DEFAULT_SOURCE), help="folder or file of documents (default: seeds/)")
+    run.add_argument("source", nargs="?", default=str(settings.DEFAULT_SOURCE), help="folder, file or s3://BUCKET/PREFIX of documents: text, HTML, WARC, JSONL (default: seeds/)")
     run.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE), help="output root: a folder or s3://bucket/prefix (default: warehouse/)")
     run.add_argument("--ingest-date", type=_iso_date, default=None, help="partition date, YYYY-MM-DD (default: today, UTC)")
     run.add_argument("--reprocess", action="store_true", help="process every document, not only new or changed ones")
     _add_execution_options(run)
     backfill = commands.add_parser("backfill", help="reprocess the dates [start, end) from raw and replace exactly those partitions")
-    backfill.add_argument("source")
+    backfill.add_argument("source", help="folder, file or s3://BUCKET/PREFIX")
     backfill.add_argument("--start", type=_iso_date, required=True, help="first date, YYYY-MM-DD (included)")
     backfill.add_argument("--end", type=_iso_date, required=True, help="end date, YYYY-MM-DD (excluded)")
     backfill.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
@@ -94,10 +94,10 @@ def _clean_command(path: str) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    from .read import discover
+    from .read import check_source
     from .write import ensure_writable
 
-    discover(args.source)  # a missing or empty source fails here, before the Prefect server starts
+    check_source(args.source)  # a missing or empty source, or an unreachable bucket, fails here, before the Prefect server starts
     ensure_writable(args.warehouse)  # before the Prefect server starts: fail in a second, not in thirty (also s3://)
     if args.command == "backfill" and args.start >= args.end:
         raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")

@@ -24,7 +24,7 @@ from prefect.utilities.annotations import quote  # noqa: E402
 from .pipeline import (  # noqa: E402
     BatchOutput, RunContext, RunPlan, finish_documents, plan_run, process_batch, runs_row, split_batches, state_row, top_rules,
 )
-from .read import SourceFile, discover  # noqa: E402
+from .read import Discovery, SourceFile, discover  # noqa: E402
 from .validate import ValidationOutcome, validate_candidates  # noqa: E402
 from .warehouse_store import open_warehouse  # noqa: E402
 from .workers import run_supervised  # noqa: E402
@@ -34,8 +34,13 @@ FLOW_NAME = "clean_articles"
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(source: str) -> list[SourceFile]:
-    return discover(source)
+def discover_task(source: str) -> Discovery:
+    """Files, and the records of container files (offsets only): one pass over each WARC or JSONL file."""
+    found = discover(source)
+    if found.skipped_records:
+        get_run_logger().info("%d WARC records are no documents (requests, metadata, non-HTML responses): skipped",
+                              found.skipped_records)
+    return found
 
 
 @task(name="clean-batch", cache_policy=NO_CACHE, retries=1)
@@ -126,7 +131,8 @@ def clean_articles(
     mode: str = "incremental", start: str | None = None, end: str | None = None, workers: int | None = None,
     dask_address: str | None = None,
 ) -> dict:
-    """Read, clean, validate and write the documents under `source`: new or changed ones (incremental), all of them
+    """Read, clean, validate and write the documents under `source` (a folder, a file or s3://bucket/prefix; files and
+    the records of WARC and JSONL files): new or changed ones (incremental), all of them
     (reprocess), or those of the dates [start, end) (backfill). Files in date folders (YYYY-MM-DD/, dt=YYYY-MM-DD/)
     go to their folder's partition, others to `ingest_date` (default today, UTC). Shards of documents run `workers`
     at a time (default NEWSCLEAN_WORKERS, the number of cores; 0: in this process, unsupervised), or on the Dask
@@ -152,7 +158,8 @@ def clean_articles(
                              "start": start, "end": end, "workers": workers, "dask_address": dask_address}, sort_keys=True)
     summary_row = runs_row(
         context=context, flow_name=FLOW_NAME, source=source, parameters=parameters, ended_at=dt.datetime.now(dt.timezone.utc),
-        mode=mode, documents_in=len(sources), documents_skipped=plan.skipped, articles=len(validation.passed),
+        mode=mode, documents_in=len(sources), documents_skipped=plan.skipped,
+        records_skipped=getattr(sources, "skipped_records", 0), articles=len(validation.passed),
         quarantine=len(validation.quarantined), rejected=len(output.rejected), removed_lines=len(output.removed_lines),
         failed_checks=validation.failed_checks, data_docs=validation.data_docs,
     )

@@ -8,13 +8,13 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import settings
 from .clean import site_templates
 from .clean.html import HtmlExtraction, extract_html
 from .clean.text import CleanedText, StrippedText, finish, strip_boilerplate
-from .read import ReadError, SourceFile, read_source
+from .read import Document, ReadError, SourceFile, read_document
 
 _WORD = re.compile(r"\w+")
 PARTITION = "ingest_date"  # every row carries its partition; writers route by it (it is not a column in the files)
@@ -36,15 +36,19 @@ class PendingDocument:
     """A document after per-document cleaning, waiting for the site-level pass that needs the whole run."""
 
     source: SourceFile
-    encoding: str
+    document: Document  # what reading gave (its text is not needed any more and is left out)
     stripped: StrippedText
     page: HtmlExtraction | None = None  # what trafilatura found, for HTML pages
-    raw_sha256: str | None = None  # of the input file's bytes: the incremental memory keeps it
+
+    @property
+    def url(self) -> str | None:
+        """The URL the input names (a WARC record's target URI, a JSONL url), else the page's canonical URL."""
+        return self.document.url or (self.page.url if self.page else None)
 
     @property
     def site(self) -> str:
-        """The registered domain of the page's URL where there is one, else the source folder."""
-        domain = registered_domain(self.page.url) if self.page and self.page.url else None
+        """The registered domain of the document's URL where there is one, else the source folder."""
+        domain = registered_domain(self.url) if self.url else None
         return domain or self.source.site
 
 
@@ -85,9 +89,10 @@ def article_row(pending: PendingDocument, cleaned: CleanedText, context: RunCont
     return {
         "doc_id": source.doc_id,
         "source_uri": source.source_uri,
-        "url": page.url if page else None,
-        "format": source.format,
-        "encoding": pending.encoding,
+        "url": pending.url,
+        "fetched_at": pending.document.fetched_at,
+        "format": pending.document.format,
+        "encoding": pending.document.encoding,
         "title": cleaned.title,
         "dek": page.dek if page else cleaned.dek,
         "section": page.section if page else cleaned.section,
@@ -120,11 +125,11 @@ def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
     """One document to a pending document, or to a rejected row: never an exception."""
     output = BatchOutput()
     try:
-        text, encoding, raw_sha256 = read_source(source)
-        page = extract_html(text) if source.format == "html" else None
+        document = read_document(source)
+        page = extract_html(document.text) if document.format == "html" else None
         # trafilatura has removed the page by its structure; the line detector is for plain text.
-        stripped = strip_boilerplate("\n".join(page.paragraphs), page_noise=False) if page else strip_boilerplate(text)
-        output.pending.append(PendingDocument(source, encoding, stripped, page, raw_sha256))
+        stripped = strip_boilerplate("\n".join(page.paragraphs), page_noise=False) if page else strip_boilerplate(document.text)
+        output.pending.append(PendingDocument(source, replace(document, text=""), stripped, page))
     except ReadError as error:
         output.rejected.append(rejected_row(source, str(error), context))
     except Exception as error:  # a bug or a pathological input must cost this document only, with the reason kept
@@ -168,7 +173,7 @@ def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> 
              "run_id": context.run_id, PARTITION: partition}
             for line in cleaned.removed_lines
         ]
-        output.raw_hashes[pending.source.source_uri] = pending.raw_sha256
+        output.raw_hashes[pending.source.source_uri] = pending.document.raw_sha256
     output.pending = []
     return memory
 
@@ -183,7 +188,7 @@ def top_rules(removed_lines: list[dict], limit: int = 10) -> list[tuple[str, int
 
 def runs_row(
     *, context: RunContext, flow_name: str, source: str, parameters: str, ended_at: dt.datetime, mode: str, documents_in: int,
-    documents_skipped: int, articles: int, quarantine: int, rejected: int, removed_lines: int, failed_checks: dict[str, int],
+    documents_skipped: int, records_skipped: int, articles: int, quarantine: int, rejected: int, removed_lines: int, failed_checks: dict[str, int],
     data_docs: str | None,
 ) -> dict:
     return {
@@ -196,6 +201,7 @@ def runs_row(
         "mode": mode,
         "documents_in": documents_in,
         "documents_skipped": documents_skipped,
+        "records_skipped": records_skipped,
         "articles_out": articles,
         "quarantine_out": quarantine,
         "rejected_out": rejected,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import gzip
 import hashlib
 import os
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import settings
+from .storage import S3_SCHEME, filesystem_for, is_object_store
 
 
 # A crawler's daily drop folder: YYYY-MM-DD or dt=YYYY-MM-DD.
@@ -26,21 +28,42 @@ class ReadError(Exception):
 
 @dataclass(frozen=True)
 class SourceFile:
-    path: str  # absolute path: the `source_uri` analysts join on
+    """A document to read: a file, or one record of a container file (a WARC record, a JSONL line)."""
+
+    path: str  # absolute path or s3:// URI of the file
     relpath: str  # path below the source root, '/'-separated
-    root_name: str  # the source root's folder name
-    size: int
+    root_name: str  # the source root's folder name (the last part of an s3:// prefix)
+    size: int  # of the file (the container file, for a record)
     mtime_ns: int = 0  # with size, how an incremental run tells a changed file without reading it
-    problem: str | None = None  # found but not to be read (a link out of the source): the reason it is rejected
+    problem: str | None = None  # found but not to be read (a link out of the source, damage in a container): the reason it is rejected
+    # A record of a container file (flows/containers.py): a WARC record's byte offset in the file (of its gzip member
+    # in a .warc.gz); a JSONL line's number (1-based) and its byte offset (in the decompressed stream for .jsonl.gz).
+    offset: int | None = None
+    line_no: int | None = None
+    record_id: str | None = None  # a JSONL line's own "id": its identity, wherever the line moves in the file
+
+    @property
+    def record_ref(self) -> str | None:
+        """Where the record is in its container: 'line=N' (JSONL) or 'offset=N' (WARC); None for a whole file."""
+        if self.line_no is not None:
+            return f"line={self.line_no}"
+        return None if self.offset is None else f"offset={self.offset}"
 
     @property
     def source_uri(self) -> str:
-        return self.path
+        """The file's path, and for a record of a container '#line=N' or '#offset=N'."""
+        return self.path if self.record_ref is None else f"{self.path}#{self.record_ref}"
 
     @property
     def doc_id(self) -> str:
-        """Stable across runs and machines: the root folder's name and the path below it, hashed."""
-        return hashlib.sha256(f"{self.root_name}/{self.relpath}".encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        """Stable across runs and machines: the root folder's name and the path below it, hashed; for a record of a
+        container, with the JSONL line's id, else its line number or byte offset."""
+        key = f"{self.root_name}/{self.relpath}"
+        if self.record_id is not None:
+            key += f"#id={self.record_id}"
+        elif self.record_ref is not None:
+            key += f"#{self.record_ref}"
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
     @property
     def folder_date(self) -> str | None:
@@ -57,13 +80,37 @@ class SourceFile:
         return "folder:" + "/".join([self.root_name, *folders])
 
     @property
+    def compressed(self) -> bool:
+        return self.relpath.lower().endswith(settings.COMPRESSED_SUFFIX)
+
+    @property
     def format(self) -> str | None:
-        name = self.relpath.lower()
-        if name.endswith(settings.COMPRESSED_SUFFIX):
-            name = name[: -len(settings.COMPRESSED_SUFFIX)]
-        if name.endswith(settings.TEXT_SUFFIXES):
-            return "text"
-        return "html" if name.endswith(settings.HTML_SUFFIXES) else None
+        """'text' or 'html' for a document file, 'warc' or 'jsonl' for a container file, None if unsupported."""
+        name = self.relpath.lower().removesuffix(settings.COMPRESSED_SUFFIX)
+        for kind, suffixes in (("text", settings.TEXT_SUFFIXES), ("html", settings.HTML_SUFFIXES),
+                               ("warc", settings.WARC_SUFFIXES), ("jsonl", settings.JSONL_SUFFIXES)):
+            if name.endswith(suffixes):
+                return kind
+        return None
+
+
+@dataclass(frozen=True)
+class Document:
+    """What reading a document gives: its text and what the input says about it."""
+
+    text: str
+    encoding: str
+    raw_sha256: str  # of the document's bytes (the record's payload, the JSONL line)
+    format: str  # 'text' or 'html'
+    url: str | None = None  # a WARC record's target URI, a JSONL line's url
+    fetched_at: dt.datetime | None = None  # a WARC record's date, a JSONL line's fetched_at (UTC)
+
+
+class Discovery(list):
+    """The documents found under a source (a list of SourceFile), and how many container records were no documents
+    (WARC requests, metadata, non-HTML responses): counted, not rejected."""
+
+    skipped_records: int = 0
 
 
 def _is_hidden(name: str) -> bool:
@@ -94,9 +141,29 @@ def _walk(root: Path) -> list[tuple[Path, str | None]]:
     return sorted(found, key=lambda item: item[0].relative_to(root).parts)
 
 
-def discover(source: str | os.PathLike) -> list[SourceFile]:
-    """Every file below `source`, sorted. Names starting with '.' or '_' are not documents (hidden and
-    bookkeeping files, as pyarrow and Spark treat them) and are not listed."""
+def discover(source: str | os.PathLike) -> Discovery:
+    """Every document below `source` (a folder, a file or an s3:// prefix), sorted: files, and the records of container
+    files (WARC, JSONL) in file order. Names starting with '.' or '_' are not documents (hidden and bookkeeping files,
+    as pyarrow and Spark treat them) and are not listed."""
+    from . import containers  # fastwarc is imported only when a source holds a WARC
+
+    files = _list_object_store(str(source)) if is_object_store(source) else _list_local(source)
+    found = Discovery()
+    for file in files:
+        if file.problem is None and file.format in containers.INDEXERS:
+            found.skipped_records += containers.INDEXERS[file.format](file, found)
+        else:
+            found.append(file)
+    return found
+
+
+def check_source(source: str | os.PathLike) -> None:
+    """SourceError unless `source` exists and lists files: the CLI's check before the Prefect server starts (the
+    containers are indexed once, in the flow)."""
+    _list_object_store(str(source)) if is_object_store(source) else _list_local(source)
+
+
+def _list_local(source: str | os.PathLike) -> list[SourceFile]:
     given = Path(source)
     if not given.exists() and not given.is_symlink():
         raise SourceError(f"source {str(given)!r} does not exist")
@@ -123,10 +190,46 @@ def discover(source: str | os.PathLike) -> list[SourceFile]:
     ]
 
 
+def _list_object_store(source: str) -> list[SourceFile]:
+    """The objects under an s3://bucket/prefix (or the one object it names), with size and modification time from
+    the listing. An unreachable store or a missing bucket is a SourceError, raised before any work."""
+    import pyarrow.fs as pafs
+
+    try:
+        filesystem, base = filesystem_for(source)
+        given = filesystem.get_file_info(base)
+        if given.type == pafs.FileType.File:
+            infos, base = [given], base.rpartition("/")[0]
+        elif given.type == pafs.FileType.Directory:
+            infos = filesystem.get_file_info(pafs.FileSelector(base, recursive=True))
+        else:
+            raise SourceError(f"source {source!r} does not exist")
+    except (OSError, ValueError) as error:
+        raise SourceError(f"cannot read source {source!r}: {str(error).splitlines()[0]}") from error
+    files = []
+    for info in sorted(infos, key=lambda info: info.path):
+        relpath = info.path[len(base) + 1:]
+        if info.type != pafs.FileType.File or any(_is_hidden(part) for part in relpath.split("/")):
+            continue
+        files.append(SourceFile(path=S3_SCHEME + info.path, relpath=relpath, root_name=base.rstrip("/").rpartition("/")[2],
+                                size=info.size, mtime_ns=info.mtime_ns or 0))
+    if not files:
+        raise SourceError(f"source {source!r} holds no documents")
+    return files
+
+
+def open_binary(path: str):
+    """A seekable binary file for a local path or an s3:// URI (pyarrow's S3 file: ranged reads, no download)."""
+    if is_object_store(path):
+        filesystem, inside = filesystem_for(path)
+        return filesystem.open_input_file(inside)
+    return open(path, "rb")
+
+
 def _read_bytes(source: SourceFile) -> bytes:
     limit = settings.MAX_DOCUMENT_BYTES
-    with open(source.path, "rb") as handle:
-        if source.relpath.lower().endswith(settings.COMPRESSED_SUFFIX):
+    with open_binary(source.path) as handle:
+        if source.compressed:
             try:
                 with gzip.GzipFile(fileobj=handle) as unzipped:
                     data = unzipped.read(limit + 1)  # read at most one byte past the cap: bombs stay bounded
@@ -156,15 +259,20 @@ _WEB_ENCODING_PREFIXES = ("utf", "cp125", "iso8859", "latin_1", "koi8", "cp866",
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 _SNIFF_BYTES = 4096
 # Labels browsers read as windows-1252 (WHATWG Encoding Standard): its superset, with curly quotes and the euro.
-_WINDOWS_1252_LABELS = {"latin1", "latin-1", "iso-8859-1", "iso8859-1", "iso_8859-1", "l1", "ascii", "us-ascii", "cp1252", "windows-1252", "x-cp1252"}
+_WINDOWS_1252_LABELS = {"latin1", "latin_1", "iso8859_1", "latin-1", "iso-8859-1", "iso8859-1", "iso_8859-1", "l1", "ascii", "us-ascii", "cp1252", "windows-1252", "x-cp1252"}
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def _declared_charset(data: bytes) -> str | None:
     match = _META_CHARSET.search(data[:_SNIFF_BYTES])
-    if not match:
+    return _codec_name(match.group(1).decode("ascii", "replace")) if match else None
+
+
+def _codec_name(label: str | None) -> str | None:
+    """Python's name of a charset label (windows-1252 for its Latin-1 aliases, as browsers read them); None if unknown."""
+    if not label:
         return None
-    label = match.group(1).decode("ascii", "replace").lower()
+    label = label.strip().lower()
     label = "cp1252" if label in _WINDOWS_1252_LABELS else label
     try:
         return codecs.lookup(label).name
@@ -198,22 +306,23 @@ def _mostly_utf8(data: bytes) -> str | None:
     return text if decoded_non_ascii > broken else None
 
 
-def decode_text(data: bytes, *, is_html: bool = False) -> tuple[str, str]:
-    """Text and the encoding used, the way browsers decide: a BOM; for HTML a declared charset that actually decodes
-    (a page declaring latin-1 whose bytes are valid UTF-8 is UTF-8: the declaration is wrong); strict UTF-8; else the
-    detector's best guess (Western single-byte text read as windows-1252, as browsers do)."""
-    text, encoding = _decode(data, is_html)
+def decode_text(data: bytes, *, is_html: bool = False, http_charset: str | None = None) -> tuple[str, str]:
+    """Text and the encoding used, the way browsers decide: a BOM; a declared charset that actually decodes (the HTTP
+    header's, as a WARC record carries it, else for HTML the page's <meta>; a page declaring latin-1 whose bytes are
+    valid UTF-8 is UTF-8: the declaration is wrong); strict UTF-8; else the detector's best guess (Western single-byte
+    text read as windows-1252, as browsers do)."""
+    text, encoding = _decode(data, is_html, _codec_name(http_charset))
     return text.replace("\x00", ""), encoding  # a stray NUL is never content (and trips some readers)
 
 
-def _decode(data: bytes, is_html: bool) -> tuple[str, str]:
+def _decode(data: bytes, is_html: bool, http_charset: str | None) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace"), encoding
     kind = _binary_kind(data)
     if kind:
         raise ReadError(f"binary content ({kind}), not text")
-    declared = _declared_charset(data) if is_html else None
+    declared = http_charset or (_declared_charset(data) if is_html else None)
     if declared and declared not in ("utf-8", "cp1252"):
         try:
             return data.decode(declared), declared
@@ -254,15 +363,25 @@ def _decode(data: bytes, is_html: bool) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def read_source(source: SourceFile) -> tuple[str, str, str]:
-    """(text, encoding, SHA-256 of the raw bytes) of one document, or ReadError with the reason."""
+def read_document(source: SourceFile) -> Document:
+    """One document's text and what its input says about it, or ReadError with the reason."""
     if source.problem:
         raise ReadError(source.problem)
     if source.format is None:
         raise ReadError(f"unsupported file type {Path(source.relpath).suffix or '(no extension)'!r}")
     try:
+        if source.format in ("warc", "jsonl"):
+            from . import containers
+
+            return containers.READERS[source.format](source)
         data = _read_bytes(source)
     except OSError as error:
         raise ReadError(f"cannot read file: {error.strerror or error}") from error
     text, encoding = decode_text(data, is_html=source.format == "html")
-    return text, encoding, hashlib.sha256(data).hexdigest()
+    return Document(text, encoding, hashlib.sha256(data).hexdigest(), source.format)
+
+
+def read_source(source: SourceFile) -> tuple[str, str, str]:
+    """(text, encoding, SHA-256 of the raw bytes) of one document, or ReadError with the reason."""
+    document = read_document(source)
+    return document.text, document.encoding, document.raw_sha256

@@ -14,9 +14,12 @@ def _field(name: str, type_: pa.DataType, description: str, nullable: bool = Tru
 _UTC = pa.timestamp("us", tz="UTC")
 
 _DOCUMENT_FIELDS = [
-    _field("doc_id", pa.string(), "Stable id of the source document: hash of its source folder name and relative path.", False),
-    _field("source_uri", pa.string(), "Absolute path of the input file; ends with the file's name.", False),
-    _field("url", pa.string(), "The article's URL when the input names one, else null."),
+    _field("doc_id", pa.string(), "Stable id of the source document: hash of its source folder name and relative path "
+           "(for a record of a WARC or JSONL file, plus its JSONL id, line number or byte offset).", False),
+    _field("source_uri", pa.string(), "Absolute path (or s3:// URI) of the input file; for a record of a container "
+           "file, followed by '#offset=N' (WARC: the record's byte offset) or '#line=N' (JSONL: 1-based line number).", False),
+    _field("url", pa.string(), "The article's URL: a WARC record's target URI, a JSONL line's url, else an HTML page's canonical URL; null when none."),
+    _field("fetched_at", _UTC, "When the crawler fetched the page (a WARC record's WARC-Date, a JSONL line's fetched_at), UTC; null when the input does not say."),
     _field("format", pa.string(), "Input format: 'text' or 'html'.", False),
     _field("encoding", pa.string(), "Character encoding the input was decoded with."),
     _field("title", pa.string(), "Headline, taken out of the body; null when the document has none."),
@@ -52,7 +55,7 @@ REMOVED_LINES = pa.schema(
 REJECTED = pa.schema(
     [
         _field("doc_id", pa.string(), "Stable id of the input that could not be read.", False),
-        _field("source_uri", pa.string(), "Absolute path of the input file.", False),
+        _field("source_uri", pa.string(), "Absolute path (or s3:// URI) of the input file, with '#offset=N' or '#line=N' for a record of a container file.", False),
         _field("reason", pa.string(), "Why it could not be read or cleaned, in plain words.", False),
         _field("run_id", pa.string(), "The run that rejected it.", False),
         _field("processed_at", _UTC, "When it was rejected (UTC).", False),
@@ -67,7 +70,8 @@ RUNS = pa.schema(
         _field("started_at", _UTC, "Start of the run (UTC).", False),
         _field("ended_at", _UTC, "End of the run (UTC).", False),
         _field("mode", pa.string(), "'incremental' (new or changed documents only), 'reprocess' (all) or 'backfill'.", False),
-        _field("documents_in", pa.int64(), "Documents discovered under SOURCE.", False),
+        _field("documents_in", pa.int64(), "Documents discovered under SOURCE (files, WARC HTML response records, JSONL lines).", False),
+        _field("records_skipped", pa.int64(), "WARC records that are no documents (requests, metadata, warcinfo, non-HTML responses): counted, not rejected."),
         _field("documents_skipped", pa.int64(), "Unchanged since an earlier run (same path, size and modification time): not processed.", False),
         _field("articles_out", pa.int64(), "Rows written to articles.", False),
         _field("quarantine_out", pa.int64(), "Rows written to quarantine.", False),
@@ -93,9 +97,9 @@ SITE_TEMPLATES = pa.schema(
 
 INGESTED_FILES = pa.schema(
     [
-        _field("source_uri", pa.string(), "Absolute path of the input file.", False),
+        _field("source_uri", pa.string(), "Absolute path (or s3:// URI) of the input file, with '#offset=N' or '#line=N' for a record of a container file.", False),
         _field("doc_id", pa.string(), "Its doc_id.", False),
-        _field("size", pa.int64(), "Size in bytes when processed.", False),
+        _field("size", pa.int64(), "Size in bytes of the file (the container file, for a record) when processed.", False),
         _field("mtime_ns", pa.int64(), "Modification time (ns since the epoch) when processed.", False),
         _field("content_hash", pa.string(), "SHA-256 of the file's bytes; null when it could not be read."),
         _field("ingest_date", pa.string(), "Partition its rows went to.", False),

@@ -36,6 +36,11 @@ SITE_TEMPLATES = os.environ.get("NEWSCLEAN_SITE_TEMPLATES", "1") != "0"
 TEXT_SUFFIXES = (".txt", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 COMPRESSED_SUFFIX = ".gz"
+# Container files: many documents each (flows/containers.py). A WARC's response records with an HTML payload are
+# documents; a JSONL file's lines are ({"html" or "text", "url", "id", "fetched_at"}).
+WARC_SUFFIXES = (".warc",)
+JSONL_SUFFIXES = (".jsonl",)
+WARC_HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 # Folders under the warehouse that readers' globs and pyarrow's discovery skip (leading underscore).
 STAGING_DIR = "_staging"

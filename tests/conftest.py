@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -40,3 +41,26 @@ def make_source(tmp_path):
         return root
 
     return build
+
+
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "newsclean-test", "AWS_SECRET_ACCESS_KEY": "newsclean-test-secret",
+                    "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """One moto S3 server for the session (warehouse and source tests), on loopback and a free port."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the server logs every request at INFO
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def s3_environment(endpoint):
+    """The AWS environment a user would set, pointing at `endpoint` (fake credentials, no ~/.aws files)."""
+    return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull}

@@ -6,7 +6,6 @@ sets theirs."""
 import http.client
 import http.server
 import json
-import logging
 import os
 import signal
 import socket
@@ -29,31 +28,11 @@ from flows.stats import warehouse_stats
 from flows.storage import filesystem_for, s3_client
 from flows.write import WarehouseError, ensure_writable
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, s3_environment
 
-FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "newsclean-test", "AWS_SECRET_ACCESS_KEY": "newsclean-test-secret",
-                    "AWS_DEFAULT_REGION": "us-east-1"}
 DATA_TABLES = ("articles", "quarantine", "rejected", "removed_lines")
 SORT_KEYS = {"articles": ["doc_id"], "quarantine": ["doc_id"], "rejected": ["doc_id"], "removed_lines": ["doc_id", "line_no"]}
 VOLATILE = {"run_id", "processed_at"}  # differ between runs by design
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint():
-    """One moto S3 server for the session, on loopback and a free port."""
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the server logs every request at INFO
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-def s3_environment(endpoint):
-    return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
 
 
 @pytest.fixture
