@@ -287,14 +287,15 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
 # ---------------------------------------------------------------- the benchmark
 
 class Report:
-    def __init__(self):
+    def __init__(self, quick: bool = False):
         self.figures: dict[str, dict] = {}
+        self.marker = " [quick: smaller corpus, see method]" if quick else ""  # a quick figure is not the target's
 
     def figure(self, key, value: float, method: str, fmt: str = "{:.2f}", **extra) -> None:
         what, target, meets = TARGETS[key]
         self.figures[str(key)] = {"what": what, "value": value, "target": target, "met": bool(meets(value)),
                                   "method": method, "load_average": load_average(), **extra}
-        print(f"[{key}] {what}: {fmt.format(value)}  (target {target}: {'met' if meets(value) else 'NOT MET'})"
+        print(f"[{key}] {what}{self.marker}: {fmt.format(value)}  (target {target}: {'met' if meets(value) else 'NOT MET'})"
               f"  load {load_average()}\n      {method}", flush=True)
 
     def note(self, text: str) -> None:
@@ -305,7 +306,7 @@ class Report:
         for key, figure in self.figures.items():
             value = figure["value"]
             shown = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
-            lines.append(f"| {key} | {figure['what']} | {shown} | {figure['target']} | {'yes' if figure['met'] else 'no'} |")
+            lines.append(f"| {key} | {figure['what']}{self.marker} | {shown} | {figure['target']} | {'yes' if figure['met'] else 'no'} |")
         return "\n".join(lines)
 
 
@@ -326,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM, Python {info['python']}, "
           f"load average at start {'/'.join(f'{v:.2f}' for v in info['load_average'])} (1/5/15 min)")
     print(f"mode: {'quick' if args.quick else 'full'}, median of {repeats} run(s) per figure; sizes {sizes}", flush=True)
-    report = Report()
+    report = Report(quick=args.quick)
     work = Path(tempfile.mkdtemp(prefix="newsclean-scale-"))
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect-home"), "PYTHONPATH": str(ROOT)}
     env.pop("PREFECT_API_URL", None)  # the CLI's own temporary server, as a user without a Prefect server has
