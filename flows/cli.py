@@ -106,10 +106,11 @@ def _start_local_prefect_server() -> threading.Thread | None:
     from prefect.server.api.server import SubprocessASGIServer
 
     def start() -> None:
+        server = SubprocessASGIServer()
         try:
-            SubprocessASGIServer().start()
+            server.start()
         except Exception:  # noqa: BLE001  (the flow starts it again and raises with Prefect's message)
-            pass
+            server.stop()  # a server that did not come up in time is not left running behind the flow's new one
 
     thread = threading.Thread(target=start, name="prefect-server-start", daemon=True)
     thread.start()
