@@ -17,12 +17,19 @@ from . import settings
 
 def shard_size(documents: int, workers: int) -> int:
     """Documents per shard: SHARDS_PER_WORKER shards per worker on a big run, within [MIN_SHARD_DOCUMENTS, BATCH_SIZE],
-    evened out so that the last shard is no small remainder (120 documents at 50 at least: 2 x 60, not 50 + 50 + 20)."""
+    evened out so that the last shard is no small remainder (120 documents at 50 at least: 2 x 60, not 50 + 50 + 20),
+    and as many shards as fill every worker in each round: 181 pages on 2 workers are 2 x 91, not 3 x 61 (whose
+    third shard would run alone while the other worker idles)."""
     if documents <= 0:
         return 1
-    wanted = math.ceil(documents / (max(1, workers) * settings.SHARDS_PER_WORKER))
+    workers = max(1, workers)
+    wanted = math.ceil(documents / (workers * settings.SHARDS_PER_WORKER))
     size = min(max(wanted, settings.MIN_SHARD_DOCUMENTS), settings.BATCH_SIZE)
-    shards = max(documents // size, math.ceil(documents / settings.BATCH_SIZE), 1)
+    fewest = math.ceil(documents / settings.BATCH_SIZE)
+    shards = max(documents // size, fewest, 1)
+    if shards > workers and shards % workers:
+        rounded_down = shards - shards % workers
+        shards = rounded_down if rounded_down >= fewest else rounded_down + workers
     return math.ceil(documents / shards)
 
 

@@ -44,6 +44,12 @@ def suite_parameters(today: dt.date) -> dict:
     return {"min_published_date": settings.MIN_PUBLISHED_DATE, "max_published_date": (today + dt.timedelta(days=1)).isoformat()}
 
 
+def import_great_expectations() -> None:
+    """Import Great Expectations now (~6 s), e.g. while the CLI waits for Prefect's server; validate_candidates would
+    import it at the run's first validation."""
+    import great_expectations  # noqa: F401
+
+
 def _checks_dataframe(candidates: list[dict]):
     import pandas as pd
 

@@ -2,6 +2,7 @@
 a CLI run shows. Real Prefect flow runs (the session's harness), real `dask scheduler` / `dask worker` processes."""
 import io
 import json
+import math
 import multiprocessing
 import os
 import pty
@@ -87,10 +88,15 @@ def test_shards_keep_workers_busy_within_bounds(monkeypatch):
     assert execution.shard_size(40, 8) == 40  # never tiny: one shard
     assert execution.shard_size(1100, 1) == 367  # 3 per worker: 3 x 367
     assert execution.shard_size(120, 2) == 60  # 2 even shards, not 50 + 50 + 20
+    assert execution.shard_size(181, 2) == 91  # 2 shards, one per worker: not 3 x 61, the third running alone
+    assert execution.shard_size(1810, 2) == 453  # 4 shards: 2 rounds of 2, not 5
+    assert execution.shard_size(20500, 2) == 489  # at most BATCH_SIZE: 41 shards, rounded up to 42 (full rounds)
     for documents in (1, 49, 51, 999, 1001, 12345):
         for workers in (0, 1, 2, 7, 64):
             size = execution.shard_size(documents, workers)
             assert size <= 500 and (size >= 50 or size == documents)
+            shards = math.ceil(documents / size)
+            assert shards <= max(1, workers) or shards % max(1, workers) == 0  # every round fills every worker
 
 
 # --- all cores ------------------------------------------------------------------------------------------------------

@@ -87,14 +87,21 @@ def agreed_paragraphs(default: list[str], precise: list[str]) -> tuple[list[str]
 def extract_html(html: str, *, url: str | None = None) -> HtmlExtraction:
     import trafilatura  # imported here: plain-text runs never pay for it
 
-    document = trafilatura.bare_extraction(html, url=url, **_TRAFILATURA_OPTIONS)
+    # Parsed once: each extraction works on its own copy of the tree (trafilatura copies a tree it is given).
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        tree = html  # not parseable as a tree: every extraction finds nothing, as it would from the string
+    document = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
     extractor = "trafilatura"
     paragraphs: list[str] | None = None
     if document is not None and _words(document.text) >= MIN_BODY_WORDS and USE_PRECISION_PASS:
-        precise = trafilatura.bare_extraction(html, url=url, favor_precision=True, **_TRAFILATURA_OPTIONS)
+        # Only its text is used: no second metadata search (the date search is costly); the page's URL as the
+        # first pass found it, which is what that pass's text extraction saw.
+        precise = trafilatura.bare_extraction(tree, url=document.url or url, favor_precision=True,
+                                              **{**_TRAFILATURA_OPTIONS, "with_metadata": False})
         paragraphs, extractor = agreed_paragraphs(_paragraphs(document.text), _paragraphs(precise.text if precise else ""))
     if document is None or _words(document.text) < MIN_BODY_WORDS:
-        recall = trafilatura.bare_extraction(html, url=url, favor_recall=True, **_TRAFILATURA_OPTIONS)
+        recall = trafilatura.bare_extraction(tree, url=url, favor_recall=True, **_TRAFILATURA_OPTIONS)
         if recall is not None and _words(recall.text) > _words(document.text if document else ""):
             document, extractor = recall, "trafilatura_recall"
     text = document.text if document is not None else ""
