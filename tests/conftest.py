@@ -64,3 +64,13 @@ def s3_environment(endpoint):
     """The AWS environment a user would set, pointing at `endpoint` (fake credentials, no ~/.aws files)."""
     return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+
+
+@pytest.fixture
+def s3_env(moto_endpoint, monkeypatch):
+    """This test's environment points at the moto server, as a user's AWS environment would; returns its endpoint."""
+    for name, value in s3_environment(moto_endpoint).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return moto_endpoint

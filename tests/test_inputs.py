@@ -19,7 +19,7 @@ from flows.flow import clean_articles
 from flows.read import discover, read_document
 from flows.storage import s3_client
 
-from .conftest import ROOT, SEEDS, s3_environment
+from .conftest import ROOT, SEEDS
 
 FETCHED = "2024-03-05T10:00:00Z"
 WORDS = ("harbour council budget river bridge school teachers vote mayor plan rail station workers union talks "
@@ -283,15 +283,6 @@ def test_discovering_a_big_warc_holds_offsets_not_payloads(tmp_path):
 
 
 # --- s3:// SOURCE ---------------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def s3_env(moto_endpoint, monkeypatch):
-    for name, value in s3_environment(moto_endpoint).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    return moto_endpoint
-
 
 @pytest.mark.usefixtures("prefect_server")
 def test_an_s3_source_is_discovered_and_read_through_the_object_store(s3_env, tmp_path):

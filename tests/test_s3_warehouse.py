@@ -36,12 +36,8 @@ VOLATILE = {"run_id", "processed_at"}  # differ between runs by design
 
 
 @pytest.fixture
-def s3_warehouse(moto_endpoint, monkeypatch):
+def s3_warehouse(s3_env):
     """s3://<a new bucket>/warehouse, with the environment pointing at the moto server."""
-    for name, value in s3_environment(moto_endpoint).items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
     bucket = f"newsclean-{uuid.uuid4().hex[:12]}"
     s3_client().create_bucket(Bucket=bucket)
     return f"s3://{bucket}/warehouse"
