@@ -18,12 +18,11 @@ import socket
 import time
 from pathlib import Path
 
+from . import settings
 from .storage import s3_client
 from .warehouse_store import S3Warehouse, WarehouseError, open_warehouse, s3_error_code, s3_errors_as_oserror
 
 LOCK_FILE = "_lock"
-STALE_SECONDS = float(os.environ.get("NEWSCLEAN_LOCK_STALE_SECONDS", str(6 * 3600)))  # longer than any commit
-WAIT_SECONDS = float(os.environ.get("NEWSCLEAN_LOCK_WAIT_SECONDS", "600"))  # how long a second writer waits its turn
 POLL_SECONDS = 0.2
 _LOST_RACE = ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "404")  # another writer was faster
 
@@ -33,7 +32,7 @@ class WarehouseBusy(WarehouseError):
 
 
 def _owner_is_gone(owner: dict) -> bool:
-    if time.time() - owner.get("since", 0) > STALE_SECONDS:
+    if time.time() - owner.get("since", 0) > settings.LOCK_STALE_SECONDS:
         return True
     if owner.get("host") != socket.gethostname():
         return False  # a process on another host cannot be checked: only age makes its lock stale
@@ -136,7 +135,7 @@ class WarehouseLock:
         store = open_warehouse(warehouse)
         self.lock_file = _S3LockObject(store) if isinstance(store, S3Warehouse) else _LocalLockFile(store.root / LOCK_FILE)
         self.path = self.lock_file.path
-        self.wait_seconds = WAIT_SECONDS if wait_seconds is None else wait_seconds
+        self.wait_seconds = settings.LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
 
     def acquire(self) -> None:
         deadline = time.monotonic() + self.wait_seconds

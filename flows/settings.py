@@ -29,6 +29,13 @@ SHARDS_PER_WORKER = 3
 MIN_SHARD_DOCUMENTS = int(os.environ.get("NEWSCLEAN_MIN_SHARD_DOCUMENTS", "50"))
 # Progress of a CLI run when its stderr is not a terminal: one plain line this often (a bar on a terminal).
 PROGRESS_SECONDS = float(os.environ.get("NEWSCLEAN_PROGRESS_SECONDS", "10"))
+# HTML: the second (precision) extraction, kept where it agrees with the default one, roughly halves throughput;
+# NEWSCLEAN_HTML_PRECISION=0 skips it (faster, less precise).
+HTML_PRECISION_PASS = os.environ.get("NEWSCLEAN_HTML_PRECISION", "1") != "0"
+# The writer lock (flows/lock.py): a lock older than this is a killed or hung run's, taken over (longer than any
+# commit); a second writer waits this long for its turn.
+LOCK_STALE_SECONDS = float(os.environ.get("NEWSCLEAN_LOCK_STALE_SECONDS", str(6 * 3600)))
+LOCK_WAIT_SECONDS = float(os.environ.get("NEWSCLEAN_LOCK_WAIT_SECONDS", "600"))
 # Earliest plausible publication date of a news article in the warehouse.
 MIN_PUBLISHED_DATE = "1990-01-01"
 

@@ -12,14 +12,13 @@ trafilatura's baseline (every paragraph-like text), rather than lose the article
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 
+from .. import settings
+
 MIN_BODY_WORDS = 25  # fewer words than this from the default extraction counts as "almost nothing": try the next path
 EDGE_PROSE_WORDS = 40  # outside the agreed span, a paragraph this long is kept: teasers and captions are shorter
-# The second (precision) extraction roughly halves HTML throughput; NEWSCLEAN_HTML_PRECISION=0 skips it.
-USE_PRECISION_PASS = os.environ.get("NEWSCLEAN_HTML_PRECISION", "1") != "0"
 # Comments are not the article (trafilatura's default includes them); nothing is fetched, the page is all we have.
 _TRAFILATURA_OPTIONS = {"include_comments": False, "with_metadata": True, "include_tables": True, "deduplicate": False}
 _HTML_LANG = re.compile(r"""<html[^>]{0,500}?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_]([A-Za-z0-9]{2,8}))?""", re.IGNORECASE)
@@ -94,7 +93,7 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtraction:
     document = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
     extractor = "trafilatura"
     paragraphs: list[str] | None = None
-    if document is not None and _words(document.text) >= MIN_BODY_WORDS and USE_PRECISION_PASS:
+    if document is not None and _words(document.text) >= MIN_BODY_WORDS and settings.HTML_PRECISION_PASS:
         # Only its text is used: no second metadata search (the date search is costly); the page's URL as the
         # first pass found it, which is what that pass's text extraction saw.
         precise = trafilatura.bare_extraction(tree, url=document.url or url, favor_precision=True,
