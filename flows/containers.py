@@ -28,7 +28,7 @@ import zlib
 from dataclasses import replace
 
 from . import settings
-from .read import Document, ReadError, SourceFile, decode_text, open_binary
+from .read import Document, ReadError, SourceFile, check_document_size, decode_text, open_binary
 
 _CHUNK = 1 << 16
 _WARC_HEADER_LIMIT = 1 << 20  # a WARC header block longer than this is damage, not a header
@@ -140,8 +140,7 @@ def read_warc_record(source: SourceFile) -> Document:
         if not _warc_failure(error):
             raise
         raise ReadError(f"corrupt WARC record at byte {source.offset}: {type(error).__name__}: {error}") from error
-    if len(data) > limit:
-        raise ReadError(f"document larger than the {limit}-byte limit (NEWSCLEAN_MAX_DOCUMENT_BYTES)")
+    check_document_size(len(data))
     text, encoding = decode_text(data, is_html=True, http_charset=charset)
     return Document(text, encoding, hashlib.sha256(data).hexdigest(), "html", url=url or None,
                     fetched_at=fetched_at.astimezone(dt.timezone.utc) if fetched_at else None)
@@ -254,8 +253,7 @@ def read_jsonl_line(source: SourceFile) -> Document:
         with open_binary(source.path) as handle:
             handle.seek(source.offset)
             line, length = _read_line(handle, limit)
-    if length > limit:
-        raise ReadError(f"{where}: document larger than the {limit}-byte limit (NEWSCLEAN_MAX_DOCUMENT_BYTES)")
+    check_document_size(length, f"{where}: ")
     try:
         value = json.loads(line)
     except ValueError as error:

@@ -226,6 +226,13 @@ def open_binary(path: str):
     return open(path, "rb")
 
 
+def check_document_size(size: int, where: str = "") -> None:
+    """ReadError for a document over the cap (readers read at most one byte past it: bombs stay bounded)."""
+    limit = settings.MAX_DOCUMENT_BYTES
+    if size > limit:
+        raise ReadError(f"{where}document larger than the {limit}-byte limit (NEWSCLEAN_MAX_DOCUMENT_BYTES)")
+
+
 def _read_bytes(source: SourceFile) -> bytes:
     limit = settings.MAX_DOCUMENT_BYTES
     with open_binary(source.path) as handle:
@@ -237,8 +244,7 @@ def _read_bytes(source: SourceFile) -> bytes:
                 raise ReadError(f"bad gzip stream: {error}") from error
         else:
             data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ReadError(f"document larger than the {limit}-byte limit (NEWSCLEAN_MAX_DOCUMENT_BYTES)")
+    check_document_size(len(data))
     return data
 
 
