@@ -71,14 +71,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _clean_command(path: str) -> int:
     from .clean.text import clean_text
-    from .read import discover, read_source
+    from .read import discover, read_document
 
     source = discover(path)[0]
-    text, encoding, _ = read_source(source)
-    cleaned = clean_text(text)
+    document = read_document(source)
+    cleaned = clean_text(document.text)
     record = {
         "source_uri": source.source_uri,
-        "encoding": encoding,
+        "encoding": document.encoding,
         "title": cleaned.title,
         "dek": cleaned.dek,
         "section": cleaned.section,

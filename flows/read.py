@@ -385,9 +385,3 @@ def read_document(source: SourceFile) -> Document:
         raise ReadError(f"cannot read file: {error.strerror or error}") from error
     text, encoding = decode_text(data, is_html=source.format == "html")
     return Document(text, encoding, hashlib.sha256(data).hexdigest(), source.format)
-
-
-def read_source(source: SourceFile) -> tuple[str, str, str]:
-    """(text, encoding, SHA-256 of the raw bytes) of one document, or ReadError with the reason."""
-    document = read_document(source)
-    return document.text, document.encoding, document.raw_sha256

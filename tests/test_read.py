@@ -4,7 +4,7 @@ import gzip
 import pytest
 
 from flows import settings
-from flows.read import ReadError, SourceError, decode_text, discover, read_source
+from flows.read import ReadError, SourceError, decode_text, discover, read_document
 
 ARTICLE = "Le café était fermé. Über 3 € pro Tasse — “quoted” text.\n"
 
@@ -34,21 +34,20 @@ def test_bad_sources_are_clear_errors(make_source, tmp_path, files, message):
     ("utf-16", b"\xfe\xff" + ARTICLE.encode("utf-16-be")),
 ])
 def test_decoding_with_bom_or_utf8(make_source, encoding_name, data):
-    text, encoding, _ = read_source(discover(make_source({"doc.txt": data}))[0])
-    assert text.lstrip("\ufeff") == ARTICLE
-    assert encoding == encoding_name
+    document = read_document(discover(make_source({"doc.txt": data}))[0])
+    assert document.text.lstrip("\ufeff") == ARTICLE
+    assert document.encoding == encoding_name
 
 
 def test_undeclared_windows_1252_is_detected_not_mojibake(make_source):
     article = "Ministers said the café’s owner “refused” to pay the €300 fine, according to officials. " * 3
-    text, encoding, _ = read_source(discover(make_source({"doc.txt": article.encode("cp1252")}))[0])
-    assert text == article
-    assert encoding.replace("_", "").lower() in {"cp1252", "windows1252"}
+    document = read_document(discover(make_source({"doc.txt": article.encode("cp1252")}))[0])
+    assert document.text == article
+    assert document.encoding.replace("_", "").lower() in {"cp1252", "windows1252"}
 
 
 def test_gzip_text_is_read(make_source):
-    text, _, _ = read_source(discover(make_source({"doc.txt.gz": gzip.compress(ARTICLE.encode())}))[0])
-    assert text == ARTICLE
+    assert read_document(discover(make_source({"doc.txt.gz": gzip.compress(ARTICLE.encode())}))[0]).text == ARTICLE
 
 
 @pytest.mark.parametrize("name, data, reason", [
@@ -59,14 +58,14 @@ def test_gzip_text_is_read(make_source):
 ])
 def test_unreadable_inputs_raise_read_error_with_reason(make_source, name, data, reason):
     with pytest.raises(ReadError, match=reason):
-        read_source(discover(make_source({name: data}))[0])
+        read_document(discover(make_source({name: data}))[0])
 
 
 def test_size_cap_bounds_decompression(make_source, monkeypatch):
     monkeypatch.setattr(settings, "MAX_DOCUMENT_BYTES", 10_000)
     bomb = gzip.compress(b"a" * 5_000_000)  # 5 MB from a few KB
     with pytest.raises(ReadError, match="larger than the 10000-byte limit"):
-        read_source(discover(make_source({"bomb.txt.gz": bomb}))[0])
+        read_document(discover(make_source({"bomb.txt.gz": bomb}))[0])
 
 
 FRENCH = "Le café était fermé. “Déjà vu”, a dit l’élève — 5 € la tasse à Zürich, selon les habitants du quartier. " * 3
