@@ -59,6 +59,12 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
+def _list_follows(texts: list[str], position: int, items: int = 1) -> bool:
+    """The `items` lines after `position` are list items: the line at `position` is the list's lead-in."""
+    following = texts[position + 1 : position + 1 + items]
+    return len(following) == items and all(md.is_bulleted(text) for text in following)
+
+
 def _read_header(content: list[tuple[int, str]], cleaned: CleanedText) -> int:
     """Take metadata from the top content lines; return how many of them it consumed."""
     top = content[:HEADER_SCAN_LINES]
@@ -74,8 +80,7 @@ def _read_header(content: list[tuple[int, str]], cleaned: CleanedText) -> int:
         take(0, "section")
         position = 1
     # A line followed by two list items is the list's lead-in ("What's new in 2.26?"), not a headline.
-    leads_list = all(md.is_bulleted(text) for text in texts[position + 1 : position + 3]) and len(texts) > position + 2
-    if position < len(texts) and md.is_title_like(texts[position]) and not leads_list:
+    if position < len(texts) and md.is_title_like(texts[position]) and not _list_follows(texts, position, 2):
         cleaned.title = texts[position]
         take(position, "title")
         position += 1
@@ -84,7 +89,6 @@ def _read_header(content: list[tuple[int, str]], cleaned: CleanedText) -> int:
         date = md.parse_dateline(line)
         authors = md.parse_byline(line)
         date_follows = position + 1 < len(texts) and md.parse_dateline(texts[position + 1]) is not None
-        list_follows = position + 1 < len(texts) and md.is_bulleted(texts[position + 1])
         if date and cleaned.published_date is None:
             cleaned.published_date = date
             take(position, "date")
@@ -92,7 +96,7 @@ def _read_header(content: list[tuple[int, str]], cleaned: CleanedText) -> int:
             cleaned.authors = authors
             take(position, "byline")
         elif (cleaned.title and cleaned.dek is None and cleaned.published_date is None
-              and ((md.is_bulleted(line) and not list_follows) or date_follows)):
+              and ((md.is_bulleted(line) and not _list_follows(texts, position)) or date_follows)):
             # A standfirst sits between headline and dateline, or is set off as a bullet under the headline.
             cleaned.dek = md.strip_bullet(line)
             take(position, "dek")
@@ -181,9 +185,10 @@ def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, 
     title_keys = {known.casefold() for known in (title, cleaned.title) if known}
     cleaned.title = title or cleaned.title
     rest = content[consumed:]
+    rest_texts = [line for _, line in rest]
     for position, (line_no, line) in enumerate(rest):
-        is_headline = line_no in stripped.headline_lines and md.is_title_like(line) and not (
-            position + 1 < len(rest) and md.is_bulleted(rest[position + 1][1]))  # a list's lead-in stays
+        is_headline = (line_no in stripped.headline_lines and md.is_title_like(line)
+                       and not _list_follows(rest_texts, position))  # a list's lead-in stays
         if line.casefold() in title_keys:
             cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_title"))
         elif line_no in stripped.held_back and not is_prose(line):  # a sentence above the headline is article: recall first
