@@ -15,6 +15,7 @@ Prefect server it starts, the shard worker processes), sampled every 0.1 s.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
 import json
 import os
@@ -31,8 +32,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .quality import AEB
+
 ROOT = Path(__file__).resolve().parent.parent
-AEB_HTML = ROOT.parent / "shared" / "bench" / "aeb" / "html"
+AEB_HTML = AEB / "html"
+BENCH_DATE = "2026-01-01"  # the ingest_date partition every benchmark run writes
 SEEDS = ROOT / "seeds"
 NEWSCLEAN = [sys.executable, "-m", "flows"]
 GIB = 1024 ** 3
@@ -164,6 +168,13 @@ def text_corpus(folder: Path, documents: int, sites: int = 10, seed: int = 5) ->
 
 # ---------------------------------------------------------------- what is timed
 
+def bench_context():
+    """The run context the timed steps work under, as the flow builds one for a run."""
+    from flows.pipeline import RunContext
+
+    return RunContext(run_id="bench", processed_at=dt.datetime.now(dt.timezone.utc), ingest_date=BENCH_DATE)
+
+
 def prefect_server_start_seconds(env: dict) -> float:
     """Prefect's temporary local server as a CLI run starts it (the same class and settings), in a fresh process:
     from start() to healthy. Import time is not included."""
@@ -179,7 +190,7 @@ def prefect_server_start_seconds(env: dict) -> float:
 
 def newsclean_run(source: Path, warehouse: Path, env: dict, *, workers: int | None = None, rss: bool = False) -> dict:
     """`newsclean run SOURCE --warehouse WAREHOUSE` as a user types it: wall time from process start to exit."""
-    command = NEWSCLEAN + ["run", str(source), "--warehouse", str(warehouse), "--ingest-date", "2026-01-01"]
+    command = NEWSCLEAN + ["run", str(source), "--warehouse", str(warehouse), "--ingest-date", BENCH_DATE]
     if workers is not None:
         command += ["--workers", str(workers)]
     log = warehouse.parent / f"{warehouse.name}.log"
@@ -207,13 +218,11 @@ def bare_trafilatura_seconds(pages: list[str]) -> float:
 
 def pipeline_seconds(corpus: Path) -> float:
     """The shard function's per-document work (read, decode, trafilatura, line rules, metadata), in this process."""
-    from flows.pipeline import RunContext, process_batch
+    from flows.pipeline import process_batch
     from flows.read import discover
 
-    import datetime as dt
-
     sources = discover(corpus)
-    context = RunContext(run_id="bench", processed_at=dt.datetime.now(dt.timezone.utc), ingest_date="2026-01-01")
+    context = bench_context()
     started = time.perf_counter()
     output = process_batch(sources, context)
     seconds = time.perf_counter() - started
@@ -224,15 +233,13 @@ def pipeline_seconds(corpus: Path) -> float:
 def supervised_shards_seconds(corpus: Path, workers: int) -> float:
     """The flow's shard execution without Prefect's task bookkeeping: shards sized as the flow sizes them, `workers`
     at a time, each in its supervised spawn worker process (flows/workers.py); process start included."""
-    import datetime as dt
-
     from flows import execution
-    from flows.pipeline import RunContext, split_batches
+    from flows.pipeline import split_batches
     from flows.read import discover
     from flows.workers import run_supervised
 
     sources = discover(corpus)
-    context = RunContext(run_id="bench", processed_at=dt.datetime.now(dt.timezone.utc), ingest_date="2026-01-01")
+    context = bench_context()
     shards = split_batches(sources, execution.shard_size(len(sources), workers))
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -246,9 +253,7 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
     """The text path's steps as the flow runs them, in this one process (no Prefect, no worker processes): discover,
     read + clean, site templates, validate (Great Expectations already imported: its ~6 s import is a once-per-run
     cost, counted in figure 7), write. Seconds per step."""
-    import datetime as dt
-
-    from flows.pipeline import RunContext, finish_documents, plan_run, process_batch, state_row
+    from flows.pipeline import finish_documents, plan_run, process_batch, state_row
     from flows.read import discover
     from flows.validate import validate_candidates
     from flows.write import ensure_writable, read_site_templates, read_state, write_run
@@ -262,7 +267,7 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
         steps[name] = now - clock
         clock = now
 
-    context = RunContext(run_id="bench", processed_at=dt.datetime.now(dt.timezone.utc), ingest_date="2026-01-01")
+    context = bench_context()
     ensure_writable(str(warehouse))
     sources = discover(corpus)
     plan = plan_run(sources, read_state(warehouse), context, "incremental")
@@ -277,7 +282,7 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
     rows = {"articles": validation.passed, "quarantine": validation.quarantined, "removed_lines": output.removed_lines,
             "rejected": output.rejected, "runs": []}
     processed = {row["doc_id"] for row in output.candidates + output.rejected}
-    write_run(warehouse, rows, processed, "bench", run_partition="2026-01-01", site_memory=memory,
+    write_run(warehouse, rows, processed, "bench", run_partition=BENCH_DATE, site_memory=memory,
               state_rows=[state_row(s, output.raw_hashes.get(s.source_uri), context) for s in plan.todo])
     lap("write")
     assert len(validation.passed) + len(validation.quarantined) + len(output.rejected) == len(sources)

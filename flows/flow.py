@@ -159,7 +159,7 @@ def clean_articles(
     summary_row = runs_row(
         context=context, flow_name=FLOW_NAME, source=source, parameters=parameters, ended_at=dt.datetime.now(dt.timezone.utc),
         mode=mode, documents_in=len(sources), documents_skipped=plan.skipped,
-        records_skipped=getattr(sources, "skipped_records", 0), articles=len(validation.passed),
+        records_skipped=sources.skipped_records, articles=len(validation.passed),
         quarantine=len(validation.quarantined), rejected=len(output.rejected), removed_lines=len(output.removed_lines),
         failed_checks=validation.failed_checks, data_docs=validation.data_docs,
     )
