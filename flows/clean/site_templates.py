@@ -57,12 +57,17 @@ class SiteDocument:
 
     site: str
     paragraphs: list[str]
-    keys: list[str] = field(init=False)
-    prose: list[bool] = field(init=False)
+    keys: list[str] = field(default=None)  # computed from paragraphs unless given (a summary has no paragraphs)
+    prose: list[bool] = field(default=None)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "keys", [line_key(line) for line in self.paragraphs])
-        object.__setattr__(self, "prose", [is_prose(line) for line in self.paragraphs])
+        if self.keys is None:
+            object.__setattr__(self, "keys", [line_key(line) for line in self.paragraphs])
+            object.__setattr__(self, "prose", [is_prose(line) for line in self.paragraphs])
+
+    def summary(self) -> "SiteDocument":
+        """What learning needs, without the text: a run keeps one per document until it has learnt."""
+        return SiteDocument(self.site, [], self.keys, self.prose)
 
 
 def story_sketch(document: SiteDocument) -> list[str]:
@@ -122,20 +127,29 @@ def learn(documents: list[SiteDocument], memory: dict[tuple[str, str], TemplateL
     seen: dict[tuple[str, str], set[str]] = defaultdict(set)
     examples: dict[tuple[str, str], str] = {}
     for position, document in enumerate(documents):
-        for line, line_hash in zip(document.paragraphs, document.keys):
+        for index, line_hash in enumerate(document.keys):
             key = (document.site, line_hash)
             seen[key].add(story_of[position])
-            examples.setdefault(key, line)
+            if document.paragraphs:  # a summary has none: fill_examples adds the text later
+                examples.setdefault(key, document.paragraphs[index])
     updated = dict(memory)
     for key, stories in seen.items():
         known = updated.get(key)
         if known is None and len(stories) < 2:
             continue
         if known is None:
-            known = TemplateLine(key[0], key[1], examples[key], [], today, today)
+            known = TemplateLine(key[0], key[1], examples.get(key, ""), [], today, today)
         merged = list(dict.fromkeys(known.story_keys + sorted(stories)))[:MAX_TRACKED_STORIES]
         updated[key] = TemplateLine(known.site, known.line_hash, known.example_text, merged, min(known.first_seen, today), max(known.last_seen, today))
     return updated
+
+
+def fill_examples(memory: dict[tuple[str, str], TemplateLine], document: SiteDocument) -> None:
+    """Give the template lines learnt from summaries (no text) their example text from this document's lines."""
+    for line, line_hash in zip(document.paragraphs, document.keys):
+        known = memory.get((document.site, line_hash))
+        if known is not None and not known.example_text:
+            known.example_text = line
 
 
 def site_story_counts(memory: dict[tuple[str, str], TemplateLine]) -> dict[str, int]:
