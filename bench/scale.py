@@ -255,7 +255,7 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
     Expectations already imported: its ~6 s import is a once-per-run cost, counted in figure 7), write. Seconds per
     step."""
     from flows.pipeline import (RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run, process_batch,
-                                spool_shard, state_row)
+                                spool_shard, state_table)
     from flows.read import discover
     from flows.spool import RunSpool
     from flows.validate import Validator
@@ -285,7 +285,7 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
         finish_and_validate_spooled(spool, 1, memory, context, validator, totals)
         lap("finish+validate")
         write_run(warehouse, spool, totals.processed_doc_ids, "bench", run_partition=BENCH_DATE, site_memory=memory,
-                  state_rows=[state_row(s, totals.raw_hashes.get(s.source_uri), context) for s in plan.todo])
+                  state_rows=state_table(plan.todo, totals.raw_hashes, context))
         lap("write")
         counts = spool.row_counts
         assert counts["articles"] + counts["quarantine"] + counts["rejected"] == len(sources)

@@ -23,7 +23,7 @@ from prefect.utilities.annotations import quote  # noqa: E402
 
 from .pipeline import (  # noqa: E402
     BatchOutput, RunContext, RunPlan, RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run, process_batch,
-    runs_row, split_batches, spool_shard, state_row,
+    runs_row, split_batches, spool_shard, state_table,
 )
 from .read import Discovery, SourceFile, discover  # noqa: E402
 from .spool import RunSpool  # noqa: E402
@@ -76,9 +76,9 @@ def validate_task(spool: RunSpool, shards: int, site_memory: dict, context: RunC
 
 @task(name="write", cache_policy=NO_CACHE)
 def write_task(warehouse: str, spool: RunSpool, processed_doc_ids: set[str], run_id: str,
-               run_partition: str, site_memory: dict | None, state_rows: list[dict], plan: RunPlan) -> None:
+               run_partition: str, site_memory: dict | None, state, plan: RunPlan) -> None:
     write_run(warehouse, spool, processed_doc_ids, run_id, run_partition=run_partition, site_memory=site_memory,
-              state_rows=state_rows, replace_partitions=plan.replace_partitions, previous_partitions=plan.previous_partitions)
+              state_rows=state, replace_partitions=plan.replace_partitions, previous_partitions=plan.previous_partitions)
 
 
 def _publish_artifacts(summary: dict, totals: RunTotals) -> None:
@@ -176,9 +176,9 @@ def clean_articles(
         if accounted != len(plan.todo):
             raise RuntimeError(f"run {run_id} lost documents: {len(plan.todo)} to process, counts {summary_row}")  # never write a lossy run
         spool.add_rows("runs", [summary_row], default_partition=ingest_date)
-        state_rows = [state_row(source, totals.raw_hashes.get(source.source_uri), context) for source in plan.todo]
+        state = state_table(plan.todo, totals.raw_hashes, context)
         write_task(warehouse, quote(spool), quote(totals.processed_doc_ids), run_id, ingest_date, quote(site_memory),
-                   quote(state_rows), quote(plan))
+                   quote(state), quote(plan))
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}
     summary.update(warehouse=store.uri, ingest_date=ingest_date)
     _publish_artifacts(summary, totals)

@@ -328,7 +328,20 @@ def plan_run(sources: list[SourceFile], state: dict[str, dict], context: RunCont
     return RunPlan(todo, len(sources) - len(todo), replace, previous)
 
 
-def state_row(source: SourceFile, raw_sha256: str | None, context: RunContext) -> dict:
-    return {"source_uri": source.source_uri, "doc_id": source.doc_id, "size": source.size, "mtime_ns": source.mtime_ns,
-            "content_hash": raw_sha256, "ingest_date": context.ingest_date_of(source), "run_id": context.run_id,
-            "processed_at": context.processed_at}
+def state_table(sources: list[SourceFile], raw_hashes: dict[str, str | None], context: RunContext):
+    """The processed-files memory's rows for these sources (a pyarrow table of schema.INGESTED_FILES), built a column
+    at a time: no dict per document."""
+    import pyarrow as pa  # here: worker processes, which import this module, never need it
+
+    from . import schema
+
+    return pa.table({
+        "source_uri": [source.source_uri for source in sources],
+        "doc_id": [source.doc_id for source in sources],
+        "size": [source.size for source in sources],
+        "mtime_ns": [source.mtime_ns for source in sources],
+        "content_hash": [raw_hashes.get(source.source_uri) for source in sources],
+        "ingest_date": [context.ingest_date_of(source) for source in sources],
+        "run_id": [context.run_id] * len(sources),
+        "processed_at": [context.processed_at] * len(sources),
+    }, schema=schema.INGESTED_FILES)

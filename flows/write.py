@@ -113,7 +113,7 @@ def _with_duplicate_of(batches: Iterable[pa.RecordBatch], duplicate_of: dict[str
 def write_run(
     warehouse: str | Path | WarehouseStore, rows: RunSpool | Mapping[str, list[dict]], processed_doc_ids: set[str], run_id: str, *,
     run_partition: str, site_memory: dict[tuple[str, str], TemplateLine] | None = None,
-    state_rows: list[dict] | None = None, replace_partitions: set[str] = frozenset(), previous_partitions: set[str] = frozenset(),
+    state_rows: pa.Table | list[dict] | None = None, replace_partitions: set[str] = frozenset(), previous_partitions: set[str] = frozenset(),
 ) -> None:
     """Commit one run: merge its rows into the partitions they belong to (rows carry `ingest_date`), replace the
     partitions in `replace_partitions` whole (a backfill), mark duplicate bodies, fold its site templates and its
@@ -183,12 +183,20 @@ def read_state(warehouse) -> dict[str, dict]:
     return {row["source_uri"]: row for row in store.read_table(STATE_KEY, schema=schema.INGESTED_FILES).to_pylist()}
 
 
-def merged_state(warehouse, state_rows: list[dict], replace_partitions: set[str]) -> pa.Table:
-    """This run's processed files over the memory; a backfill forgets its dates' files first (deleted raw files too),
-    and leaves the memory of other dates alone."""
-    state = {uri: row for uri, row in read_state(warehouse).items() if row["ingest_date"] not in replace_partitions}
-    state.update({row["source_uri"]: row for row in state_rows})
-    return pa.Table.from_pylist(sorted(state.values(), key=lambda row: row["source_uri"]), schema=schema.INGESTED_FILES)
+def merged_state(warehouse, state: pa.Table | list[dict], replace_partitions: set[str]) -> pa.Table:
+    """This run's processed files (a table of schema.INGESTED_FILES, or its rows) over the memory; a backfill forgets
+    its dates' files first (deleted raw files too), and leaves the memory of other dates alone. Sorted by source_uri."""
+    if not isinstance(state, pa.Table):
+        state = pa.Table.from_pylist(state, schema=schema.INGESTED_FILES)
+    store = open_warehouse(warehouse)
+    parts = [state]
+    if store.exists(STATE_KEY):
+        existing = store.read_table(STATE_KEY, schema=schema.INGESTED_FILES)
+        replaced = pc.or_(pc.is_in(existing["source_uri"], value_set=state["source_uri"].combine_chunks()),
+                          pc.is_in(existing["ingest_date"], value_set=pa.array(sorted(replace_partitions), pa.string())))
+        parts.insert(0, existing.filter(pc.invert(replaced)))
+    merged = pa.concat_tables(parts)
+    return merged.take(pc.sort_indices(merged, sort_keys=[("source_uri", "ascending")]))
 
 
 def merge_site_memory(current: dict, ours: dict) -> dict:
