@@ -251,11 +251,14 @@ def supervised_shards_seconds(corpus: Path, workers: int) -> float:
 
 def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
     """The text path's steps as the flow runs them, in this one process (no Prefect, no worker processes): discover,
-    read + clean, site templates, validate (Great Expectations already imported: its ~6 s import is a once-per-run
-    cost, counted in figure 7), write. Seconds per step."""
-    from flows.pipeline import finish_documents, plan_run, process_batch, state_row
+    read + clean (the shard's output spooled), site templates, finish + validate a shard at a time (Great
+    Expectations already imported: its ~6 s import is a once-per-run cost, counted in figure 7), write. Seconds per
+    step."""
+    from flows.pipeline import (RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run, process_batch,
+                                spool_shard, state_table)
     from flows.read import discover
-    from flows.validate import validate_candidates
+    from flows.spool import RunSpool
+    from flows.validate import Validator
     from flows.write import ensure_writable, read_site_templates, read_state, write_run
 
     steps: dict[str, float] = {}
@@ -272,20 +275,20 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
     sources = discover(corpus)
     plan = plan_run(sources, read_state(warehouse), context, "incremental")
     lap("discover")
-    output = process_batch(plan.todo, context)
-    lap("read+clean")
-    memory = finish_documents(output, read_site_templates(warehouse), context)
-    lap("site templates")
-    with tempfile.TemporaryDirectory() as docs:
-        validation = validate_candidates(output.candidates, today=context.processed_at.date(), docs_dir=Path(docs))
-    lap("validate")
-    rows = {"articles": validation.passed, "quarantine": validation.quarantined, "removed_lines": output.removed_lines,
-            "rejected": output.rejected, "runs": []}
-    processed = {row["doc_id"] for row in output.candidates + output.rejected}
-    write_run(warehouse, rows, processed, "bench", run_partition=BENCH_DATE, site_memory=memory,
-              state_rows=[state_row(s, output.raw_hashes.get(s.source_uri), context) for s in plan.todo])
-    lap("write")
-    assert len(validation.passed) + len(validation.quarantined) + len(output.rejected) == len(sources)
+    with RunSpool() as spool, tempfile.TemporaryDirectory() as docs:
+        totals = RunTotals()
+        summaries = spool_shard(spool, 0, process_batch(plan.todo, context), totals)
+        lap("read+clean")
+        memory = learn_site_templates(summaries, read_site_templates(warehouse), context)
+        lap("site templates")
+        validator = Validator(today=context.processed_at.date(), docs_dir=Path(docs))
+        finish_and_validate_spooled(spool, 1, memory, context, validator, totals)
+        lap("finish+validate")
+        write_run(warehouse, spool, totals.processed_doc_ids, "bench", run_partition=BENCH_DATE, site_memory=memory,
+                  state_rows=state_table(plan.todo, totals.raw_hashes, context))
+        lap("write")
+        counts = spool.row_counts
+        assert counts["articles"] + counts["quarantine"] + counts["rejected"] == len(sources)
     return steps
 
 

@@ -22,10 +22,12 @@ from prefect.runtime import flow_run  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
 from .pipeline import (  # noqa: E402
-    BatchOutput, RunContext, RunPlan, finish_documents, plan_run, process_batch, runs_row, split_batches, state_row, top_rules,
+    BatchOutput, RunContext, RunPlan, RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run, process_batch,
+    runs_row, split_batches, spool_shard, state_table,
 )
 from .read import Discovery, SourceFile, discover  # noqa: E402
-from .validate import ValidationOutcome, validate_candidates  # noqa: E402
+from .spool import RunSpool  # noqa: E402
+from .validate import Validator  # noqa: E402
 from .warehouse_store import open_warehouse  # noqa: E402
 from .workers import run_supervised  # noqa: E402
 from .write import ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
@@ -53,29 +55,33 @@ def clean_batch_task(sources: list[SourceFile], context: RunContext, shard: int,
 
 
 @task(name="site-templates", cache_policy=NO_CACHE)
-def finish_documents_task(output: BatchOutput, warehouse: str, context: RunContext) -> dict:
-    """Learn each site's repeated lines (with what earlier runs saw), remove them, finish every document."""
-    return finish_documents(output, read_site_templates(warehouse), context)
+def learn_site_templates_task(documents: list, warehouse: str, context: RunContext) -> dict:
+    """Learn each site's repeated lines from the whole run's line summaries, with what earlier runs saw."""
+    return learn_site_templates(documents, read_site_templates(warehouse), context)
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(candidates: list[dict], today: dt.date, warehouse: str, run_id: str) -> ValidationOutcome:
-    """Data Docs go to the warehouse's `_reports/<run_id>/` (built locally and uploaded, for S3)."""
+def validate_task(spool: RunSpool, shards: int, site_memory: dict, context: RunContext, warehouse: str,
+                  totals: RunTotals) -> RunTotals:
+    """Finish each shard's documents (their site template lines removed) and validate them, a shard at a time; rows
+    go to the spool. Data Docs go to the warehouse's `_reports/<run_id>/` (built locally and uploaded, for S3)."""
     store = open_warehouse(warehouse)
-    with store.report_folder(run_id) as docs_dir:
-        outcome = validate_candidates(candidates, today=today, docs_dir=docs_dir)
-    outcome.data_docs = store.report_location(run_id)
-    return outcome
+    with store.report_folder(context.run_id) as docs_dir:
+        validator = Validator(today=context.processed_at.date(), docs_dir=docs_dir)
+        finish_and_validate_spooled(spool, shards, site_memory, context, validator, totals)
+    if totals.data_docs:
+        totals.data_docs = store.report_location(context.run_id)
+    return totals
 
 
 @task(name="write", cache_policy=NO_CACHE)
-def write_task(warehouse: str, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str,
-               run_partition: str, site_memory: dict | None, state_rows: list[dict], plan: RunPlan) -> None:
-    write_run(warehouse, rows_by_table, processed_doc_ids, run_id, run_partition=run_partition, site_memory=site_memory,
-              state_rows=state_rows, replace_partitions=plan.replace_partitions, previous_partitions=plan.previous_partitions)
+def write_task(warehouse: str, spool: RunSpool, processed_doc_ids: set[str], run_id: str,
+               run_partition: str, site_memory: dict | None, state, plan: RunPlan) -> None:
+    write_run(warehouse, spool, processed_doc_ids, run_id, run_partition=run_partition, site_memory=site_memory,
+              state_rows=state, replace_partitions=plan.replace_partitions, previous_partitions=plan.previous_partitions)
 
 
-def _publish_artifacts(summary: dict, output: BatchOutput, validation: ValidationOutcome) -> None:
+def _publish_artifacts(summary: dict, totals: RunTotals) -> None:
     rows = [
         {"measure": "documents in", "value": summary["documents_in"]},
         {"measure": "articles", "value": summary["articles_out"]},
@@ -83,11 +89,11 @@ def _publish_artifacts(summary: dict, output: BatchOutput, validation: Validatio
         {"measure": "rejected", "value": summary["rejected_out"]},
         {"measure": "removed lines", "value": summary["removed_lines_out"]},
     ]
-    rows += [{"measure": f"rule {rule}", "value": count} for rule, count in top_rules(output.removed_lines)]
-    rows += [{"measure": f"failed check {check}", "value": count} for check, count in sorted(validation.failed_checks.items())]
+    rows += [{"measure": f"rule {rule}", "value": count} for rule, count in totals.rule_counts.most_common(10)]
+    rows += [{"measure": f"failed check {check}", "value": count} for check, count in sorted(totals.failed_checks.items())]
     create_table_artifact(key="clean-articles-summary", table=rows, description="Documents in and out, top removal rules, failed checks.")
-    link = validation.data_docs if "://" in (validation.data_docs or "") else f"file://{validation.data_docs}"
-    docs = f"[Great Expectations Data Docs]({link})" if validation.data_docs else "no rows were validated"
+    link = totals.data_docs if "://" in (totals.data_docs or "") else f"file://{totals.data_docs}"
+    docs = f"[Great Expectations Data Docs]({link})" if totals.data_docs else "no rows were validated"
     create_markdown_artifact(
         key="clean-articles-report",
         markdown=f"# clean_articles run {summary['run_id']}\n\nValidation: {docs}\n\nWarehouse: `{summary['warehouse']}`",
@@ -95,11 +101,13 @@ def _publish_artifacts(summary: dict, output: BatchOutput, validation: Validatio
     )
 
 
-def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | None, dask_address: str | None) -> BatchOutput:
-    """Clean the documents in shards, one task each, on this machine's cores or on the Dask cluster; their outputs
-    are joined in shard order, whichever finishes first, so the tables do not depend on the number of workers."""
+def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | None, dask_address: str | None,
+                  spool: RunSpool, totals: RunTotals) -> tuple[int, list]:
+    """Clean the documents in shards, one task each, on this machine's cores or on the Dask cluster. Each shard's
+    output goes to the spool as it comes back, whichever finishes first; the spool keeps shard order, so the tables
+    do not depend on the number of workers. Returns the number of shards and the documents' line summaries."""
     if not todo:
-        return BatchOutput()
+        return 0, []
     local_workers = settings.WORKERS if workers is None else workers
     # The runner is opened here, not in @flow: its concurrency follows this run's parameters (CLI, deployment).
     with execution.task_runner(local_workers, dask_address) as runner, progress.tracking(len(todo)):
@@ -114,15 +122,14 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
                                              "supervised": local_workers != 0}): index
             for index, shard in enumerate(shards)
         }
-        outputs: dict[int, BatchOutput] = {}
+        summaries: dict[int, list] = {}
         for future in as_completed(list(shard_of)):
-            index = shard_of[future]
-            outputs[index] = future.result()
+            index = shard_of.pop(future)
+            output = future.result()
+            summaries[index] = spool_shard(spool, index, output, totals)
+            output.pending, output.rejected = [], []  # the future keeps this object until all are done: keep it empty
             progress.shard_progress(index, len(shards[index]))
-    output = BatchOutput()
-    for index in range(len(shards)):
-        output.extend(outputs[index])
-    return output
+    return len(shards), [summary for index in range(len(shards)) for summary in summaries[index]]
 
 
 @flow(name=FLOW_NAME)
@@ -149,37 +156,32 @@ def clean_articles(
 
     sources = discover_task(source)
     plan = plan_run(sources, read_state(store), context, mode, start, end)
-    output = _clean_shards(plan.todo, context, workers, dask_address)
-    site_memory = finish_documents_task(quote(output), warehouse, context) if plan.todo else None
-    validation = (validate_task(quote(output.candidates), started_at.date(), warehouse, run_id)
-                  if output.candidates else ValidationOutcome())
-
-    parameters = json.dumps({"source": source, "warehouse": warehouse, "ingest_date": ingest_date, "mode": mode,
-                             "start": start, "end": end, "workers": workers, "dask_address": dask_address}, sort_keys=True)
-    summary_row = runs_row(
-        context=context, flow_name=FLOW_NAME, source=source, parameters=parameters, ended_at=dt.datetime.now(dt.timezone.utc),
-        mode=mode, documents_in=len(sources), documents_skipped=plan.skipped,
-        records_skipped=sources.skipped_records, articles=len(validation.passed),
-        quarantine=len(validation.quarantined), rejected=len(output.rejected), removed_lines=len(output.removed_lines),
-        failed_checks=validation.failed_checks, data_docs=validation.data_docs,
-    )
-    accounted = summary_row["articles_out"] + summary_row["quarantine_out"] + summary_row["rejected_out"]
-    if accounted != len(plan.todo):
-        raise RuntimeError(f"run {run_id} lost documents: {len(plan.todo)} to process, counts {summary_row}")  # never write a lossy run
-    processed_doc_ids = {row["doc_id"] for row in output.candidates + output.rejected}
-    rows_by_table = {
-        "articles": validation.passed,
-        "quarantine": validation.quarantined,
-        "removed_lines": output.removed_lines,
-        "rejected": output.rejected,
-        "runs": [summary_row],
-    }
-    state_rows = [state_row(source, output.raw_hashes.get(source.source_uri), context) for source in plan.todo]
-    write_task(warehouse, quote(rows_by_table), quote(processed_doc_ids), run_id, ingest_date, quote(site_memory),
-               quote(state_rows), quote(plan))
+    with RunSpool() as spool:  # the run's rows wait on local disk, not in memory
+        totals = RunTotals()
+        shards, line_summaries = _clean_shards(plan.todo, context, workers, dask_address, spool, totals)
+        site_memory = learn_site_templates_task(quote(line_summaries), warehouse, context) if plan.todo else None
+        del line_summaries
+        if shards:
+            totals = validate_task(quote(spool), shards, quote(site_memory), context, warehouse, quote(totals))
+        parameters = json.dumps({"source": source, "warehouse": warehouse, "ingest_date": ingest_date, "mode": mode,
+                                 "start": start, "end": end, "workers": workers, "dask_address": dask_address}, sort_keys=True)
+        summary_row = runs_row(
+            context=context, flow_name=FLOW_NAME, source=source, parameters=parameters, ended_at=dt.datetime.now(dt.timezone.utc),
+            mode=mode, documents_in=len(sources), documents_skipped=plan.skipped,
+            records_skipped=sources.skipped_records, articles=spool.row_counts["articles"],
+            quarantine=spool.row_counts["quarantine"], rejected=spool.row_counts["rejected"],
+            removed_lines=spool.row_counts["removed_lines"], failed_checks=totals.failed_checks, data_docs=totals.data_docs,
+        )
+        accounted = summary_row["articles_out"] + summary_row["quarantine_out"] + summary_row["rejected_out"]
+        if accounted != len(plan.todo):
+            raise RuntimeError(f"run {run_id} lost documents: {len(plan.todo)} to process, counts {summary_row}")  # never write a lossy run
+        spool.add_rows("runs", [summary_row], default_partition=ingest_date)
+        state = state_table(plan.todo, totals.raw_hashes, context)
+        write_task(warehouse, quote(spool), quote(totals.processed_doc_ids), run_id, ingest_date, quote(site_memory),
+                   quote(state), quote(plan))
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}
     summary.update(warehouse=store.uri, ingest_date=ingest_date)
-    _publish_artifacts(summary, output, validation)
+    _publish_artifacts(summary, totals)
     get_run_logger().info(
         "%d documents, %d unchanged: %d articles, %d quarantine, %d rejected", len(sources), plan.skipped,
         summary["articles_out"], summary["quarantine_out"], summary["rejected_out"],

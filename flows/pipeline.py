@@ -9,6 +9,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from . import settings
 from .clean import site_templates
@@ -39,6 +40,11 @@ class PendingDocument:
     document: Document  # what reading gave (its text is not needed any more and is left out)
     stripped: StrippedText
     page: HtmlExtraction | None = None  # what trafilatura found, for HTML pages
+
+    @cached_property
+    def lines(self) -> site_templates.SiteDocument:
+        """The kept lines as the site-level pass sees them (hashed once, in the worker: it is pickled along)."""
+        return site_templates.SiteDocument(self.site, [line for _, line in self.stripped.content])
 
     @property
     def url(self) -> str | None:
@@ -129,7 +135,9 @@ def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
         page = extract_html(document.text) if document.format == "html" else None
         # trafilatura has removed the page by its structure; the line detector is for plain text.
         stripped = strip_boilerplate("\n".join(page.paragraphs), page_noise=False) if page else strip_boilerplate(document.text)
-        output.pending.append(PendingDocument(source, replace(document, text=""), stripped, page))
+        pending = PendingDocument(source, replace(document, text=""), stripped, page)
+        pending.lines  # noqa: B018  (computed here, in the worker process)
+        output.pending.append(pending)
     except ReadError as error:
         output.rejected.append(rejected_row(source, str(error), context))
     except Exception as error:  # a bug or a pathological input must cost this document only, with the reason kept
@@ -144,22 +152,27 @@ def process_batch(sources: list[SourceFile], context: RunContext) -> BatchOutput
     return output
 
 
-def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> dict:
-    """The site-level pass over the whole run, then each pending document to a candidate row and its removed lines.
+def learn_site_templates(documents: list[site_templates.SiteDocument], memory: dict, context: RunContext) -> dict:
+    """The site-level pass's learning over the whole run (documents may be summaries), with what earlier runs saw."""
+    return site_templates.learn(documents, memory, context.processed_at.date()) if settings.SITE_TEMPLATES else memory
 
-    Learns each site's template lines into `memory` (what earlier runs saw) and returns the updated memory."""
-    today = context.processed_at.date()
-    documents = [site_templates.SiteDocument(p.site, [line for _, line in p.stripped.content]) for p in output.pending]
-    if settings.SITE_TEMPLATES:
-        memory = site_templates.learn(documents, memory, today)
-    site_stories = site_templates.site_story_counts(memory)
-    for pending, document in zip(output.pending, documents):
+
+def finish_pending(pending_documents: list[PendingDocument], memory: dict, context: RunContext,
+                   site_stories: dict[str, int] | None = None) -> BatchOutput:
+    """Each pending document to a candidate row and its removed lines, with its site's template lines (`memory`,
+    learnt from the whole run) removed; `site_stories` is site_templates.site_story_counts(memory), computed once."""
+    output = BatchOutput()
+    if site_stories is None:
+        site_stories = site_templates.site_story_counts(memory)
+    for pending in pending_documents:
+        document = pending.lines
         try:
             # Rule off: learn nothing, remove nothing, and hand back what earlier runs learnt untouched.
             positions = (
                 site_templates.template_lines(document, memory, site_stories.get(document.site, 0))
                 if settings.SITE_TEMPLATES else []
             )
+            site_templates.fill_examples(memory, document)
             template_removals = {pending.stripped.content[i][0]: site_templates.RULE for i in positions}
             page = pending.page
             cleaned = finish(pending.stripped, template_removals, title=page.title if page else None)
@@ -174,8 +187,69 @@ def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> 
             for line in cleaned.removed_lines
         ]
         output.raw_hashes[pending.source.source_uri] = pending.document.raw_sha256
+    return output
+
+
+def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> dict:
+    """The site-level pass over a run held in memory: learn each site's template lines into `memory` (what earlier
+    runs saw) from every pending document, then finish them into `output`'s candidates and removed lines.
+    Returns the updated memory. (The flow does the same a shard at a time: see finish_and_validate_spooled.)"""
+    memory = learn_site_templates([pending.lines for pending in output.pending], memory, context)
+    finished = finish_pending(output.pending, memory, context)
     output.pending = []
+    output.extend(finished)
     return memory
+
+
+@dataclass
+class RunTotals:
+    """What a spooled run's passes produced besides its rows (those are in the spool): for the runs row and the write."""
+
+    raw_hashes: dict[str, str | None] = field(default_factory=dict)  # source_uri -> SHA-256 of its bytes
+    processed_doc_ids: set[str] = field(default_factory=set)
+    rule_counts: Counter = field(default_factory=Counter)  # removed lines by rule
+    failed_checks: dict[str, int] = field(default_factory=dict)
+    data_docs: str | None = None
+
+
+def spool_shard(spool, shard: int, output: BatchOutput, totals: RunTotals) -> list[site_templates.SiteDocument]:
+    """The flow's first pass, as each shard comes back: its pending documents go to `spool` (a spool.RunSpool) until
+    the whole run has been seen, its rejected rows to the spool's table; returns the line summaries (no text) that
+    the site-level learning needs."""
+    spool.put_pending(shard, output.pending, [pending.source.doc_id for pending in output.pending])
+    spool.add_rows("rejected", output.rejected)
+    totals.processed_doc_ids.update(row["doc_id"] for row in output.rejected)
+    return [pending.lines.summary() for pending in output.pending]
+
+
+def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunContext, validator, totals: RunTotals) -> RunTotals:
+    """The flow's second pass, a shard at a time so that a run's rows are never all in memory: each shard's pending
+    documents (in `spool`) are finished with the learnt site templates, validated (`validator`: validate.Validator)
+    and their rows appended to the spool's tables. Candidates whose doc_id recurs in the run wait for one last chunk,
+    so that the uniqueness check sees every copy together, as it would over the whole run. Adds to `totals` (the
+    first pass's) and returns it."""
+    site_stories = site_templates.site_story_counts(memory)
+    recurring = {doc_id for doc_id, count in Counter(spool.pending_doc_ids).items() if count > 1}
+    waiting: list[dict] = []
+
+    def validate_and_spool(candidates: list[dict]) -> None:
+        outcome = validator.validate(candidates)
+        spool.add_rows("articles", outcome.passed)
+        spool.add_rows("quarantine", outcome.quarantined)
+
+    for shard in range(shards):
+        finished = finish_pending(spool.take_pending(shard), memory, context, site_stories)
+        spool.add_rows("removed_lines", finished.removed_lines)
+        spool.add_rows("rejected", finished.rejected)
+        totals.raw_hashes.update(finished.raw_hashes)
+        totals.rule_counts.update(row["rule"] for row in finished.removed_lines)
+        totals.processed_doc_ids.update(row["doc_id"] for row in finished.candidates + finished.rejected)
+        waiting += [row for row in finished.candidates if row["doc_id"] in recurring]
+        validate_and_spool([row for row in finished.candidates if row["doc_id"] not in recurring])
+    validate_and_spool(waiting)
+    totals.failed_checks = dict(validator.failed_checks)
+    totals.data_docs = validator.data_docs
+    return totals
 
 
 def split_batches(items: list, size: int) -> list[list]:
@@ -254,7 +328,20 @@ def plan_run(sources: list[SourceFile], state: dict[str, dict], context: RunCont
     return RunPlan(todo, len(sources) - len(todo), replace, previous)
 
 
-def state_row(source: SourceFile, raw_sha256: str | None, context: RunContext) -> dict:
-    return {"source_uri": source.source_uri, "doc_id": source.doc_id, "size": source.size, "mtime_ns": source.mtime_ns,
-            "content_hash": raw_sha256, "ingest_date": context.ingest_date_of(source), "run_id": context.run_id,
-            "processed_at": context.processed_at}
+def state_table(sources: list[SourceFile], raw_hashes: dict[str, str | None], context: RunContext):
+    """The processed-files memory's rows for these sources (a pyarrow table of schema.INGESTED_FILES), built a column
+    at a time: no dict per document."""
+    import pyarrow as pa  # here: worker processes, which import this module, never need it
+
+    from . import schema
+
+    return pa.table({
+        "source_uri": [source.source_uri for source in sources],
+        "doc_id": [source.doc_id for source in sources],
+        "size": [source.size for source in sources],
+        "mtime_ns": [source.mtime_ns for source in sources],
+        "content_hash": [raw_hashes.get(source.source_uri) for source in sources],
+        "ingest_date": [context.ingest_date_of(source) for source in sources],
+        "run_id": [context.run_id] * len(sources),
+        "processed_at": [context.processed_at] * len(sources),
+    }, schema=schema.INGESTED_FILES)

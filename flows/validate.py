@@ -66,66 +66,95 @@ def _silence_great_expectations(context) -> None:
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
 
 
+class Validator:
+    """One Great Expectations context and checkpoint for a run, validating its candidates a chunk at a time (a shard's
+    worth: a run's rows are never all in memory). Each chunk is one validation result in the run's Data Docs; row
+    checks do not depend on how the run is chunked, and rows whose doc_id recurs in the run must be validated in one
+    chunk for the uniqueness check to see them (the flow keeps them for its last chunk)."""
+
+    def __init__(self, *, today: dt.date, docs_dir: Path | None = None, suite_path: Path = settings.ARTICLES_SUITE):
+        self.suite_config = load_suite(suite_path)
+        self.today, self.docs_dir = today, docs_dir
+        self.checks_run = [e["meta"]["check"] for e in self.suite_config["expectations"]]
+        self.failed_checks: Counter = Counter()  # over every chunk so far
+        self.chunks = 0
+        self._checkpoint = None
+
+    def _open_checkpoint(self):
+        import great_expectations as gx
+        from great_expectations.core import ExpectationSuite
+
+        context = gx.get_context(mode="ephemeral")
+        _silence_great_expectations(context)
+        actions = []
+        if self.docs_dir is not None:
+            self.docs_dir.mkdir(parents=True, exist_ok=True)
+            context.add_data_docs_site(
+                site_name="run",
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(self.docs_dir)},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                },
+            )
+            actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["run"]))
+        suite = context.suites.add(ExpectationSuite(**self.suite_config))
+        batch_definition = (
+            context.data_sources.add_pandas("newsclean").add_dataframe_asset("articles").add_batch_definition_whole_dataframe("batch")
+        )
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name="articles", data=batch_definition, suite=suite))
+        return context.checkpoints.add(
+            gx.Checkpoint(name="articles", validation_definitions=[definition], actions=actions, result_format=_RESULT_FORMAT)
+        )
+
+    def validate(self, candidates: list[dict]) -> ValidationOutcome:
+        """Split one chunk of candidates into passed and quarantined rows (with the checks each failed)."""
+        outcome = ValidationOutcome(checks_run=self.checks_run)
+        if not candidates:
+            return outcome
+        if self._checkpoint is None:
+            self._checkpoint = self._open_checkpoint()
+        try:
+            result = self._checkpoint.run(batch_parameters={"dataframe": _checks_dataframe(candidates)},
+                                          expectation_parameters=suite_parameters(self.today))
+        except OSError as error:  # the Data Docs could not be written: the warehouse's disk, not the data, is at fault
+            raise WarehouseError(f"cannot write the validation report under {self.docs_dir}: {error.strerror or error}; "
+                                 f"the warehouse's tables are left as they were") from error
+        self.chunks += 1
+
+        failures: dict[int, list[str]] = {}
+        for validation in result.run_results.values():
+            for expectation_result in validation.results:
+                check = expectation_result.expectation_config.meta["check"]
+                if expectation_result.exception_info and expectation_result.exception_info.get("raised_exception"):
+                    # A check that cannot run says nothing about a row: fail the whole batch loudly rather than pass it.
+                    raise RuntimeError(f"check {check} could not run: {expectation_result.exception_info.get('exception_message')}")
+                if expectation_result.success:
+                    continue
+                rows = {index[_ROW] for index in expectation_result.result.get("unexpected_index_list") or []}
+                for row in rows:
+                    failures.setdefault(row, []).append(check)
+                outcome.failed_checks[check] = len(rows)
+        self.failed_checks.update(outcome.failed_checks)
+        for position, candidate in enumerate(candidates):
+            if position in failures:
+                outcome.quarantined.append({**candidate, "failed_checks": failures[position]})
+            else:
+                outcome.passed.append(candidate)
+        outcome.data_docs = self.data_docs
+        return outcome
+
+    @property
+    def data_docs(self) -> str | None:
+        """index.html of the run's Data Docs, once a chunk has been validated."""
+        return str(self.docs_dir / "index.html") if self.docs_dir is not None and self.chunks else None
+
+
 def validate_candidates(
     candidates: list[dict], *, today: dt.date, docs_dir: Path | None = None, suite_path: Path = settings.ARTICLES_SUITE
 ) -> ValidationOutcome:
-    suite_config = load_suite(suite_path)
-    outcome = ValidationOutcome(checks_run=[e["meta"]["check"] for e in suite_config["expectations"]])
-    if not candidates:
-        return outcome
-
-    import great_expectations as gx
-    from great_expectations.core import ExpectationSuite
-
-    context = gx.get_context(mode="ephemeral")
-    _silence_great_expectations(context)
-    actions = []
-    if docs_dir is not None:
-        docs_dir.mkdir(parents=True, exist_ok=True)
-        context.add_data_docs_site(
-            site_name="run",
-            site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["run"]))
-    suite = context.suites.add(ExpectationSuite(**suite_config))
-    batch_definition = (
-        context.data_sources.add_pandas("newsclean").add_dataframe_asset("articles").add_batch_definition_whole_dataframe("batch")
-    )
-    definition = context.validation_definitions.add(gx.ValidationDefinition(name="articles", data=batch_definition, suite=suite))
-    checkpoint = context.checkpoints.add(
-        gx.Checkpoint(name="articles", validation_definitions=[definition], actions=actions, result_format=_RESULT_FORMAT)
-    )
-    try:
-        result = checkpoint.run(batch_parameters={"dataframe": _checks_dataframe(candidates)}, expectation_parameters=suite_parameters(today))
-    except OSError as error:  # the Data Docs could not be written: the warehouse's disk, not the data, is at fault
-        raise WarehouseError(f"cannot write the validation report under {docs_dir}: {error.strerror or error}; "
-                             f"the warehouse's tables are left as they were") from error
-
-    failures: dict[int, list[str]] = {}
-    for validation in result.run_results.values():
-        for expectation_result in validation.results:
-            check = expectation_result.expectation_config.meta["check"]
-            if expectation_result.exception_info and expectation_result.exception_info.get("raised_exception"):
-                # A check that cannot run says nothing about a row: fail the whole batch loudly rather than pass it.
-                raise RuntimeError(f"check {check} could not run: {expectation_result.exception_info.get('exception_message')}")
-            if expectation_result.success:
-                continue
-            rows = {index[_ROW] for index in expectation_result.result.get("unexpected_index_list") or []}
-            for row in rows:
-                failures.setdefault(row, []).append(check)
-            outcome.failed_checks[check] = len(rows)
-    for position, candidate in enumerate(candidates):
-        if position in failures:
-            outcome.quarantined.append({**candidate, "failed_checks": failures[position]})
-        else:
-            outcome.passed.append(candidate)
-    if docs_dir is not None:
-        outcome.data_docs = str(docs_dir / "index.html")
-    return outcome
+    """Validate one batch of candidates on its own (its own context and Data Docs)."""
+    return Validator(today=today, docs_dir=docs_dir, suite_path=suite_path).validate(candidates)
 
 
 def failed_check_counts(quarantined: list[dict]) -> dict[str, int]:

@@ -22,7 +22,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator, Union
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -46,10 +46,22 @@ class Staged:
     key: str
 
 
-def _write_parquet(table: pa.Table, path: Path, *, durable: bool) -> None:
+Parts = Union[pa.Table, Iterable[Union[pa.Table, pa.RecordBatch]]]
+
+
+def _write_parquet(parts: Parts, path: Path, *, durable: bool, schema: pa.Schema | None = None) -> None:
+    """One Parquet file from a table, or from a stream of tables or batches of `schema` (written as they come)."""
+    if isinstance(parts, pa.Table):
+        parts, schema = [parts], parts.schema
     try:
         with open(path, "wb") as handle:
-            pq.write_table(table, handle, compression=settings.PARQUET_COMPRESSION)
+            with pq.ParquetWriter(handle, schema, compression=settings.PARQUET_COMPRESSION) as writer:
+                written = 0
+                for part in parts:
+                    writer.write(part)
+                    written += 1
+                if not written:  # an empty partition still gets a row group, as pq.write_table gives it
+                    writer.write_table(schema.empty_table())
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -123,11 +135,11 @@ class LocalWarehouse:
                 if leftover.is_file() and not leftover.name.startswith(".probe-"):
                     leftover.unlink(missing_ok=True)
 
-    def stage(self, table: pa.Table, key: str) -> Staged:
+    def stage(self, parts: Parts, key: str, schema: pa.Schema | None = None) -> Staged:
         staging = self.root / settings.STAGING_DIR
         staging.mkdir(parents=True, exist_ok=True)
         staged = Staged(staging / f"{uuid.uuid4().hex}.parquet", key)
-        _write_parquet(table, staged.path, durable=True)
+        _write_parquet(parts, staged.path, durable=True, schema=schema)
         return staged
 
     def publish(self, staged: Staged) -> None:
@@ -271,11 +283,11 @@ class S3Warehouse:
     def clear_staging(self) -> None:
         """Nothing to clear in the bucket: staging is local and private to this process."""
 
-    def stage(self, table: pa.Table, key: str) -> Staged:
+    def stage(self, parts: Parts, key: str, schema: pa.Schema | None = None) -> Staged:
         if self._staging_dir is None or not self._staging_dir.exists():
             self._staging_dir = Path(tempfile.mkdtemp(prefix="newsclean-staging-"))
         staged = Staged(self._staging_dir / f"{uuid.uuid4().hex}.parquet", key)
-        _write_parquet(table, staged.path, durable=False)  # a local scratch copy: the PUT is what must last
+        _write_parquet(parts, staged.path, durable=False, schema=schema)  # a local scratch copy: the PUT is what must last
         return staged
 
     def publish(self, staged: Staged) -> None:

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import os
 import time
+from itertools import chain
 from pathlib import Path
+from typing import Iterable, Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema, settings
 from .clean.site_templates import MAX_TRACKED_STORIES, TemplateLine
+from .spool import RunSpool
 from .warehouse_store import PARTITION_FILE, Staged, WarehouseError, WarehouseStore, open_warehouse
 
 __all__ = ["PARTITION_FILE", "WarehouseError", "ensure_writable", "partition_key", "partition_path", "write_run"]
@@ -59,17 +62,14 @@ def _commit(store: WarehouseStore, staged_files: list[Staged]) -> None:
     store.finish_commit(staged_files)
 
 
-def merged_partition(warehouse, table: str, ingest_date: str, rows: list[dict], replace_keys: set[str]) -> pa.Table:
-    """The partition with the rows of `replace_keys` replaced by `rows` (keys not in this run are kept)."""
-    store = open_warehouse(warehouse)
-    table_schema = schema.TABLES[table]
-    new_rows = pa.Table.from_pylist(rows, schema=table_schema)
+def kept_rows(store: WarehouseStore, table: str, ingest_date: str, replace_keys: set[str]) -> Iterator[pa.RecordBatch]:
+    """The partition's rows whose keys this run does not replace (one partition in memory, never the run)."""
     target = partition_key(table, ingest_date)
-    if store.exists(target):
-        existing = store.read_table(target, schema=table_schema)
-        keep = pc.invert(pc.is_in(existing[_key_column(table)], value_set=pa.array(sorted(replace_keys), pa.string())))
-        new_rows = pa.concat_tables([existing.filter(keep), new_rows])
-    return new_rows
+    if not store.exists(target):
+        return
+    existing = store.read_table(target, schema=schema.TABLES[table])
+    replaced = pa.array(sorted(replace_keys), pa.string())
+    yield from existing.filter(pc.invert(pc.is_in(existing[_key_column(table)], value_set=replaced))).to_batches()
 
 
 def _existing_bodies(store: WarehouseStore, skip_doc_ids: set[str], skip_partitions: set[str]) -> dict[str, str]:
@@ -85,21 +85,40 @@ def _existing_bodies(store: WarehouseStore, skip_doc_ids: set[str], skip_partiti
     return first
 
 
-def mark_duplicates(articles: list[dict], first_by_hash: dict[str, str]) -> None:
-    """The same body arriving again (another URL, another day) points at the first doc_id; nothing is dropped."""
-    for row in sorted(articles, key=lambda row: (row[PARTITION_KEY], row["source_uri"])):
-        first = first_by_hash.setdefault(row["content_hash"], row["doc_id"])
-        row["duplicate_of"] = first if first != row["doc_id"] else None
+def mark_duplicates(articles: Iterable[tuple[str, str, str, str]], first_by_hash: dict[str, str]) -> dict[str, str]:
+    """The same body arriving again (another URL, another day) points at the first doc_id; nothing is dropped.
+    `articles` are (ingest_date, source_uri, content_hash, doc_id); returns doc_id -> first doc_id for the copies."""
+    duplicate_of = {}
+    for _, _, content_hash, doc_id in sorted(articles):
+        first = first_by_hash.setdefault(content_hash, doc_id)
+        if first != doc_id:
+            duplicate_of[doc_id] = first
+    return duplicate_of
+
+
+def _run_articles(spool: RunSpool) -> Iterator[tuple[str, str, str, str]]:
+    columns = ["source_uri", "content_hash", "doc_id"]
+    for partition in spool.partitions("articles"):
+        for batch in spool.batches("articles", partition, columns=columns):
+            yield from ((partition, *row) for row in zip(*(batch.column(c).to_pylist() for c in columns)))
+
+
+def _with_duplicate_of(batches: Iterable[pa.RecordBatch], duplicate_of: dict[str, str]) -> Iterator[pa.Table]:
+    position = schema.ARTICLES.get_field_index("duplicate_of")
+    for batch in batches:
+        links = pa.array([duplicate_of.get(doc_id) for doc_id in batch.column("doc_id").to_pylist()], pa.string())
+        yield pa.Table.from_batches([batch]).set_column(position, schema.ARTICLES.field(position), links)
 
 
 def write_run(
-    warehouse: str | Path | WarehouseStore, rows_by_table: dict[str, list[dict]], processed_doc_ids: set[str], run_id: str, *,
+    warehouse: str | Path | WarehouseStore, rows: RunSpool | Mapping[str, list[dict]], processed_doc_ids: set[str], run_id: str, *,
     run_partition: str, site_memory: dict[tuple[str, str], TemplateLine] | None = None,
-    state_rows: list[dict] | None = None, replace_partitions: set[str] = frozenset(), previous_partitions: set[str] = frozenset(),
+    state_rows: pa.Table | list[dict] | None = None, replace_partitions: set[str] = frozenset(), previous_partitions: set[str] = frozenset(),
 ) -> None:
     """Commit one run: merge its rows into the partitions they belong to (rows carry `ingest_date`), replace the
     partitions in `replace_partitions` whole (a backfill), mark duplicate bodies, fold its site templates and its
-    processed files into the warehouse's memory.
+    processed files into the warehouse's memory. `rows` are the run's spooled rows, or lists of rows by table
+    (a runs row goes to `run_partition`).
 
     Under the warehouse's lock, every new file is staged first and only then are they all moved into place, the
     processed-files memory last: a full disk leaves every table as it was, and a run killed mid-commit leaves
@@ -112,35 +131,38 @@ def write_run(
         lock.acquire()
     except OSError as error:
         raise WarehouseError(f"cannot lock the warehouse {str(store)!r}: {error.strerror or error}") from error
+    spool = rows if isinstance(rows, RunSpool) else RunSpool.of(rows, run_partition)
     try:
-        _stage_and_commit(store, rows_by_table, processed_doc_ids, run_id, run_partition, site_memory, state_rows,
+        _stage_and_commit(store, spool, processed_doc_ids, run_id, run_partition, site_memory, state_rows,
                           set(replace_partitions), set(previous_partitions))
     finally:
         lock.release()
+        if spool is not rows:
+            spool.close()
 
 
-def _stage_and_commit(store: WarehouseStore, rows_by_table, processed_doc_ids, run_id, run_partition, site_memory,
+def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids, run_id, run_partition, site_memory,
                       state_rows, replace_partitions: set[str], previous_partitions: set[str]) -> None:
     staged: list[Staged] = []
     try:
         store.clear_staging()
-        if rows_by_table.get("articles"):
-            mark_duplicates(rows_by_table["articles"], _existing_bodies(store, processed_doc_ids, set(replace_partitions)))
-        for table in schema.TABLES:
-            rows = rows_by_table.get(table, [])
+        duplicate_of = (mark_duplicates(_run_articles(spool), _existing_bodies(store, processed_doc_ids, replace_partitions))
+                        if spool.row_counts["articles"] else {})
+        for table, table_schema in schema.TABLES.items():
             if table == "runs":
-                partitions, replace_keys = {run_partition}, {run_id}
+                partitions, replace_keys = spool.partitions(table) | {run_partition}, {run_id}
             else:
-                partitions, replace_keys = {row[PARTITION_KEY] for row in rows} | set(replace_partitions) | set(previous_partitions), processed_doc_ids
+                partitions, replace_keys = spool.partitions(table) | replace_partitions | previous_partitions, processed_doc_ids
             if not store.has_table(table):
                 partitions.add(run_partition)  # a new warehouse gets every table, with its schema, for readers
             for partition in sorted(partitions):
-                partition_rows = [row for row in rows if row.get(PARTITION_KEY, run_partition) == partition]
-                if partition in replace_partitions and table != "runs":  # runs of every kind accumulate
-                    merged = pa.Table.from_pylist(partition_rows, schema=schema.TABLES[table])
-                else:
-                    merged = merged_partition(store, table, partition, partition_rows, replace_keys)
-                staged.append(store.stage(merged, partition_key(table, partition)))
+                new_rows = spool.batches(table, partition)
+                if table == "articles":
+                    new_rows = _with_duplicate_of(new_rows, duplicate_of)
+                # a backfill's partitions are rewritten whole; runs of every kind accumulate
+                replaced_whole = partition in replace_partitions and table != "runs"
+                kept = () if replaced_whole else kept_rows(store, table, partition, replace_keys)
+                staged.append(store.stage(chain(kept, new_rows), partition_key(table, partition), schema=table_schema))
         if site_memory is not None:
             merged_memory = merge_site_memory(read_site_templates(store), site_memory)
             staged.append(store.stage(site_templates_table(merged_memory), SITE_TEMPLATES_KEY))
@@ -161,12 +183,20 @@ def read_state(warehouse) -> dict[str, dict]:
     return {row["source_uri"]: row for row in store.read_table(STATE_KEY, schema=schema.INGESTED_FILES).to_pylist()}
 
 
-def merged_state(warehouse, state_rows: list[dict], replace_partitions: set[str]) -> pa.Table:
-    """This run's processed files over the memory; a backfill forgets its dates' files first (deleted raw files too),
-    and leaves the memory of other dates alone."""
-    state = {uri: row for uri, row in read_state(warehouse).items() if row["ingest_date"] not in replace_partitions}
-    state.update({row["source_uri"]: row for row in state_rows})
-    return pa.Table.from_pylist(sorted(state.values(), key=lambda row: row["source_uri"]), schema=schema.INGESTED_FILES)
+def merged_state(warehouse, state: pa.Table | list[dict], replace_partitions: set[str]) -> pa.Table:
+    """This run's processed files (a table of schema.INGESTED_FILES, or its rows) over the memory; a backfill forgets
+    its dates' files first (deleted raw files too), and leaves the memory of other dates alone. Sorted by source_uri."""
+    if not isinstance(state, pa.Table):
+        state = pa.Table.from_pylist(state, schema=schema.INGESTED_FILES)
+    store = open_warehouse(warehouse)
+    parts = [state]
+    if store.exists(STATE_KEY):
+        existing = store.read_table(STATE_KEY, schema=schema.INGESTED_FILES)
+        replaced = pc.or_(pc.is_in(existing["source_uri"], value_set=state["source_uri"].combine_chunks()),
+                          pc.is_in(existing["ingest_date"], value_set=pa.array(sorted(replace_partitions), pa.string())))
+        parts.insert(0, existing.filter(pc.invert(replaced)))
+    merged = pa.concat_tables(parts)
+    return merged.take(pc.sort_indices(merged, sort_keys=[("source_uri", "ascending")]))
 
 
 def merge_site_memory(current: dict, ours: dict) -> dict:

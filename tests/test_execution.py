@@ -121,6 +121,22 @@ def test_zero_workers_cleans_in_process_with_the_same_tables(one_worker_run, gen
     assert all_tables(tmp_path / "wh") == all_tables(one_worker_run[0])
 
 
+@pytest.mark.usefixtures("prefect_server", "small_shards")
+def test_a_doc_id_twice_in_a_run_is_quarantined_whichever_shards_hold_it(tmp_path):
+    """Validation runs a shard at a time; the uniqueness check must still see both copies of a doc_id (a JSONL
+    export naming one id twice), even when they are cleaned in different shards."""
+    lines = [json.dumps({"id": f"story-{index}", "text": SEED_TEXTS[index % len(SEED_TEXTS)]}) for index in range(60)]
+    lines[59] = json.dumps({"id": "story-0", "text": SEED_TEXTS[1]})  # the first record's id again, 59 records later
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "export.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = clean_articles(source=str(source), warehouse=str(tmp_path / "wh"), ingest_date="2026-11-22", workers=1)
+    assert (summary["articles_out"], summary["quarantine_out"], summary["rejected_out"]) == (58, 2, 0)
+    quarantined = duckdb.sql(f"select source_uri, failed_checks from read_parquet('{tmp_path}/wh/quarantine/**/*.parquet')").fetchall()
+    assert sorted(uri.rsplit("#", 1)[1] for uri, _ in quarantined) == ["line=1", "line=60"]
+    assert all(checks == ["doc_id_unique"] for _, checks in quarantined)
+
+
 def test_negative_workers_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="workers must be 0 or more"):
         clean_articles.fn(source=str(SEEDS), warehouse=str(tmp_path / "wh"), workers=-1)

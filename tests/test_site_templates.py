@@ -4,7 +4,7 @@ import datetime as dt
 import duckdb
 import pytest
 
-from flows.clean.site_templates import SiteDocument, learn, line_key, story_keys, template_lines
+from flows.clean.site_templates import SiteDocument, fill_examples, learn, line_key, story_keys, template_lines
 from flows.flow import clean_articles
 
 TODAY = dt.date(2026, 11, 22)
@@ -48,6 +48,24 @@ def test_a_site_of_five_articles_loses_menu_footer_and_promo_only():
         kept = [line for i, line in enumerate(document.paragraphs)
                 if i not in set(template_lines(document, memory))]
         assert kept == article(topic)
+
+
+def test_learning_from_line_summaries_learns_the_same_and_the_text_comes_later():
+    """A large run keeps only packed summaries until it has seen every document; the text of what it learnt is
+    filled in when the documents come back to be finished."""
+    documents = [SiteDocument(site, page(topic)) for site in ("gazette.example", "daily.example") for topic in TOPICS]
+    documents.append(SiteDocument("daily.example", page(TOPICS[0])))  # a second version of one story
+    from_documents = learn(documents, {}, TODAY)
+    summaries = [document.summary() for document in documents]
+    assert [(s.keys, s.prose) for s in summaries] == [(d.keys, d.prose) for d in documents]
+    from_summaries = learn(summaries, {}, TODAY)
+    assert {key: (line.story_keys, line.example_text) for key, line in from_summaries.items()} \
+        == {key: (line.story_keys, "") for key, line in from_documents.items()}
+    for document in documents:
+        fill_examples(from_summaries, document)
+    assert {key: line.example_text for key, line in from_summaries.items()} \
+        == {key: line.example_text for key, line in from_documents.items()}
+    assert {line.example_text for line in from_documents.values()} >= {*MENU, *FOOTER, PROMO}
 
 
 def test_two_articles_are_not_enough_evidence():

@@ -78,7 +78,10 @@ def test_date_folders_set_partitions_and_a_second_run_finds_nothing_new(landing,
 
 def test_reprocessing_the_same_input_gives_the_same_tables(landing, tmp_path):
     warehouse = tmp_path / "wh"
-    clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09")
+    (landing / "2024-01-01" / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)  # rejected: rows of every table
+    (landing / "empty.txt").write_text("", encoding="utf-8")  # quarantine
+    first = clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09")
+    assert (first["quarantine_out"], first["rejected_out"]) == (1, 1)
     before = everything(warehouse)
     clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09", mode="reprocess")
     assert everything(warehouse) == before

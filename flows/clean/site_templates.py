@@ -22,6 +22,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 RULE = "site_template"
 MIN_STORIES = 3  # two articles sharing a line can be chance or one story; three different stories make a template
@@ -39,12 +40,15 @@ _NON_WORD = re.compile(r"[\W_]+")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
+KEY_BYTES = 8  # a line key is the first 8 bytes of its SHA-1, in hex
+
+
 def line_key(line: str) -> str:
     """Hash of a line with case, punctuation and numbers folded: '© 2023 Day News' and '© 2024 Day News' agree."""
     folded = line.casefold()
     if len(folded) <= FOLD_MAX_CHARS and folded.count(" ") < FOLD_MAX_WORDS:
         folded = _NON_WORD.sub(" ", _DIGITS.sub("0", folded)).strip()
-    return hashlib.sha1(folded.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return hashlib.sha1(folded.encode("utf-8", "surrogatepass")).hexdigest()[: 2 * KEY_BYTES]
 
 
 def is_prose(line: str) -> bool:
@@ -63,6 +67,30 @@ class SiteDocument:
     def __post_init__(self) -> None:
         object.__setattr__(self, "keys", [line_key(line) for line in self.paragraphs])
         object.__setattr__(self, "prose", [is_prose(line) for line in self.paragraphs])
+
+    def summary(self) -> "LineSummary":
+        return LineSummary(self.site, b"".join(bytes.fromhex(key) for key in self.keys),
+                           sum(1 << index for index, is_prose_line in enumerate(self.prose) if is_prose_line))
+
+
+class LineSummary(NamedTuple):
+    """What learning needs of a document, without its text and packed (~200 bytes): a run keeps one per document
+    until it has seen them all."""
+
+    site: str
+    packed_keys: bytes  # the line keys' 8 bytes each, in order
+    prose_mask: int  # bit i: line i is prose
+
+    paragraphs = ()  # no text: learnt template lines get theirs from fill_examples
+
+    @property
+    def keys(self) -> list[str]:
+        packed = self.packed_keys
+        return [packed[start : start + KEY_BYTES].hex() for start in range(0, len(packed), KEY_BYTES)]
+
+    @property
+    def prose(self) -> list[bool]:
+        return [bool(self.prose_mask >> index & 1) for index in range(len(self.packed_keys) // KEY_BYTES)]
 
 
 def story_sketch(document: SiteDocument) -> list[str]:
@@ -106,36 +134,44 @@ class TemplateLine:
         return len(self.story_keys)
 
 
-def learn(documents: list[SiteDocument], memory: dict[tuple[str, str], TemplateLine], today: dt.date) -> dict[tuple[str, str], TemplateLine]:
+def learn(documents: list[SiteDocument | LineSummary], memory: dict[tuple[str, str], TemplateLine], today: dt.date) -> dict[tuple[str, str], TemplateLine]:
     """Add this run's documents to what is known per (site, line hash); returns the updated memory (a new dict).
 
     Only lines seen in two or more stories are kept: a line seen once says nothing yet, and keeping every line
-    would make the table as large as the corpus.
+    would make the table as large as the corpus. Sites are learnt one at a time (they never share what they learn),
+    so the counting never holds more than one site's lines.
     """
     by_site: dict[str, list[int]] = defaultdict(list)
     for position, document in enumerate(documents):
         by_site[document.site].append(position)
-    story_of: dict[int, str] = {}
-    for positions in by_site.values():  # stories are told apart within a site only
-        story_of.update(zip(positions, story_keys([documents[i] for i in positions])))
-
-    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
-    examples: dict[tuple[str, str], str] = {}
-    for position, document in enumerate(documents):
-        for line, line_hash in zip(document.paragraphs, document.keys):
-            key = (document.site, line_hash)
-            seen[key].add(story_of[position])
-            examples.setdefault(key, line)
     updated = dict(memory)
-    for key, stories in seen.items():
-        known = updated.get(key)
-        if known is None and len(stories) < 2:
-            continue
-        if known is None:
-            known = TemplateLine(key[0], key[1], examples[key], [], today, today)
-        merged = list(dict.fromkeys(known.story_keys + sorted(stories)))[:MAX_TRACKED_STORIES]
-        updated[key] = TemplateLine(known.site, known.line_hash, known.example_text, merged, min(known.first_seen, today), max(known.last_seen, today))
+    for site, positions in by_site.items():
+        site_documents = [documents[i] for i in positions]
+        seen: dict[str, set[str]] = defaultdict(set)
+        examples: dict[str, str] = {}
+        for document, story in zip(site_documents, story_keys(site_documents)):  # stories are told apart within a site only
+            for index, line_hash in enumerate(document.keys):
+                seen[line_hash].add(story)
+                if document.paragraphs:  # a summary has none: fill_examples adds the text later
+                    examples.setdefault(line_hash, document.paragraphs[index])
+        for line_hash, stories in seen.items():
+            known = updated.get((site, line_hash))
+            if known is None and len(stories) < 2:
+                continue
+            if known is None:
+                known = TemplateLine(site, line_hash, examples.get(line_hash, ""), [], today, today)
+            merged = list(dict.fromkeys(known.story_keys + sorted(stories)))[:MAX_TRACKED_STORIES]
+            updated[(site, line_hash)] = TemplateLine(site, line_hash, known.example_text, merged,
+                                                      min(known.first_seen, today), max(known.last_seen, today))
     return updated
+
+
+def fill_examples(memory: dict[tuple[str, str], TemplateLine], document: SiteDocument) -> None:
+    """Give the template lines learnt from summaries (no text) their example text from this document's lines."""
+    for line, line_hash in zip(document.paragraphs, document.keys):
+        known = memory.get((document.site, line_hash))
+        if known is not None and not known.example_text:
+            known.example_text = line
 
 
 def site_story_counts(memory: dict[tuple[str, str], TemplateLine]) -> dict[str, int]:

@@ -1,0 +1,116 @@
+"""A run's intermediate results on local disk, so that a run's memory does not grow with its number of documents.
+
+Each shard's cleaned documents wait here (pickled, one file per shard) for the site-level pass, which needs the whole
+run; the tables' rows are appended a shard at a time to one scratch Parquet file per table and partition, which the
+write step then streams into the warehouse. Scratch files live in a private temporary folder (TMPDIR), removed when
+the spool is closed; the warehouse is only ever touched by the write step.
+"""
+from __future__ import annotations
+
+import pickle
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Iterator, Mapping
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import schema
+
+PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
+_SCRATCH_COMPRESSION = "lz4"  # read back once, soon: speed over size
+
+
+class RunSpool:
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="newsclean-spool-"))
+        self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
+        self.row_counts: Counter = Counter()  # table -> rows added
+        self.pending_doc_ids: list[str] = []
+
+    @classmethod
+    def of(cls, rows_by_table: Mapping[str, list[dict]], default_partition: str) -> "RunSpool":
+        """A spool holding these rows (rows without a partition, like a run's, go to `default_partition`)."""
+        spool = cls()
+        for table, rows in rows_by_table.items():
+            spool.add_rows(table, rows, default_partition)
+        return spool
+
+    def __enter__(self) -> "RunSpool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    # ------------------------------------------------------------ documents waiting for the site-level pass
+
+    def _pending_path(self, shard: int) -> Path:
+        return self.directory / f"pending-{shard:06d}.pickle"
+
+    def put_pending(self, shard: int, documents: list, keys: list[str]) -> None:
+        """A shard's documents, with their doc_ids (kept: a run checks which recur)."""
+        self.pending_doc_ids += keys
+        with open(self._pending_path(shard), "wb") as handle:
+            pickle.dump(documents, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def take_pending(self, shard: int) -> list:
+        """The shard's documents (once: the file is removed)."""
+        path = self._pending_path(shard)
+        with open(path, "rb") as handle:
+            documents = pickle.load(handle)
+        path.unlink()
+        return documents
+
+    # ------------------------------------------------------------ table rows
+
+    def _scratch_path(self, table: str, partition: str) -> Path:
+        return self.directory / table / f"{PARTITION_KEY}={partition}.parquet"
+
+    def add_rows(self, table: str, rows: list[dict], default_partition: str | None = None) -> None:
+        """Append rows (each names its partition under `ingest_date`, else `default_partition`) to the table."""
+        by_partition: dict[str, list[dict]] = {}
+        for row in rows:
+            by_partition.setdefault(row.get(PARTITION_KEY) or default_partition, []).append(row)
+        for partition, partition_rows in by_partition.items():
+            if partition is None:
+                raise ValueError(f"a {table} row names no partition")
+            writer = self._writers.get((table, partition))
+            if writer is None:
+                path = self._scratch_path(table, partition)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(path, schema.TABLES[table], compression=_SCRATCH_COMPRESSION)
+                self._writers[(table, partition)] = writer
+            writer.write_table(pa.Table.from_pylist(partition_rows, schema=schema.TABLES[table]))
+        self.row_counts[table] += len(rows)
+
+    def partitions(self, table: str) -> set[str]:
+        return {partition for name, partition in self._writers if name == table}
+
+    def _finished(self, table: str, partition: str) -> Path | None:
+        writer = self._writers.get((table, partition))
+        if writer is not None:
+            writer.close()  # closing twice is harmless: reading needs the footer written
+        path = self._scratch_path(table, partition)
+        return path if path.exists() else None
+
+    def batches(self, table: str, partition: str, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+        """The table's rows of that partition, in the order they were added, a row group at a time."""
+        path = self._finished(table, partition)
+        if path is None:
+            return
+        scratch = pq.ParquetFile(path)
+        for group in range(scratch.num_row_groups):
+            yield from scratch.read_row_group(group, columns=columns).to_batches()
+
+    def rows(self, table: str) -> list[dict]:
+        """Every row of the table as dicts, with its partition: for small tables and checks, not for articles."""
+        return [{**row, PARTITION_KEY: partition} for partition in sorted(self.partitions(table))
+                for batch in self.batches(table, partition) for row in batch.to_pylist()]

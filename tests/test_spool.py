@@ -1,0 +1,51 @@
+"""The run spool: rows and pending documents on local disk between a run's passes, read back as they went in."""
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+
+from flows.spool import RunSpool
+
+NOW = dt.datetime(2026, 11, 22, 6, tzinfo=dt.timezone.utc)
+
+
+def rejected(doc_id: str, partition: str) -> dict:
+    return {"doc_id": doc_id, "source_uri": f"/in/{doc_id}", "reason": "binary", "run_id": "r1", "processed_at": NOW,
+            "ingest_date": partition}
+
+
+def test_rows_come_back_by_partition_in_the_order_they_were_added():
+    with RunSpool() as spool:
+        spool.add_rows("rejected", [rejected("a", "2026-11-21"), rejected("b", "2026-11-22")])
+        spool.add_rows("rejected", [rejected("c", "2026-11-22")])
+        spool.add_rows("rejected", [])
+        assert spool.partitions("rejected") == {"2026-11-21", "2026-11-22"} and spool.row_counts["rejected"] == 3
+        assert spool.partitions("articles") == set()
+        batches = list(spool.batches("rejected", "2026-11-22"))
+        assert pa.Table.from_batches(batches).column("doc_id").to_pylist() == ["b", "c"]
+        assert [row["doc_id"] for row in spool.rows("rejected")] == ["a", "b", "c"]
+        assert spool.rows("rejected")[0] == rejected("a", "2026-11-21")  # every column round-trips, partition included
+        assert list(spool.batches("articles", "2026-11-22")) == []
+
+
+def test_a_row_without_a_partition_needs_a_default():
+    with RunSpool() as spool:
+        row = rejected("a", "2026-11-22")
+        del row["ingest_date"]
+        with pytest.raises(ValueError, match="names no partition"):
+            spool.add_rows("rejected", [row])
+        spool.add_rows("rejected", [row], default_partition="2026-11-20")
+        assert spool.partitions("rejected") == {"2026-11-20"}
+
+
+def test_pending_documents_are_taken_once_and_the_folder_goes_on_close():
+    spool = RunSpool()
+    spool.put_pending(0, [{"doc": 1}, {"doc": 2}], ["x", "y"])
+    spool.put_pending(1, [{"doc": 3}], ["x"])
+    assert spool.pending_doc_ids == ["x", "y", "x"]
+    assert spool.take_pending(1) == [{"doc": 3}] and spool.take_pending(0) == [{"doc": 1}, {"doc": 2}]
+    with pytest.raises(FileNotFoundError):
+        spool.take_pending(0)
+    spool.add_rows("rejected", [rejected("a", "2026-11-22")])
+    spool.close()
+    assert not spool.directory.exists()
