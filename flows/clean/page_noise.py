@@ -88,21 +88,30 @@ _CREDIT_START = re.compile(
     r"|(?:image|media) (?:copyright|caption)\b",
     re.IGNORECASE,
 )
-_CREDIT_END = re.compile(
+# Two patterns, both searched in the line's tail. A credit marked by a colon or a slash ("Credit: Jane Doe", an agency
+# credit with the photographer: "(AP Photo/Jane Doe)", "Jane Doe / AP file", "Jane Doe/Reuters"): every alternative
+# holds a ':' or a '/', so a tail without either is not searched.
+_MARKED_CREDIT_END = re.compile(
     r"(?:^|[.!?]\s+|\()(?:photo |image )?credit\s*:\s*[^.]{0,60}$"
-    r"|\b(?:getty images|ap photo|reuters|afp|shutterstock|istock|epa|alamy)\)?\s*$"
-    # an agency credit with the photographer: "(AP Photo/Jane Doe)", "Jane Doe / AP file", "Jane Doe/Reuters"
     r"|\((?:ap|afp|reuters|epa|getty)(?: photo| images)?\s?/[^()]{1,40}\)\s*$"
     r"|/\s?(?:ap|afp|reuters|epa|getty images|ap file|ap photo|afp via getty images)\s*$"
     r"|\b(?:reuters|afp|epa)/[\w.'-]+(?: [\w.'-]+){0,3}\s*$",  # "... November 18, 2019. REUTERS/Jane Doe"
     re.IGNORECASE,
 )
+# The agency alone at the end ("... in 2018. Getty Images"): a match starts at most this far before the tail's last
+# non-space character, so the search starts there (\b still sees the character before).
+_AGENCIES = ("getty images", "ap photo", "reuters", "afp", "shutterstock", "istock", "epa", "alamy")
+_AGENCY_END = re.compile(rf"\b(?:{'|'.join(_AGENCIES)})\)?\s*$", re.IGNORECASE)
+_AGENCY_END_SPAN = max(map(len, _AGENCIES)) + len(")")
 # A credit on its own line: a name, a slash and the outlet ("Jane Doe/Example News"); a sentence has more words.
 _CREDIT_LINE = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3} ?/ ?[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,3}$")
 
 
 def _is_media_credit(text: str) -> bool:
-    return (_CREDIT_START.match(text) is not None or _CREDIT_END.search(text[-CREDIT_TAIL_CHARS:]) is not None
+    tail = text[-CREDIT_TAIL_CHARS:]
+    return (_CREDIT_START.match(text) is not None
+            or _AGENCY_END.search(tail, max(0, len(tail.rstrip()) - _AGENCY_END_SPAN)) is not None
+            or (("/" in tail or ":" in tail) and _MARKED_CREDIT_END.search(tail) is not None)
             or _CREDIT_LINE.match(text) is not None)
 
 
@@ -155,12 +164,15 @@ def _count_words(text: str, tokens: list[str]) -> int:
 def document_stopwords(token_lists: list[list[str]]) -> frozenset[str]:
     """The stop-word list of the language whose stop words cover most of the document's tokens."""
     bits, languages = _language_bits()
-    hits: Counter = Counter()
-    for token, count in Counter(islice(chain.from_iterable(token_lists), LANGUAGE_SAMPLE_WORDS)).items():
-        mask = bits.get(token)
-        if mask:
-            hits[mask] += count
-    coverage = [sum(count for mask, count in hits.items() if mask >> position & 1) for position in range(len(languages))]
+    # Tokens counted by their language bitmask in one C-level pass (None: in no list), not token by token in Python.
+    hits = Counter(map(bits.get, islice(chain.from_iterable(token_lists), LANGUAGE_SAMPLE_WORDS)))
+    hits.pop(None, None)
+    coverage = [0] * len(languages)
+    for mask, count in hits.items():  # each language whose bit is set; a stop word is in one to three lists
+        while mask:
+            lowest = mask & -mask
+            coverage[lowest.bit_length() - 1] += count
+            mask ^= lowest
     return STOPWORDS[languages[coverage.index(max(coverage))]]
 
 
@@ -178,7 +190,7 @@ def line_features(lines: list[str]) -> list[Line]:
         for (index, text), tokens in zip(texts, token_lists)
         for sample_words in (_count_words(text[:LINE_SCAN_CHARS], tokens),)
         for words in (sample_words * max(1, len(text) // LINE_SCAN_CHARS),)
-        for density in (len([token for token in tokens if token in stopwords]) / sample_words if sample_words else 0.0,)
+        for density in (sum(map(stopwords.__contains__, tokens)) / sample_words if sample_words else 0.0,)
     ]
 
 
