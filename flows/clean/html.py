@@ -90,7 +90,11 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtraction:
     tree = trafilatura.load_html(html)
     if tree is None:
         tree = html  # not parseable as a tree: every extraction finds nothing, as it would from the string
-    document = trafilatura.bare_extraction(tree, url=url, **_TRAFILATURA_OPTIONS)
+    # The default pass skips trafilatura's comparison with its readability and jusText fallbacks (`fast`): the
+    # precision pass keeps that comparison, and their agreement does its job (same F1 on the aeb pages, ~20 % less
+    # time); alone (HTML_PRECISION_PASS off) the fast pass also scores higher than the compared one (0.971 vs 0.969).
+    # A page where it finds almost nothing still goes to the recall pass and the baseline, below.
+    document = trafilatura.bare_extraction(tree, url=url, fast=True, **_TRAFILATURA_OPTIONS)
     extractor = "trafilatura"
     paragraphs: list[str] | None = None
     if document is not None and _words(document.text) >= MIN_BODY_WORDS and settings.HTML_PRECISION_PASS:
