@@ -216,15 +216,22 @@ def bare_trafilatura_seconds(pages: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def pipeline_seconds(corpus: Path) -> float:
-    """The shard function's per-document work (read, decode, trafilatura, line rules, metadata), in this process."""
+def pipeline_seconds(corpus: Path, precision_pass: bool | None = None) -> float:
+    """The shard function's per-document work (read, decode, trafilatura, line rules, metadata), in this process;
+    `precision_pass` on is NEWSCLEAN_HTML_PRECISION=1 (a second extraction per page), None the settings' default."""
+    from flows import settings
     from flows.pipeline import process_batch
     from flows.read import discover
 
     sources = discover(corpus)
     context = bench_context()
+    default = settings.HTML_PRECISION_PASS
+    settings.HTML_PRECISION_PASS = default if precision_pass is None else precision_pass
     started = time.perf_counter()
-    output = process_batch(sources, context)
+    try:
+        output = process_batch(sources, context)
+    finally:
+        settings.HTML_PRECISION_PASS = default
     seconds = time.perf_counter() - started
     assert len(output.pending) + len(output.rejected) == len(sources)
     return seconds
@@ -369,6 +376,10 @@ def main(argv: list[str] | None = None) -> int:
             report.figure(1, bare / pipeline, f"process_batch over the same {len(pages)} page files in one process "
                           f"(read, gunzip, decode, extraction, line rules, metadata): median {pipeline:.1f} s = "
                           f"{len(pages) / pipeline:.1f} pages/s {[round(r, 1) for r in runs]}")
+            two_pass, runs = median_of(repeats, lambda: pipeline_seconds(one_copy, precision_pass=True))
+            report.note(f"with NEWSCLEAN_HTML_PRECISION=1 (a second, precision extraction a page: see Extraction quality): "
+                        f"median {two_pass:.1f} s = {len(pages) / two_pass:.1f} pages/s {[round(r, 1) for r in runs]}, "
+                        f"ratio {bare / two_pass:.2f}")
         if "2" in only:
             corpus = html if args.quick else html / "copy00"
             corpus_pages = len(html_pages(corpus))
@@ -385,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
             report.figure(6, bare_total / seconds, f"`newsclean run` over {pages_total} pages, process start to exit: median "
                           f"{seconds:.1f} s {[round(r, 1) for r in runs]}; bare trafilatura over the same pages = "
                           f"{sizes['html_copies']} x {bare:.1f} s = {bare_total:.1f} s")
+            two_pass = newsclean_run(html, work / "html-run-two-pass", {**env, "NEWSCLEAN_HTML_PRECISION": "1"})["seconds"]
+            report.note(f"with NEWSCLEAN_HTML_PRECISION=1 (one run): {two_pass:.1f} s, ratio {bare_total / two_pass:.2f}")
 
         if "3" in only:
             import great_expectations  # noqa: F401  (its ~6 s import is once per run, not per document: not timed here)

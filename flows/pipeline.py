@@ -175,7 +175,8 @@ def finish_pending(pending_documents: list[PendingDocument], memory: dict, conte
             site_templates.fill_examples(memory, document)
             template_removals = {pending.stripped.content[i][0]: site_templates.RULE for i in positions}
             page = pending.page
-            cleaned = finish(pending.stripped, template_removals, title=page.title if page else None)
+            cleaned = finish(pending.stripped, template_removals, title=page.title if page else None,
+                             standfirst=page.standfirst if page else None)
         except Exception as error:  # costs this document only
             output.rejected.append(rejected_row(pending.source, f"cleaning failed: {type(error).__name__}: {error}", context))
             continue

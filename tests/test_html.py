@@ -126,3 +126,74 @@ def test_extractions_agree_on_a_contiguous_article():
     # They disagree on structure (precision kept text the default lacks): the precision output stands.
     assert agreed_paragraphs(default, [PARAGRAPHS[3]]) == ([PARAGRAPHS[3]], "trafilatura_precision")
     assert agreed_paragraphs(default, []) == (default, "trafilatura")
+
+
+STANDFIRST = "The council backs the port's plan after years of debate, and work starts in the spring."
+
+
+@pytest.mark.parametrize("dek_html, removed", [
+    (f"<h2>{STANDFIRST}</h2>", True),  # a subheading under the headline that repeats the page's description: the dek
+    (f"<p>{STANDFIRST}</p>", False),  # the description repeating the first paragraph: that paragraph is article
+])
+def test_a_standfirst_heading_goes_to_dek_not_body(make_source, dek_html, removed):
+    head = f'<meta name="description" content="{STANDFIRST}">'
+    (row,), lines = clean_pages(make_source, {"harbour.html": page(dek_html + paragraphs_html(), head=head)})
+    assert row["dek"] == STANDFIRST
+    assert (STANDFIRST not in row["body"]) is removed
+    assert (("duplicate_dek" in {line["rule"] for line in lines})) is removed
+    assert PARAGRAPHS[0] in row["body"] and PARAGRAPHS[-1] in row["body"]
+
+
+def test_a_standfirst_after_the_first_paragraph_stays():
+    from flows.clean.html import leading_standfirst
+    from lxml import etree
+
+    body = etree.fromstring(f"<body><head>Headline</head><p>{PARAGRAPHS[0]}</p><head>{STANDFIRST}</head></body>")
+    assert leading_standfirst(body, STANDFIRST) is None
+    body = etree.fromstring(f"<body><head>Headline</head><head>{STANDFIRST}</head><p>{PARAGRAPHS[0]}</p></body>")
+    assert leading_standfirst(body, STANDFIRST) == STANDFIRST
+    assert leading_standfirst(body, None) is None
+
+
+MENU = "".join(f'<li><a href="/s/{n}">Section {n}</a></li>' for n in range(60))
+
+
+def test_navigation_or_a_layout_table_counts_as_no_article():
+    from flows.clean.html import looks_like_layout
+
+    assert looks_like_layout([f"Section {n}" for n in range(40)])
+    assert not looks_like_layout([f"Section {n}" for n in range(10)])  # a short list of short lines is no menu
+    assert not looks_like_layout(PARAGRAPHS + [f"- item {n}" for n in range(10)])
+    assert looks_like_layout(["| " + " ".join(PARAGRAPHS) + " |"])  # the article flattened into one table row
+    assert not looks_like_layout(PARAGRAPHS + ["| 2023 | 4.5 % |", "| 2024 | 3.9 % |"])  # a data table inside an article
+
+
+def test_a_fast_pass_that_finds_only_the_menu_is_extracted_again(monkeypatch):
+    import trafilatura
+
+    html = (f'<html><body><div class="content"><ul>{MENU}</ul></div>'
+            f'<div id="x9"><div><p>{"</p><p>".join(PARAGRAPHS)}</p></div></div></body></html>')
+    passes = []
+    real = trafilatura.bare_extraction
+
+    def fast_finds_the_menu(page, **options):  # what the fast pass returns on some real pages: the menu
+        passes.append(options.get("fast", False))
+        document = real(page, **options)
+        if options.get("fast"):
+            document.text = "\n".join(f"Section {n}" for n in range(60))
+        return document
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", fast_finds_the_menu)
+    extraction = extract_html(html)
+    assert passes[:2] == [True, False]  # the fast pass, then the full one
+    assert not any(line.startswith("Section ") for line in extraction.paragraphs)
+    assert PARAGRAPHS[0] in extraction.paragraphs
+
+
+def test_the_skipped_tag_search_is_put_back_for_other_callers():
+    import trafilatura
+
+    html = page(paragraphs_html() + '<div class="tags"><a href="/tag/harbour/">harbour</a></div>')
+    assert trafilatura.bare_extraction(html, with_metadata=True).tags == ["harbour"]
+    extract_html(html)
+    assert trafilatura.bare_extraction(html, with_metadata=True).tags == ["harbour"]

@@ -1,11 +1,15 @@
 """HTML pages: trafilatura finds the article by page structure; its output then goes through the same line rules as
 plain text (clean/text.py), because share prompts and "Read more" inserts inside the article survive structure.
 
-Two extractions agree on the article: the default one (high recall) and the precision one (fewer leftovers at the
-edges, but it sometimes drops a paragraph inside the article). An article is contiguous, so we keep the default's
-paragraphs from the first to the last one the precision extraction also kept, plus long paragraphs outside that span
-(a long paragraph is prose, not a teaser). Where the precision extraction kept text the default did not, the two
-disagree on the page's structure and the precision output is used as it is.
+One fast extraction a page (trafilatura without its readability/jusText comparison), checked: where what it found
+looks like the page's navigation or a flattened layout table, the page is extracted again with the full comparison;
+a heading atop the article that repeats the page's description is the standfirst, which goes to `dek`, not the body.
+
+Optionally (settings.HTML_PRECISION_PASS) a second, precision extraction agrees with the default one on the article:
+an article is contiguous, so we keep the default's paragraphs from the first to the last one the precision extraction
+also kept, plus long paragraphs outside that span (a long paragraph is prose, not a teaser). Where the precision
+extraction kept text the default did not, the two disagree on the page's structure and the precision output is used
+as it is.
 
 Where trafilatura returns nothing or almost nothing, the page falls back to a recall-oriented extraction, then to
 trafilatura's baseline (every paragraph-like text), rather than lose the article; `extractor` records the path taken.
@@ -13,12 +17,19 @@ trafilatura's baseline (every paragraph-like text), rather than lose the article
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .. import settings
 
 MIN_BODY_WORDS = 25  # fewer words than this from the default extraction counts as "almost nothing": try the next path
 EDGE_PROSE_WORDS = 40  # outside the agreed span, a paragraph this long is kept: teasers and captions are shorter
+# The fast pass's text looks like the page's navigation or layout, not an article, and is redone with trafilatura's
+# full comparison: at least NAVIGATION_MIN_LINES lines of which NAVIGATION_SHORT_SHARE are shorter than
+# NAVIGATION_SHORT_CHARS characters (a menu: characters, not words, so that CJK text counts right), or most of the
+# text in table rows averaging LAYOUT_ROW_CHARS characters or more (a layout table: a data table's cells are short).
+NAVIGATION_MIN_LINES, NAVIGATION_SHORT_SHARE, NAVIGATION_SHORT_CHARS = 20, 0.8, 25
+LAYOUT_ROW_CHARS = 300
 # Comments are not the article (trafilatura's default includes them); nothing is fetched, the page is all we have.
 _TRAFILATURA_OPTIONS = {"include_comments": False, "with_metadata": True, "include_tables": True, "deduplicate": False}
 _HTML_LANG = re.compile(r"""<html[^>]{0,500}?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_]([A-Za-z0-9]{2,8}))?""", re.IGNORECASE)
@@ -37,6 +48,26 @@ class HtmlExtraction:
     site_name: str | None = None
     language: str | None = None
     url: str | None = None
+    standfirst: str | None = None  # a heading atop the article that repeats the page's description: the dek, not body
+
+
+@contextmanager
+def _metadata_newsclean_stores():
+    """trafilatura's metadata search also looks for the page's tags and licence, which no table of ours holds: ~7 %
+    of a page's time. Skipped for the duration of one extraction (and put back: other callers of trafilatura in the
+    process get its full search). Concurrent use can only make the skip miss: the fields are never read."""
+    import trafilatura.metadata as metadata
+
+    find_license, find_categories_or_tags = metadata.extract_license, metadata.extract_catstags
+
+    def categories_only(metatype, tree):
+        return find_categories_or_tags(metatype, tree) if metatype == "category" else []
+
+    metadata.extract_license, metadata.extract_catstags = (lambda tree: None), categories_only
+    try:
+        yield
+    finally:
+        metadata.extract_license, metadata.extract_catstags = find_license, find_categories_or_tags
 
 
 def page_language(html: str) -> str | None:
@@ -71,6 +102,35 @@ def _normalized(line: str) -> str:
     return " ".join(line.split())
 
 
+def looks_like_layout(paragraphs: list[str]) -> bool:
+    """An extraction that found the page's menu or flattened its layout table instead of the article."""
+    if not paragraphs:
+        return False
+    short = sum(len(line) < NAVIGATION_SHORT_CHARS for line in paragraphs)
+    if len(paragraphs) >= NAVIGATION_MIN_LINES and short >= NAVIGATION_SHORT_SHARE * len(paragraphs):
+        return True
+    rows = [line for line in paragraphs if line.startswith("|")]
+    row_chars = sum(map(len, rows))
+    return bool(rows) and row_chars > sum(map(len, paragraphs)) / 2 and row_chars >= LAYOUT_ROW_CHARS * len(rows)
+
+
+def leading_standfirst(body, description: str | None) -> str | None:
+    """The text of a heading among the headings that open the extracted article (`body`, trafilatura's output tree)
+    that equals the page's description: a standfirst set as a subheading under the headline. The description alone
+    says nothing (many pages describe themselves with their first paragraph, which is article); set as a heading
+    above the first paragraph, it is the dek."""
+    wanted = _normalized(description or "")
+    if body is None or not wanted:
+        return None
+    for element in body:
+        if element.tag != "head":
+            return None
+        text = _normalized("".join(element.itertext()))
+        if text == wanted:
+            return text
+    return None
+
+
 def agreed_paragraphs(default: list[str], precise: list[str]) -> tuple[list[str], str]:
     """The article as the two extractions agree on it, and which extractor that is (see the module's docstring)."""
     precise_set = {_normalized(line) for line in precise}
@@ -86,25 +146,29 @@ def agreed_paragraphs(default: list[str], precise: list[str]) -> tuple[list[str]
 def extract_html(html: str, *, url: str | None = None) -> HtmlExtraction:
     import trafilatura  # imported here: plain-text runs never pay for it
 
-    # Parsed once: each extraction works on its own copy of the tree (trafilatura copies a tree it is given).
-    tree = trafilatura.load_html(html)
-    if tree is None:
-        tree = html  # not parseable as a tree: every extraction finds nothing, as it would from the string
-    # The default pass skips trafilatura's comparison with its readability and jusText fallbacks (`fast`): the
-    # precision pass keeps that comparison, and their agreement does its job (same F1 on the aeb pages, ~20 % less
-    # time); alone (HTML_PRECISION_PASS off) the fast pass also scores higher than the compared one (0.971 vs 0.969).
-    # A page where it finds almost nothing still goes to the recall pass and the baseline, below.
-    document = trafilatura.bare_extraction(tree, url=url, fast=True, **_TRAFILATURA_OPTIONS)
+    # Each pass is given the page as text: trafilatura parses it, where a tree we parsed once for all passes would be
+    # copied by every pass (a copy costs most of a parse), and one pass is the rule. The default pass skips
+    # trafilatura's comparison with its readability and jusText fallbacks (`fast`): on the aeb pages it scores higher
+    # without it (F1 0.971 vs 0.969 alone), in ~35 % less time. A page where it finds navigation or a layout table is
+    # searched again with the comparison (looks_like_layout), one where it finds almost nothing goes to the recall pass
+    # and the baseline (below).
+    with _metadata_newsclean_stores():
+        document = trafilatura.bare_extraction(html, url=url, fast=True, **_TRAFILATURA_OPTIONS)
     extractor = "trafilatura"
+    if document is not None and looks_like_layout(_paragraphs(document.text)):
+        # Its metadata stands (the same page's); only the article is searched again, with every comparison.
+        full = trafilatura.bare_extraction(html, url=document.url or url, **{**_TRAFILATURA_OPTIONS, "with_metadata": False})
+        if full is not None and _words(full.text) >= MIN_BODY_WORDS:
+            document.text, document.body = full.text, full.body
     paragraphs: list[str] | None = None
     if document is not None and _words(document.text) >= MIN_BODY_WORDS and settings.HTML_PRECISION_PASS:
         # Only its text is used: no second metadata search (the date search is costly); the page's URL as the
         # first pass found it, which is what that pass's text extraction saw.
-        precise = trafilatura.bare_extraction(tree, url=document.url or url, favor_precision=True,
+        precise = trafilatura.bare_extraction(html, url=document.url or url, favor_precision=True,
                                               **{**_TRAFILATURA_OPTIONS, "with_metadata": False})
         paragraphs, extractor = agreed_paragraphs(_paragraphs(document.text), _paragraphs(precise.text if precise else ""))
     if document is None or _words(document.text) < MIN_BODY_WORDS:
-        recall = trafilatura.bare_extraction(tree, url=url, favor_recall=True, **_TRAFILATURA_OPTIONS)
+        recall = trafilatura.bare_extraction(html, url=url, favor_recall=True, **_TRAFILATURA_OPTIONS)
         if recall is not None and _words(recall.text) > _words(document.text if document else ""):
             document, extractor = recall, "trafilatura_recall"
     text = document.text if document is not None else ""
@@ -126,4 +190,5 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtraction:
         site_name=getattr(metadata, "sitename", None) or None,
         language=page_language(html),
         url=getattr(metadata, "url", None) or url,
+        standfirst=leading_standfirst(getattr(metadata, "body", None), getattr(metadata, "description", None)),
     )

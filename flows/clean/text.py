@@ -171,10 +171,12 @@ def _hold_back_header(stripped: StrippedText) -> None:
     stripped.content[:0] = [(record.line_no, record.text) for record in held]
 
 
-def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, *, title: str | None = None) -> CleanedText:
+def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, *, title: str | None = None,
+           standfirst: str | None = None) -> CleanedText:
     """Phase 2: drop the lines a document-set rule found (line_no -> rule), read metadata from the top, drop the
     repeated title. `title` is the page's own (HTML): it is the document's title, and the header lines the reader
-    takes (a second headline, a date stamp, a byline) leave the body all the same. Site-level rules run between the
+    takes (a second headline, a date stamp, a byline) leave the body all the same; so does `standfirst` (HTML: the
+    page's dek, set as a heading) above the first paragraph. Site-level rules run between the
     phases, so the header is read with the site's menu gone."""
     more_removals = more_removals or {}
     cleaned = CleanedText(paragraphs=[], site_name=stripped.site_name, removed_lines=list(stripped.removed_lines))
@@ -194,6 +196,8 @@ def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, 
                        and not _list_follows(rest_texts, position))  # a list's lead-in stays
         if line.casefold() in title_keys:
             cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_title"))
+        elif standfirst and not cleaned.paragraphs and line == standfirst:
+            cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_dek"))
         elif line_no in stripped.held_back and not is_prose(line):  # a sentence above the headline is article: recall first
             cleaned.removed_lines.append(LineRecord(line_no, line, stripped.held_back[line_no]))
         elif is_headline and cleaned.title is None:
