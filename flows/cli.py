@@ -5,7 +5,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-import threading
+from contextlib import nullcontext
 
 from . import settings
 
@@ -94,29 +94,6 @@ def _clean_command(path: str) -> int:
     return 0
 
 
-def _start_local_prefect_server() -> threading.Thread | None:
-    """Start Prefect's temporary local server now, in a thread that waits for it, when the flow would start one at
-    its first API call (no PREFECT_API_URL): the same server (Prefect's own SubprocessASGIServer, which the flow then
-    finds running), but its ~8 s start overlaps the ~6 s Great Expectations import instead of preceding it.
-    If this start fails, the flow's own attempt reports the error."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return None
-    from prefect.server.api.server import SubprocessASGIServer
-
-    def start() -> None:
-        server = SubprocessASGIServer()
-        try:
-            server.start()
-        except Exception:  # noqa: BLE001  (the flow starts it again and raises with Prefect's message)
-            server.stop()  # a server that did not come up in time is not left running behind the flow's new one
-
-    thread = threading.Thread(target=start, name="prefect-server-start", daemon=True)
-    thread.start()
-    return thread
-
-
 def _run_command(args: argparse.Namespace) -> int:
     from .read import check_source
     from .write import ensure_writable
@@ -125,16 +102,24 @@ def _run_command(args: argparse.Namespace) -> int:
     ensure_writable(args.warehouse)  # before the Prefect server starts: fail in a second, not in thirty (also s3://)
     if args.command == "backfill" and args.start >= args.end:
         raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
+    from . import prefect_server
+
+    server = prefect_server.start()  # its ~7 s start runs on the other core while this process imports (~7 s)
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
+
     from . import progress
     from .flow import clean_articles
     from .validate import import_great_expectations
 
-    server_start = _start_local_prefect_server()
-    import_great_expectations()  # ~6 s, on this core while the Prefect server starts on the other
-    if server_start is not None:
-        server_start.join()
+    import_great_expectations()  # ~6 s, once per run
+    api = nullcontext()
+    if server is not None:
+        if server.wait_until_healthy(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()):
+            api = temporary_settings(updates={PREFECT_API_URL: server.api_url})
+        else:
+            server.stop()  # not left running; the flow starts Prefect's own server, whose error says what is wrong
     execution = {"workers": args.workers, "dask_address": args.dask_address}
-    with progress.shown_on(sys.stderr):  # a bar on a terminal, a plain line every few seconds otherwise
+    with api, progress.shown_on(sys.stderr):  # a bar on a terminal, a plain line every few seconds otherwise
         if args.command == "backfill":
             summary = clean_articles(source=args.source, warehouse=args.warehouse, mode="backfill", start=args.start,
                                      end=args.end, **execution)

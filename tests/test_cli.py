@@ -1,8 +1,11 @@
 """The CLI as a user meets it: `newsclean clean`, clear one-line errors, and one real `newsclean run` subprocess."""
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import duckdb
 
@@ -51,10 +54,44 @@ def test_python_dash_m_flows_runs_the_flow(tmp_path):
     warehouse = tmp_path / "wh"
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     env.pop("PREFECT_API_URL", None)  # not the test session's harness: a user's process starts its own server
-    done = subprocess.run([sys.executable, "-m", "flows", "run", "--warehouse", str(warehouse), "--ingest-date", "2026-01-02"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    # Output to files, not pipes: a server left behind would hold a pipe open and hang the test instead of failing it.
+    with open(tmp_path / "stdout", "w+") as stdout, open(tmp_path / "stderr", "w+") as stderr:
+        done = subprocess.run([sys.executable, "-m", "flows", "run", "--warehouse", str(warehouse), "--ingest-date", "2026-01-02"],
+                              cwd=ROOT, env=env, stdout=stdout, stderr=stderr, timeout=600)
+    done.stdout, done.stderr = (tmp_path / "stdout").read_text(), (tmp_path / "stderr").read_text()
     assert done.returncode == 0, done.stderr[-3000:]
     assert "5 documents, 0 unchanged -> 5 articles, 0 quarantine, 0 rejected" in done.stdout
+    # The server the CLI started first served the flow (Prefect started none of its own), outlived the flow's last
+    # log message, and went with the process.
+    assert "Starting temporary server" not in done.stderr and "Error logging to API" not in done.stderr, done.stderr[-3000:]
+    left_behind = _processes_with_prefect_home(env["PREFECT_HOME"])
+    for pid in left_behind:
+        os.kill(pid, signal.SIGTERM)
+    assert not left_behind
     rows = duckdb.sql(f"select count(*) from read_parquet('{warehouse}/articles/**/*.parquet', hive_partitioning=true) "
                       f"where ingest_date = '2026-01-02'").fetchall()
     assert rows == [(5,)]
+
+
+def _processes_with_prefect_home(prefect_home: str) -> list[int]:
+    """Processes still running with this PREFECT_HOME in their environment (a server left behind)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"PREFECT_HOME={prefect_home}".encode() in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue  # ended meanwhile, or not ours to read
+    return found
+
+
+def test_a_temporary_server_that_dies_is_reported_not_waited_for(monkeypatch):
+    from flows import prefect_server
+
+    monkeypatch.setattr(prefect_server.TemporaryServer, "_launch",
+                        lambda self: subprocess.Popen([sys.executable, "-c", "raise SystemExit(1)"]))
+    server = prefect_server.TemporaryServer()
+    started = time.monotonic()
+    assert server.wait_until_healthy(timeout=60) is False
+    assert time.monotonic() - started < 30
+    server.stop()  # a process that already ended: nothing to do, no error

@@ -1,0 +1,102 @@
+"""Prefect's temporary local server for a CLI run, started as the run's first step.
+
+Without PREFECT_API_URL, a flow starts Prefect's temporary server at its first API call (SubprocessASGIServer), after
+the CLI process has imported Prefect's server modules (~3 s here): the server's own start (~7 s) then begins late. Here
+the CLI starts the same server (the same uvicorn command and environment as Prefect's) as soon as it knows one is
+needed, before importing the flow, so that the server's start overlaps the CLI's imports (Prefect, Great Expectations)
+on the other core, and points the flow at it (PREFECT_API_URL for the run). If it does not come up, it is stopped and
+the flow starts Prefect's own server as usual, which then reports what went wrong.
+"""
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import closing
+from pathlib import Path
+
+PORT_IN_USE_EXIT_CODE = 3  # uvicorn's exit code when the port is taken (a race with another process): try another
+HEALTH_POLL_SECONDS = 0.1
+
+
+def needed() -> bool:
+    """The flow would start a temporary server: no API configured (environment or Prefect profile), ephemeral on."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    return not PREFECT_API_URL.value() and bool(PREFECT_SERVER_EPHEMERAL_ENABLED.value())
+
+
+def _free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class TemporaryServer:
+    """One uvicorn process serving Prefect's API on a free loopback port, with the UI and services off."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process = self._launch()
+        # Stopped at exit, as Prefect stops its own: exit handlers run last-registered first, so Prefect's log and
+        # event workers (started later, by the flow) send what they hold before the server goes.
+        atexit.register(self.stop)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def _launch(self) -> subprocess.Popen:
+        from prefect.settings import get_current_settings
+
+        prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent
+        environment = {
+            **os.environ,
+            # What Prefect's SubprocessASGIServer sets: no UI, an ephemeral app (no background services).
+            "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+            **get_current_settings().to_environment_variables(exclude_unset=True),
+        }
+        command = [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent), "--factory",
+                   "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+                   "--log-level", "error", "--lifespan", "on"]
+        return subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL)
+
+    def wait_until_healthy(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            code = self.process.poll()
+            if code == PORT_IN_USE_EXIT_CODE:
+                self.port = _free_port()
+                self.process = self._launch()
+            elif code is not None:
+                return False
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        return True
+            except OSError:
+                pass
+            time.sleep(HEALTH_POLL_SECONDS)
+        return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start() -> TemporaryServer | None:
+    """A temporary server starting now, where the flow would otherwise start one; else None."""
+    from . import settings
+
+    settings.apply_prefect_environment()  # before Prefect reads its settings
+    return TemporaryServer() if needed() else None
