@@ -6,11 +6,16 @@ finished documents back in chunks. The parent watches: a document that takes lon
 child killed and is rejected ("timed out after N s"); a child that dies (killed, out of memory, a crash in a C
 extension) costs only the document it was on ("worker process died ... while processing"). A fresh child carries on
 with the rest of the shard. Only whole documents ever come back, so nothing is half-processed.
+
+A child that finished its shard waits for the next one (WORKER_IDLE_SECONDS at most, then it exits): a run's later
+shards skip the ~0.5 s of a new process's imports and warm-up (trafilatura's date search compiles its patterns on
+first use).
 """
 from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 import time
 from typing import Callable
 
@@ -21,26 +26,68 @@ from .read import SourceFile
 FLUSH_DOCUMENTS = 64  # documents per message back to the parent: few messages, little lost work on a crash
 FLUSH_SECONDS = 0.5  # ... or this often, so slow shards still report progress
 POLL_SECONDS = 0.05  # how often the parent looks at its child
+WORKER_IDLE_SECONDS = 30.0  # a child with no shard for this long exits (runs and their shards come close together)
 _DONE = "done"
 _SPAWN = multiprocessing.get_context("spawn")  # no fork: the parent has threads (Prefect) whose locks a fork would copy
 
 DocumentProcessor = Callable[[SourceFile, RunContext], BatchOutput]
 
 
-def _child(connection, sources: list[SourceFile], skip: set[int], context: RunContext, current, process: DocumentProcessor) -> None:
+def _child(connection, current, idle_seconds: float) -> None:
+    """Shard after shard, as the parent sends them: (sources, indexes to skip, context, processor)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    chunk, flushed_at = [], time.monotonic()
-    for index, source in enumerate(sources):
-        if index in skip:
-            continue
-        current.value = index
-        chunk.append((index, process(source, context)))
-        if len(chunk) >= FLUSH_DOCUMENTS or time.monotonic() - flushed_at > FLUSH_SECONDS:
-            connection.send(chunk)
-            chunk, flushed_at = [], time.monotonic()
-    connection.send(chunk)
-    connection.send(_DONE)
+    while connection.poll(idle_seconds):
+        try:
+            sources, skip, context, process = connection.recv()
+        except EOFError:  # the parent is gone
+            break
+        chunk, flushed_at = [], time.monotonic()
+        for index, source in enumerate(sources):
+            if index in skip:
+                continue
+            current.value = index
+            chunk.append((index, process(source, context)))
+            if len(chunk) >= FLUSH_DOCUMENTS or time.monotonic() - flushed_at > FLUSH_SECONDS:
+                connection.send(chunk)
+                chunk, flushed_at = [], time.monotonic()
+        connection.send(chunk)
+        connection.send(_DONE)
     connection.close()
+
+
+class _Worker:
+    """A child process and its ends: a duplex pipe, and the index of the document it is on (shared memory)."""
+
+    def __init__(self) -> None:
+        self.connection, child_end = _SPAWN.Pipe(duplex=True)
+        self.current = _SPAWN.Value("i", -1, lock=False)
+        self.process = _SPAWN.Process(target=_child, args=(child_end, self.current, WORKER_IDLE_SECONDS), daemon=True)
+        self.process.start()
+        child_end.close()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+_idle_workers: list[_Worker] = []
+_idle_lock = threading.Lock()  # shards run in threads of the flow's process, each taking and giving back workers
+
+
+def _take_worker() -> _Worker:
+    with _idle_lock:
+        while _idle_workers:
+            worker = _idle_workers.pop()
+            if worker.process.is_alive():
+                return worker
+            worker.stop()  # it waited too long and exited
+    return _Worker()
+
+
+def _give_back(worker: _Worker) -> None:
+    with _idle_lock:
+        _idle_workers.append(worker)
 
 
 def _death(exitcode: int | None) -> str:
@@ -70,12 +117,14 @@ def run_supervised(
     done: dict[int, BatchOutput] = {}
     failed: set[int] = set()
     while len(done) + len(failed) < len(sources):
-        skip = set(done) | failed
-        receiver, sender = _SPAWN.Pipe(duplex=False)
-        current = _SPAWN.Value("i", -1, lock=False)
-        child = _SPAWN.Process(target=_child, args=(sender, sources, skip, context, current, process), daemon=True)
-        child.start()
-        sender.close()
+        worker = _take_worker()
+        worker.current.value = -1
+        try:
+            worker.connection.send((sources, set(done) | failed, context, process))
+        except OSError:  # it exited between the check and the send
+            worker.stop()
+            continue
+        receiver, child = worker.connection, worker.process
         watched, since = -1, time.monotonic()
         finished = False
         while not finished:
@@ -86,13 +135,14 @@ def run_supervised(
                     message = None  # the child is gone: handled below
                 if message == _DONE:
                     finished = True
+                    _give_back(worker)
                     continue
                 if message is not None:
                     done.update(message)
                     report(len(done))
                     continue
-            if current.value != watched:
-                watched, since = current.value, time.monotonic()
+            if worker.current.value != watched:
+                watched, since = worker.current.value, time.monotonic()
             stuck = watched >= 0 and watched not in done and time.monotonic() - since > timeout
             if stuck or not child.is_alive():
                 if stuck:
@@ -105,6 +155,7 @@ def run_supervised(
                         break
                     if isinstance(message, list):
                         done.update(message)
+                worker.stop()
                 culprit = watched if watched >= 0 and watched not in done else None
                 if culprit is not None:
                     reason = (f"timed out after {timeout:g} s (NEWSCLEAN_DOCUMENT_TIMEOUT)" if stuck
@@ -115,8 +166,6 @@ def run_supervised(
                 elif not stuck and child.exitcode != 0:
                     raise RuntimeError(f"worker process failed before its first document ({_death(child.exitcode)})")
                 finished = True
-        child.join()
-        receiver.close()
     output = BatchOutput()
     for index in range(len(sources)):
         output.extend(done[index])

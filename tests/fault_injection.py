@@ -15,3 +15,10 @@ def process_with_faults(source, context):
     if "-crash" in name:
         os._exit(3)  # as a crash in a C extension
     return process_document(source, context)
+
+
+def process_recording_pid(source, context):
+    """Which process cleaned the document, in its rejected row's reason (for the worker reuse test)."""
+    output = process_with_faults(source, context)
+    output.rejected.append({"source_uri": source.source_uri, "reason": f"pid {os.getpid()}"})
+    return output

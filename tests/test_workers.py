@@ -7,7 +7,7 @@ from flows.read import discover
 from flows.workers import run_supervised
 
 from .conftest import SEEDS
-from .fault_injection import process_with_faults
+from .fault_injection import process_recording_pid, process_with_faults
 
 CONTEXT = RunContext("test", dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc))
 ARTICLE = (SEEDS / "004_e1c98838b61b2032.txt").read_text(encoding="utf-8")
@@ -33,3 +33,28 @@ def test_hang_kill_and_crash_cost_only_their_document(make_source):
         "d-kill.txt": "worker process died (signal 9, SIGKILL) while processing",
         "f-crash.txt": "worker process died (exit code 3) while processing",
     }
+
+
+def _pids(output) -> list[int]:
+    return [int(row["reason"].split()[1]) for row in output.rejected if row["reason"].startswith("pid ")]
+
+
+def test_a_worker_takes_the_next_shard_and_a_dead_one_is_replaced(make_source, monkeypatch):
+    import flows.workers as workers
+
+    sources = discover(make_source({"a-ok.txt": ARTICLE, "b-kill.txt": ARTICLE, "c-ok.txt": ARTICLE}))
+    first = _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid))
+    second = _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid))
+    assert first == second  # the same warm process, not a new one
+    faulty = run_supervised(sources, CONTEXT, process=process_recording_pid)
+    assert [p.source.relpath for p in faulty.pending] == ["a-ok.txt", "c-ok.txt"]
+    # The warm process was killed on b; a new one did the shard again from a (a's result had not been sent yet).
+    (successor,) = set(_pids(faulty))
+    assert successor != first[0]
+    assert _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid)) == [successor]
+    monkeypatch.setattr(workers, "WORKER_IDLE_SECONDS", 0.2)
+    while workers._idle_workers:  # the kept ones would wait 30 s; the next ones wait 0.2 s
+        workers._idle_workers.pop().stop()
+    quick = _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid))
+    time.sleep(1.5)
+    assert _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid)) != quick  # it had exited: a new one
