@@ -10,9 +10,9 @@ DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 ARTICLES_SUITE = EXPECTATIONS_DIR / "articles.json"
 
-# The most documents in one shard (one Prefect task, one worker process start). A shard costs ~15 ms of Prefect task
-# overhead and ~0.25 s of worker process start (~0.5 s more on HTML: the child imports trafilatura), a text document
-# ~2 ms of cleaning: at 500, process starts were ~10% of a text run (bench/scale.py).
+# The most documents in one shard (one Prefect task). A shard costs ~15 ms of Prefect task overhead, and the first
+# shard of each worker a process start (~0.5 s: imports, trafilatura's warm-up; later shards reuse the warm process,
+# flows/workers.py); a text document ~1 ms of cleaning.
 BATCH_SIZE = int(os.environ.get("NEWSCLEAN_BATCH_SIZE", "2000"))
 # Larger inputs (after decompression) are rejected, not read: bounded memory per document.
 MAX_DOCUMENT_BYTES = int(os.environ.get("NEWSCLEAN_MAX_DOCUMENT_BYTES", str(64 * 1024 * 1024)))
@@ -24,7 +24,7 @@ DOCUMENT_TIMEOUT_SECONDS = float(os.environ.get("NEWSCLEAN_DOCUMENT_TIMEOUT", "6
 WORKERS = int(os.environ.get("NEWSCLEAN_WORKERS", str(os.cpu_count() or 1)))
 # Shard sizing (flows/execution.py): enough shards to keep every worker busy, SHARDS_PER_WORKER each on a big run
 # (a worker that finishes early picks up another), never more than BATCH_SIZE documents and never fewer than
-# MIN_SHARD_DOCUMENTS: each shard costs a Prefect task (~15 ms plus server events) and a worker process start (see above).
+# MIN_SHARD_DOCUMENTS: each shard costs a Prefect task (~15 ms plus server events) and a round trip to its worker.
 SHARDS_PER_WORKER = 3
 MIN_SHARD_DOCUMENTS = int(os.environ.get("NEWSCLEAN_MIN_SHARD_DOCUMENTS", "50"))
 # Progress of a CLI run when its stderr is not a terminal: one plain line this often (a bar on a terminal).
