@@ -186,6 +186,7 @@ def test_a_fast_pass_that_finds_only_the_menu_is_extracted_again(monkeypatch):
     monkeypatch.setattr(trafilatura, "bare_extraction", fast_finds_the_menu)
     extraction = extract_html(html)
     assert passes[:2] == [True, False]  # the fast pass, then the full one
+    assert extraction.extractor == "trafilatura_compared"
     assert not any(line.startswith("Section ") for line in extraction.paragraphs)
     assert PARAGRAPHS[0] in extraction.paragraphs
 

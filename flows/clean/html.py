@@ -39,7 +39,9 @@ _WORD = re.compile(r"\w+")
 @dataclass
 class HtmlExtraction:
     paragraphs: list[str]
-    extractor: str  # "trafilatura", "trafilatura_recall", "baseline", or "none"
+    # "trafilatura" (the fast pass), "trafilatura_compared" (redone with the full comparison), "trafilatura_precision"
+    # (the precision pass's output as it is), "trafilatura_recall", "baseline", or "none"
+    extractor: str
     title: str | None = None
     dek: str | None = None
     section: str | None = None
@@ -160,6 +162,7 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtraction:
         full = trafilatura.bare_extraction(html, url=document.url or url, **{**_TRAFILATURA_OPTIONS, "with_metadata": False})
         if full is not None and _words(full.text) >= MIN_BODY_WORDS:
             document.text, document.body = full.text, full.body
+            extractor = "trafilatura_compared"
     paragraphs: list[str] | None = None
     if document is not None and _words(document.text) >= MIN_BODY_WORDS and settings.HTML_PRECISION_PASS:
         # Only its text is used: no second metadata search (the date search is costly); the page's URL as the
