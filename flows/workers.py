@@ -14,6 +14,7 @@ first use).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -59,6 +60,7 @@ class _Worker:
     """A child process and its ends: a duplex pipe, and the index of the document it is on (shared memory)."""
 
     def __init__(self) -> None:
+        self.environment = _environment_key()  # what it inherited: settings and credentials are read from it
         self.connection, child_end = _SPAWN.Pipe(duplex=True)
         self.current = _SPAWN.Value("i", -1, lock=False)
         self.process = _SPAWN.Process(target=_child, args=(child_end, self.current, WORKER_IDLE_SECONDS), daemon=True)
@@ -71,17 +73,24 @@ class _Worker:
         self.connection.close()
 
 
+def _environment_key() -> int:
+    return hash(frozenset(os.environ.items()))
+
+
 _idle_workers: list[_Worker] = []
 _idle_lock = threading.Lock()  # shards run in threads of the flow's process, each taking and giving back workers
 
 
 def _take_worker() -> _Worker:
+    """An idle worker started with this process's environment as it is now, else a new one (a changed environment,
+    say another object store's credentials, is a new worker's: a child's environment is fixed at its start)."""
+    environment = _environment_key()
     with _idle_lock:
         while _idle_workers:
             worker = _idle_workers.pop()
-            if worker.process.is_alive():
+            if worker.process.is_alive() and worker.environment == environment:
                 return worker
-            worker.stop()  # it waited too long and exited
+            worker.stop()  # it waited too long and exited, or it has another environment
     return _Worker()
 
 

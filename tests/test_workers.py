@@ -58,3 +58,10 @@ def test_a_worker_takes_the_next_shard_and_a_dead_one_is_replaced(make_source, m
     quick = _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid))
     time.sleep(1.5)
     assert _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid)) != quick  # it had exited: a new one
+
+
+def test_a_worker_started_with_another_environment_is_not_reused(make_source, monkeypatch):
+    sources = discover(make_source({"a-ok.txt": ARTICLE}))
+    before = _pids(run_supervised(sources, CONTEXT, process=process_recording_pid))
+    monkeypatch.setenv("NEWSCLEAN_TEST_MARKER", "changed")  # as new object-store credentials would be
+    assert _pids(run_supervised(sources, CONTEXT, process=process_recording_pid)) != before
