@@ -94,6 +94,13 @@ def _take_worker() -> _Worker:
     return _Worker()
 
 
+def stop_idle_workers() -> None:
+    """Stop the workers waiting for a shard (they would exit by themselves after WORKER_IDLE_SECONDS)."""
+    with _idle_lock:
+        while _idle_workers:
+            _idle_workers.pop().stop()
+
+
 def _give_back(worker: _Worker) -> None:
     with _idle_lock:
         _idle_workers.append(worker)

@@ -95,3 +95,13 @@ def test_a_temporary_server_that_dies_is_reported_not_waited_for(monkeypatch):
     assert server.wait_until_healthy(timeout=60) is False
     assert time.monotonic() - started < 30
     server.stop()  # a process that already ended: nothing to do, no error
+
+
+def test_the_command_exits_with_mains_code(tmp_path):
+    """`python -m flows` leaves through its last exit handler (no interpreter teardown) with main()'s exit code."""
+    done = subprocess.run([sys.executable, "-m", "flows", "run", str(tmp_path / "missing")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "does not exist" in done.stderr
+    done = subprocess.run([sys.executable, "-m", "flows", "clean", str(SEEDS / sorted(os.listdir(SEEDS))[0])], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and json.loads(done.stdout)  # all of stdout flushed before the fast exit

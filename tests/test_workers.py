@@ -53,8 +53,7 @@ def test_a_worker_takes_the_next_shard_and_a_dead_one_is_replaced(make_source, m
     assert successor != first[0]
     assert _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid)) == [successor]
     monkeypatch.setattr(workers, "WORKER_IDLE_SECONDS", 0.2)
-    while workers._idle_workers:  # the kept ones would wait 30 s; the next ones wait 0.2 s
-        workers._idle_workers.pop().stop()
+    workers.stop_idle_workers()  # the kept ones would wait 30 s; the next ones wait 0.2 s
     quick = _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid))
     time.sleep(1.5)
     assert _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid)) != quick  # it had exited: a new one
