@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from . import settings
-from .clean import site_templates
+from .clean import memo, site_templates
 from .clean.html import HtmlExtraction, extract_html
 from .clean.text import CleanedText, StrippedText, finish, strip_boilerplate
 from .read import Document, ReadError, SourceFile, read_document
@@ -146,6 +146,9 @@ def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
 
 
 def process_batch(sources: list[SourceFile], context: RunContext) -> BatchOutput:
+    # Each batch starts with empty line memos, as it does in its own worker process: its cost never depends on what
+    # the process cleaned before, and a run without workers does not keep one shard's lines through the next.
+    memo.clear()
     output = BatchOutput()
     for source in sources:
         output.extend(process_document(source, context))

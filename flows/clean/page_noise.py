@@ -31,6 +31,7 @@ from functools import lru_cache
 from itertools import chain, islice
 from typing import NamedTuple
 
+from .memo import per_line
 from .stopwords import STOPWORDS
 
 # --- Settings: every threshold and weight, with why -------------------------------------------------------------
@@ -155,13 +156,13 @@ class Line(NamedTuple):
     structured: bool  # a list item, a table row or a line of figures: content an extractor kept on purpose
 
 
-def _count_words(text: str, tokens: list[str]) -> int:
+def _count_words(text: str, tokens: tuple[str, ...]) -> int:
     if text.isascii() or _CJK.search(text) is None:  # most lines: no CJK, and search stops at the first one
         return len(tokens)
     return max(len(tokens), round(len(_CJK.findall(text)) / CJK_CHARS_PER_WORD))
 
 
-def document_stopwords(token_lists: list[list[str]]) -> frozenset[str]:
+def document_stopwords(token_lists: list[tuple[str, ...]]) -> frozenset[str]:
     """The stop-word list of the language whose stop words cover most of the document's tokens."""
     bits, languages = _language_bits()
     # Tokens counted by their language bitmask in one C-level pass (None: in no list), not token by token in Python.
@@ -179,25 +180,33 @@ def document_stopwords(token_lists: list[list[str]]) -> frozenset[str]:
 def line_features(lines: list[str]) -> list[Line]:
     """Features of the document's non-blank lines, in order. A huge line is judged on its first LINE_SCAN_CHARS
     characters (its word count scaled up), so a 10 MB line costs no more than a long paragraph."""
-    texts = [(index, line.strip()) for index, line in enumerate(lines)]
-    texts = [(index, text) for index, text in texts if text]
-    token_lists = [_WORD.findall(text[:LINE_SCAN_CHARS].lower()) for _, text in texts]
-    stopwords = document_stopwords(token_lists)
+    texts = [(index, text) for index, line in enumerate(lines) if (text := line.strip())]
+    shapes = [_line_shape(text) for _, text in texts]
+    stopwords = document_stopwords([tokens for tokens, *_ in shapes])
     return [
-        Line(index, text, words, density, text.endswith(_SENTENCE_END),
+        Line(index, text, words, density, ends_sentence,
              # a long line of prose is good whatever its shape: skip the costlier test
              not (words >= 2 * GOOD_MIN_WORDS and density >= STOP_DENSITY_GOOD) and _is_structured(text))
-        for (index, text), tokens in zip(texts, token_lists)
-        for sample_words in (_count_words(text[:LINE_SCAN_CHARS], tokens),)
-        for words in (sample_words * max(1, len(text) // LINE_SCAN_CHARS),)
+        for (index, text), (tokens, sample_words, words, ends_sentence) in zip(texts, shapes)
         for density in (sum(map(stopwords.__contains__, tokens)) / sample_words if sample_words else 0.0,)
     ]
+
+
+@per_line
+def _line_shape(text: str) -> tuple[tuple[str, ...], int, int, bool]:
+    """What a line's features need besides its document's language: the tokens and word count of its first
+    LINE_SCAN_CHARS characters, its word count (scaled up for a huge line) and whether it ends like a sentence."""
+    sample = text[:LINE_SCAN_CHARS]
+    tokens = tuple(_WORD.findall(sample.lower()))
+    sample_words = _count_words(sample, tokens)
+    return tokens, sample_words, sample_words * max(1, len(text) // LINE_SCAN_CHARS), text.endswith(_SENTENCE_END)
 
 
 _LIST_MARKS = frozenset("-•*–—·▪►◦(|")
 _DIGIT = re.compile(r"\d")
 
 
+@per_line
 def _is_structured(text: str) -> bool:
     # The regex only when the line has a digit, a list mark or a pipe: most lines have none and skip it. Only the
     # line's start is read: the shape shows there, and the regex backtracks on long lines of digits.

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .memo import per_line
+
 # Social networks and messaging apps named by share bars and follow lines.
 _NETWORKS = (
     r"facebook|twitter|x|instagram|youtube|tiktok|linkedin|pinterest|reddit|telegram|whats ?app|threads|"
@@ -198,6 +200,7 @@ _LONGEST_MATCH = max(rule.max_words for rule in LINE_RULES)
 _RULES_BY_WORDS = tuple(tuple(rule for rule in LINE_RULES if rule.max_words >= words) for words in range(_LONGEST_MATCH + 1))
 
 
+@per_line
 def match_line_rule(line: str) -> str | None:
     """Name of the first fixed rule that matches this (normalised, non-blank) line, or None."""
     words = line.count(" ") + 1  # normalised lines have single spaces
