@@ -17,7 +17,7 @@ from typing import Iterator, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema
+from . import collector, schema
 
 PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
 _SCRATCH_COMPRESSION = "lz4"  # read back once, soon: speed over size
@@ -64,7 +64,7 @@ class RunSpool:
     def take_pending(self, shard: int) -> list:
         """The shard's documents (once: the file is removed)."""
         path = self._pending_path(shard)
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle, collector.paused():  # unpickling builds a shard's objects at once
             documents = pickle.load(handle)
         path.unlink()
         return documents

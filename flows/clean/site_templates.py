@@ -204,6 +204,8 @@ def template_lines(document: SiteDocument, memory: dict[tuple[str, str], Templat
     # "Most of the article" is measured on its prose (on every line when it has none): a short article under a
     # heavy menu still loses the menu, but the rule never takes most of what reads like the article.
     measured = [i for i in range(len(paragraphs)) if prose[i]] or range(len(paragraphs))
-    total_words = sum(len(paragraphs[i].split()) for i in measured)
     removed_words = sum(len(paragraphs[i].split()) for i in set(positions).intersection(measured))
+    if not removed_words:  # the usual case (menus and footers are not prose): no need to count the article
+        return positions
+    total_words = sum(len(paragraphs[i].split()) for i in measured)
     return [] if total_words and removed_words > MAX_REMOVED_SHARE * total_words else positions
