@@ -28,8 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import chain, islice
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from .memo import per_line
 from .stopwords import STOPWORDS
@@ -108,6 +107,7 @@ _AGENCY_END_SPAN = max(map(len, _AGENCIES)) + len(")")
 _CREDIT_LINE = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3} ?/ ?[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,3}$")
 
 
+@per_line
 def _is_media_credit(text: str) -> bool:
     tail = text[-CREDIT_TAIL_CHARS:]
     return (_CREDIT_START.match(text) is not None
@@ -162,11 +162,11 @@ def _count_words(text: str, tokens: tuple[str, ...]) -> int:
     return max(len(tokens), round(len(_CJK.findall(text)) / CJK_CHARS_PER_WORD))
 
 
-def document_stopwords(token_lists: list[tuple[str, ...]]) -> frozenset[str]:
-    """The stop-word list of the language whose stop words cover most of the document's tokens."""
+def _stop_counts(tokens: Iterable[str]) -> tuple[int, ...]:
+    """For each language (in _language_bits' order), how many of the tokens its stop-word list holds."""
     bits, languages = _language_bits()
     # Tokens counted by their language bitmask in one C-level pass (None: in no list), not token by token in Python.
-    hits = Counter(map(bits.get, islice(chain.from_iterable(token_lists), LANGUAGE_SAMPLE_WORDS)))
+    hits = Counter(map(bits.get, tokens))
     hits.pop(None, None)
     coverage = [0] * len(languages)
     for mask, count in hits.items():  # each language whose bit is set; a stop word is in one to three lists
@@ -174,7 +174,22 @@ def document_stopwords(token_lists: list[tuple[str, ...]]) -> frozenset[str]:
             lowest = mask & -mask
             coverage[lowest.bit_length() - 1] += count
             mask ^= lowest
-    return STOPWORDS[languages[coverage.index(max(coverage))]]
+    return tuple(coverage)
+
+
+def document_language(shapes: list[tuple]) -> int:
+    """The language (its position in _language_bits' order) whose stop words cover most of the document's first
+    LANGUAGE_SAMPLE_WORDS tokens; `shapes` are its lines' _line_shape, whose stop-word counts are summed."""
+    coverage = [0] * len(_language_bits()[1])
+    budget = LANGUAGE_SAMPLE_WORDS
+    for tokens, *_, counts in shapes:
+        if budget <= 0:
+            break
+        if len(tokens) > budget:  # the line the sample ends in counts up to there
+            counts = _stop_counts(tokens[:budget])
+        coverage = [total + count for total, count in zip(coverage, counts)]
+        budget -= len(tokens)
+    return coverage.index(max(coverage))
 
 
 def line_features(lines: list[str]) -> list[Line]:
@@ -182,24 +197,26 @@ def line_features(lines: list[str]) -> list[Line]:
     characters (its word count scaled up), so a 10 MB line costs no more than a long paragraph."""
     texts = [(index, text) for index, line in enumerate(lines) if (text := line.strip())]
     shapes = [_line_shape(text) for _, text in texts]
-    stopwords = document_stopwords([tokens for tokens, *_ in shapes])
+    language = document_language(shapes)
     return [
         Line(index, text, words, density, ends_sentence,
              # a long line of prose is good whatever its shape: skip the costlier test
              not (words >= 2 * GOOD_MIN_WORDS and density >= STOP_DENSITY_GOOD) and _is_structured(text))
-        for (index, text), (tokens, sample_words, words, ends_sentence) in zip(texts, shapes)
-        for density in (sum(map(stopwords.__contains__, tokens)) / sample_words if sample_words else 0.0,)
+        for (index, text), (_, sample_words, words, ends_sentence, stop_counts) in zip(texts, shapes)
+        for density in (stop_counts[language] / sample_words if sample_words else 0.0,)
     ]
 
 
 @per_line
-def _line_shape(text: str) -> tuple[tuple[str, ...], int, int, bool]:
+def _line_shape(text: str) -> tuple[tuple[str, ...], int, int, bool, tuple[int, ...]]:
     """What a line's features need besides its document's language: the tokens and word count of its first
-    LINE_SCAN_CHARS characters, its word count (scaled up for a huge line) and whether it ends like a sentence."""
+    LINE_SCAN_CHARS characters, its word count (scaled up for a huge line), whether it ends like a sentence, and how
+    many of its tokens each language's stop words cover (its stop-word density, whichever the document's language)."""
     sample = text[:LINE_SCAN_CHARS]
     tokens = tuple(_WORD.findall(sample.lower()))
     sample_words = _count_words(sample, tokens)
-    return tokens, sample_words, sample_words * max(1, len(text) // LINE_SCAN_CHARS), text.endswith(_SENTENCE_END)
+    return (tokens, sample_words, sample_words * max(1, len(text) // LINE_SCAN_CHARS), text.endswith(_SENTENCE_END),
+            _stop_counts(tokens))
 
 
 _LIST_MARKS = frozenset("-•*–—·▪►◦(|")
