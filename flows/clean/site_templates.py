@@ -55,8 +55,13 @@ def line_key(line: str) -> str:
 
 
 @per_line
+def _words(line: str) -> int:
+    return len(line.split())
+
+
+@per_line
 def is_prose(line: str) -> bool:
-    return len(line.split()) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line) is not None
+    return _words(line) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line) is not None
 
 
 @dataclass(frozen=True)
@@ -204,8 +209,8 @@ def template_lines(document: SiteDocument, memory: dict[tuple[str, str], Templat
     # "Most of the article" is measured on its prose (on every line when it has none): a short article under a
     # heavy menu still loses the menu, but the rule never takes most of what reads like the article.
     measured = [i for i in range(len(paragraphs)) if prose[i]] or range(len(paragraphs))
-    removed_words = sum(len(paragraphs[i].split()) for i in set(positions).intersection(measured))
+    removed_words = sum(_words(paragraphs[i]) for i in set(positions).intersection(measured))
     if not removed_words:  # the usual case (menus and footers are not prose): no need to count the article
         return positions
-    total_words = sum(len(paragraphs[i].split()) for i in measured)
+    total_words = sum(_words(paragraphs[i]) for i in measured)
     return [] if total_words and removed_words > MAX_REMOVED_SHARE * total_words else positions
