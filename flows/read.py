@@ -182,11 +182,12 @@ def _list_local(source: str | os.PathLike) -> list[SourceFile]:
             path=str(path),
             relpath=path.relative_to(base).as_posix(),
             root_name=root.name,
-            size=path.lstat().st_size,
-            mtime_ns=path.lstat().st_mtime_ns,
+            size=stat.st_size,
+            mtime_ns=stat.st_mtime_ns,
             problem=problem,
         )
         for path, problem in found
+        for stat in (path.lstat(),)  # one system call per file
     ]
 
 
