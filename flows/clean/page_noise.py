@@ -180,15 +180,16 @@ def _stop_counts(tokens: Iterable[str]) -> tuple[int, ...]:
 def document_language(shapes: list[tuple]) -> int:
     """The language (its position in _language_bits' order) whose stop words cover most of the document's first
     LANGUAGE_SAMPLE_WORDS tokens; `shapes` are its lines' _line_shape, whose stop-word counts are summed."""
-    coverage = [0] * len(_language_bits()[1])
+    sampled = []
     budget = LANGUAGE_SAMPLE_WORDS
-    for tokens, *_, counts in shapes:
+    for shape in shapes:
         if budget <= 0:
             break
-        if len(tokens) > budget:  # the line the sample ends in counts up to there
-            counts = _stop_counts(tokens[:budget])
-        coverage = [total + count for total, count in zip(coverage, counts)]
+        tokens = shape[0]
+        sampled.append(shape[-1] if len(tokens) <= budget else _stop_counts(tokens[:budget]))  # the last line in part
         budget -= len(tokens)
+    # Summed language by language in one transposition, not line by line.
+    coverage = [sum(column) for column in zip(*sampled)] or [0] * len(_language_bits()[1])
     return coverage.index(max(coverage))
 
 
