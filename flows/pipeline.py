@@ -156,8 +156,9 @@ def process_batch(sources: list[SourceFile], context: RunContext) -> BatchOutput
     # the process cleaned before, and a run without workers does not keep one shard's lines through the next.
     memo.clear()
     output = BatchOutput()
-    for source in sources:
-        output.extend(process_document(source, context))
+    with collector.paused():  # a batch's documents are plain data (see collector.paused)
+        for source in sources:
+            output.extend(process_document(source, context))
     return output
 
 
