@@ -88,7 +88,7 @@ class RunSpool:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 writer = pq.ParquetWriter(path, schema.TABLES[table], compression=_SCRATCH_COMPRESSION)
                 self._writers[(table, partition)] = writer
-            writer.write_table(pa.Table.from_pylist(partition_rows, schema=schema.TABLES[table]))
+            writer.write_table(schema.rows_table(partition_rows, schema.TABLES[table]))
         self.row_counts[table] += len(rows)
 
     def partitions(self, table: str) -> set[str]:
