@@ -156,7 +156,7 @@ class Line(NamedTuple):
     structured: bool  # a list item, a table row or a line of figures: content an extractor kept on purpose
 
 
-def _count_words(text: str, tokens: tuple[str, ...]) -> int:
+def _count_words(text: str, tokens: list[str]) -> int:
     if text.isascii() or _CJK.search(text) is None:  # most lines: no CJK, and search stops at the first one
         return len(tokens)
     return max(len(tokens), round(len(_CJK.findall(text)) / CJK_CHARS_PER_WORD))
@@ -177,17 +177,17 @@ def _stop_counts(tokens: Iterable[str]) -> tuple[int, ...]:
     return tuple(coverage)
 
 
-def document_language(shapes: list[tuple]) -> int:
+def document_language(texts: list[str], shapes: list[tuple]) -> int:
     """The language (its position in _language_bits' order) whose stop words cover most of the document's first
     LANGUAGE_SAMPLE_WORDS tokens; `shapes` are its lines' _line_shape, whose stop-word counts are summed."""
     sampled = []
     budget = LANGUAGE_SAMPLE_WORDS
-    for shape in shapes:
+    for text, shape in zip(texts, shapes):
         if budget <= 0:
             break
-        tokens = shape[0]
-        sampled.append(shape[-1] if len(tokens) <= budget else _stop_counts(tokens[:budget]))  # the last line in part
-        budget -= len(tokens)
+        token_count = shape[0]
+        sampled.append(shape[-1] if token_count <= budget else _stop_counts(_tokens(text)[:budget]))  # the last line in part
+        budget -= token_count
     # Summed language by language in one transposition, not line by line.
     coverage = [sum(column) for column in zip(*sampled)] or [0] * len(_language_bits()[1])
     return coverage.index(max(coverage))
@@ -198,7 +198,7 @@ def line_features(lines: list[str]) -> list[Line]:
     characters (its word count scaled up), so a 10 MB line costs no more than a long paragraph."""
     texts = [(index, text) for index, line in enumerate(lines) if (text := line.strip())]
     shapes = [_line_shape(text) for _, text in texts]
-    language = document_language(shapes)
+    language = document_language([text for _, text in texts], shapes)
     return [
         Line(index, text, words, density, ends_sentence,
              # a long line of prose is good whatever its shape: skip the costlier test
@@ -208,15 +208,19 @@ def line_features(lines: list[str]) -> list[Line]:
     ]
 
 
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text[:LINE_SCAN_CHARS].lower())
+
+
 @per_line
-def _line_shape(text: str) -> tuple[tuple[str, ...], int, int, bool, tuple[int, ...]]:
-    """What a line's features need besides its document's language: the tokens and word count of its first
+def _line_shape(text: str) -> tuple[int, int, int, bool, tuple[int, ...]]:
+    """What a line's features need besides its document's language: the number of tokens and words of its first
     LINE_SCAN_CHARS characters, its word count (scaled up for a huge line), whether it ends like a sentence, and how
-    many of its tokens each language's stop words cover (its stop-word density, whichever the document's language)."""
-    sample = text[:LINE_SCAN_CHARS]
-    tokens = tuple(_WORD.findall(sample.lower()))
-    sample_words = _count_words(sample, tokens)
-    return (tokens, sample_words, sample_words * max(1, len(text) // LINE_SCAN_CHARS), text.endswith(_SENTENCE_END),
+    many of its tokens each language's stop words cover (its stop-word density, whichever the document's language).
+    Small numbers only, not the tokens: the memo holds thousands of these."""
+    tokens = _tokens(text)
+    sample_words = _count_words(text[:LINE_SCAN_CHARS], tokens)
+    return (len(tokens), sample_words, sample_words * max(1, len(text) // LINE_SCAN_CHARS), text.endswith(_SENTENCE_END),
             _stop_counts(tokens))
 
 
