@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from . import settings
-from .clean import site_templates
+from . import collector, settings
+from .clean import memo, site_templates
 from .clean.html import HtmlExtraction, extract_html
 from .clean.text import CleanedText, StrippedText, finish, strip_boilerplate
 from .read import Document, ReadError, SourceFile, read_document
@@ -83,6 +83,11 @@ def registered_domain(url: str) -> str | None:
     return extract_domain(url) or None
 
 
+@memo.per_line
+def _word_count(paragraph: str) -> int:
+    return len(_WORD.findall(paragraph))
+
+
 def _iso_date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value[:10]) if value else None
@@ -108,7 +113,8 @@ def article_row(pending: PendingDocument, cleaned: CleanedText, context: RunCont
         "language": page.language if page else None,
         "extractor": page.extractor if page else TEXT_EXTRACTOR,
         "body": body,
-        "word_count": len(_WORD.findall(body)),
+        # counted by paragraph (memoised: a site's recurring lines): no word spans the blank line between two
+        "word_count": sum(map(_word_count, cleaned.paragraphs)),
         "content_hash": hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
         "run_id": context.run_id,
         "processed_at": context.processed_at,
@@ -146,9 +152,13 @@ def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
 
 
 def process_batch(sources: list[SourceFile], context: RunContext) -> BatchOutput:
+    # Each batch starts with empty line memos, as it does in its own worker process: its cost never depends on what
+    # the process cleaned before, and a run without workers does not keep one shard's lines through the next.
+    memo.clear()
     output = BatchOutput()
-    for source in sources:
-        output.extend(process_document(source, context))
+    with collector.paused():  # a batch's documents are plain data (see collector.paused)
+        for source in sources:
+            output.extend(process_document(source, context))
     return output
 
 
@@ -181,10 +191,9 @@ def finish_pending(pending_documents: list[PendingDocument], memory: dict, conte
             output.rejected.append(rejected_row(pending.source, f"cleaning failed: {type(error).__name__}: {error}", context))
             continue
         output.candidates.append(article_row(pending, cleaned, context))
-        partition = context.ingest_date_of(pending.source)
+        doc_id, run_id, partition = pending.source.doc_id, context.run_id, context.ingest_date_of(pending.source)  # once, not per line
         output.removed_lines += [
-            {"doc_id": pending.source.doc_id, "line_no": line.line_no, "text": line.text, "rule": line.kind,
-             "run_id": context.run_id, PARTITION: partition}
+            {"doc_id": doc_id, "line_no": line.line_no, "text": line.text, "rule": line.kind, "run_id": run_id, PARTITION: partition}
             for line in cleaned.removed_lines
         ]
         output.raw_hashes[pending.source.source_uri] = pending.document.raw_sha256
@@ -239,14 +248,15 @@ def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunCo
         spool.add_rows("quarantine", outcome.quarantined)
 
     for shard in range(shards):
-        finished = finish_pending(spool.take_pending(shard), memory, context, site_stories)
-        spool.add_rows("removed_lines", finished.removed_lines)
-        spool.add_rows("rejected", finished.rejected)
-        totals.raw_hashes.update(finished.raw_hashes)
-        totals.rule_counts.update(row["rule"] for row in finished.removed_lines)
-        totals.processed_doc_ids.update(row["doc_id"] for row in finished.candidates + finished.rejected)
-        waiting += [row for row in finished.candidates if row["doc_id"] in recurring]
-        validate_and_spool([row for row in finished.candidates if row["doc_id"] not in recurring])
+        with collector.paused():  # a shard's documents and rows are plain data (see collector.paused)
+            finished = finish_pending(spool.take_pending(shard), memory, context, site_stories)
+            spool.add_rows("removed_lines", finished.removed_lines)
+            spool.add_rows("rejected", finished.rejected)
+            totals.raw_hashes.update(finished.raw_hashes)
+            totals.rule_counts.update(row["rule"] for row in finished.removed_lines)
+            totals.processed_doc_ids.update(row["doc_id"] for row in finished.candidates + finished.rejected)
+            waiting += [row for row in finished.candidates if row["doc_id"] in recurring]
+            validate_and_spool([row for row in finished.candidates if row["doc_id"] not in recurring])
     validate_and_spool(waiting)
     totals.failed_checks = dict(validator.failed_checks)
     totals.data_docs = validator.data_docs

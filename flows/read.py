@@ -182,11 +182,12 @@ def _list_local(source: str | os.PathLike) -> list[SourceFile]:
             path=str(path),
             relpath=path.relative_to(base).as_posix(),
             root_name=root.name,
-            size=path.lstat().st_size,
-            mtime_ns=path.lstat().st_mtime_ns,
+            size=stat.st_size,
+            mtime_ns=stat.st_mtime_ns,
             problem=problem,
         )
         for path, problem in found
+        for stat in (path.lstat(),)  # one system call per file
     ]
 
 
@@ -233,17 +234,34 @@ def check_document_size(size: int, where: str = "") -> None:
         raise ReadError(f"{where}document larger than the {limit}-byte limit (NEWSCLEAN_MAX_DOCUMENT_BYTES)")
 
 
+_FIRST_READ_BYTES = 1 << 16
+
+
+def _read_capped(handle, limit: int) -> bytes:
+    """At most limit + 1 bytes (one past the cap: bombs stay bounded), in doubling pieces: a single read of
+    limit + 1 bytes allocates that much up front, 64 MB for a 4 kB page."""
+    pieces, size, want = [], 0, _FIRST_READ_BYTES
+    while size <= limit:
+        piece = handle.read(min(want, limit + 1 - size))
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+        want *= 2
+    return b"".join(pieces)
+
+
 def _read_bytes(source: SourceFile) -> bytes:
     limit = settings.MAX_DOCUMENT_BYTES
     with open_binary(source.path) as handle:
         if source.compressed:
             try:
                 with gzip.GzipFile(fileobj=handle) as unzipped:
-                    data = unzipped.read(limit + 1)  # read at most one byte past the cap: bombs stay bounded
+                    data = _read_capped(unzipped, limit)
             except (OSError, EOFError) as error:
                 raise ReadError(f"bad gzip stream: {error}") from error
         else:
-            data = handle.read(limit + 1)
+            data = _read_capped(handle, limit)
     check_document_size(len(data))
     return data
 

@@ -17,7 +17,7 @@ from typing import Iterator, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import schema
+from . import collector, schema
 
 PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
 _SCRATCH_COMPRESSION = "lz4"  # read back once, soon: speed over size
@@ -64,7 +64,7 @@ class RunSpool:
     def take_pending(self, shard: int) -> list:
         """The shard's documents (once: the file is removed)."""
         path = self._pending_path(shard)
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle, collector.paused():  # unpickling builds a shard's objects at once
             documents = pickle.load(handle)
         path.unlink()
         return documents
@@ -88,7 +88,7 @@ class RunSpool:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 writer = pq.ParquetWriter(path, schema.TABLES[table], compression=_SCRATCH_COMPRESSION)
                 self._writers[(table, partition)] = writer
-            writer.write_table(pa.Table.from_pylist(partition_rows, schema=schema.TABLES[table]))
+            writer.write_table(schema.rows_table(partition_rows, schema.TABLES[table]))
         self.row_counts[table] += len(rows)
 
     def partitions(self, table: str) -> set[str]:

@@ -233,4 +233,4 @@ def site_templates_table(memory: dict[tuple[str, str], TemplateLine]) -> pa.Tabl
          "story_keys": line.story_keys, "first_seen": line.first_seen, "last_seen": line.last_seen}
         for line in sorted(memory.values(), key=lambda line: (line.site, -line.doc_count, line.line_hash))
     ]
-    return pa.Table.from_pylist(rows, schema=schema.SITE_TEMPLATES)
+    return schema.rows_table(rows, schema.SITE_TEMPLATES)

@@ -28,9 +28,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import chain, islice
-from typing import NamedTuple
+from itertools import repeat
+from typing import Iterable, NamedTuple
 
+from .memo import per_line
 from .stopwords import STOPWORDS
 
 # --- Settings: every threshold and weight, with why -------------------------------------------------------------
@@ -107,6 +108,7 @@ _AGENCY_END_SPAN = max(map(len, _AGENCIES)) + len(")")
 _CREDIT_LINE = re.compile(r"^[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3} ?/ ?[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,3}$")
 
 
+@per_line
 def _is_media_credit(text: str) -> bool:
     tail = text[-CREDIT_TAIL_CHARS:]
     return (_CREDIT_START.match(text) is not None
@@ -133,15 +135,25 @@ RULE_NAMES = frozenset({PAGE_HEADER, "page_footer", "page_block", LEADING_TITLE,
                         "bare_timestamp", "bare_url", "repeated_line"})
 
 
+LANGUAGES = tuple(STOPWORDS)
+# Stop-word counts of every language at once, packed in one integer: language i's count in bits [32i, 32i + 32). A
+# line's sample holds at most LINE_SCAN_CHARS / 2 tokens, far below 2**32: fields never overflow into each other.
+_COUNT_BITS = 32
+_COUNT_MASK = (1 << _COUNT_BITS) - 1
+
+
 @lru_cache(maxsize=1)
-def _language_bits() -> tuple[dict[str, int], tuple[str, ...]]:
-    """Word -> bitmask of the languages listing it, so one pass over a document counts every language at once."""
-    languages = tuple(STOPWORDS)
-    bits: dict[str, int] = {}
-    for position, language in enumerate(languages):
+def _packed_stopwords() -> dict[str, int]:
+    """Word -> a 1 in the count of each language listing it (a stop word is in one to three lists)."""
+    packed: dict[str, int] = {}
+    for position, language in enumerate(LANGUAGES):
         for word in STOPWORDS[language]:
-            bits[word] = bits.get(word, 0) | (1 << position)
-    return bits, languages
+            packed[word] = packed.get(word, 0) + (1 << (_COUNT_BITS * position))
+    return packed
+
+
+def _language_count(packed: int, language: int) -> int:
+    return packed >> (_COUNT_BITS * language) & _COUNT_MASK
 
 
 class Line(NamedTuple):
@@ -161,43 +173,63 @@ def _count_words(text: str, tokens: list[str]) -> int:
     return max(len(tokens), round(len(_CJK.findall(text)) / CJK_CHARS_PER_WORD))
 
 
-def document_stopwords(token_lists: list[list[str]]) -> frozenset[str]:
-    """The stop-word list of the language whose stop words cover most of the document's tokens."""
-    bits, languages = _language_bits()
-    # Tokens counted by their language bitmask in one C-level pass (None: in no list), not token by token in Python.
-    hits = Counter(map(bits.get, islice(chain.from_iterable(token_lists), LANGUAGE_SAMPLE_WORDS)))
-    hits.pop(None, None)
-    coverage = [0] * len(languages)
-    for mask, count in hits.items():  # each language whose bit is set; a stop word is in one to three lists
-        while mask:
-            lowest = mask & -mask
-            coverage[lowest.bit_length() - 1] += count
-            mask ^= lowest
-    return STOPWORDS[languages[coverage.index(max(coverage))]]
+def _stop_counts(tokens: Iterable[str]) -> int:
+    """How many of the tokens each language's stop-word list holds, packed (_language_count reads one): a single
+    C-level pass over the tokens counts every language."""
+    return sum(map(_packed_stopwords().get, tokens, repeat(0)))
+
+
+def document_language(texts: list[str], shapes: list[tuple]) -> int:
+    """The language (its position in LANGUAGES) whose stop words cover most of the document's first
+    LANGUAGE_SAMPLE_WORDS tokens; `shapes` are its lines' _line_shape, whose packed stop-word counts add up."""
+    total = 0
+    budget = LANGUAGE_SAMPLE_WORDS
+    for text, shape in zip(texts, shapes):
+        if budget <= 0:
+            break
+        token_count = shape[0]
+        total += shape[-1] if token_count <= budget else _stop_counts(_tokens(text)[:budget])  # the last line in part
+        budget -= token_count
+    coverage = [_language_count(total, language) for language in range(len(LANGUAGES))]
+    return coverage.index(max(coverage))
 
 
 def line_features(lines: list[str]) -> list[Line]:
     """Features of the document's non-blank lines, in order. A huge line is judged on its first LINE_SCAN_CHARS
     characters (its word count scaled up), so a 10 MB line costs no more than a long paragraph."""
-    texts = [(index, line.strip()) for index, line in enumerate(lines)]
-    texts = [(index, text) for index, text in texts if text]
-    token_lists = [_WORD.findall(text[:LINE_SCAN_CHARS].lower()) for _, text in texts]
-    stopwords = document_stopwords(token_lists)
+    texts = [(index, text) for index, line in enumerate(lines) if (text := line.strip())]
+    shapes = [_line_shape(text) for _, text in texts]
+    language = document_language([text for _, text in texts], shapes)
     return [
-        Line(index, text, words, density, text.endswith(_SENTENCE_END),
+        Line(index, text, words, density, ends_sentence,
              # a long line of prose is good whatever its shape: skip the costlier test
              not (words >= 2 * GOOD_MIN_WORDS and density >= STOP_DENSITY_GOOD) and _is_structured(text))
-        for (index, text), tokens in zip(texts, token_lists)
-        for sample_words in (_count_words(text[:LINE_SCAN_CHARS], tokens),)
-        for words in (sample_words * max(1, len(text) // LINE_SCAN_CHARS),)
-        for density in (sum(map(stopwords.__contains__, tokens)) / sample_words if sample_words else 0.0,)
+        for (index, text), (_, sample_words, words, ends_sentence, stop_counts) in zip(texts, shapes)
+        for density in (_language_count(stop_counts, language) / sample_words if sample_words else 0.0,)
     ]
+
+
+def _tokens(text: str) -> list[str]:
+    return _WORD.findall(text[:LINE_SCAN_CHARS].lower())
+
+
+@per_line
+def _line_shape(text: str) -> tuple[int, int, int, bool, int]:
+    """What a line's features need besides its document's language: the number of tokens and words of its first
+    LINE_SCAN_CHARS characters, its word count (scaled up for a huge line), whether it ends like a sentence, and how
+    many of its tokens each language's stop words cover (its stop-word density, whichever the document's language).
+    Small numbers only, not the tokens: the memo holds thousands of these."""
+    tokens = _tokens(text)
+    sample_words = _count_words(text[:LINE_SCAN_CHARS], tokens)
+    return (len(tokens), sample_words, sample_words * max(1, len(text) // LINE_SCAN_CHARS), text.endswith(_SENTENCE_END),
+            _stop_counts(tokens))
 
 
 _LIST_MARKS = frozenset("-•*–—·▪►◦(|")
 _DIGIT = re.compile(r"\d")
 
 
+@per_line
 def _is_structured(text: str) -> bool:
     # The regex only when the line has a digit, a list mark or a pipe: most lines have none and skip it. Only the
     # line's start is read: the shape shows there, and the regex backtracks on long lines of digits.

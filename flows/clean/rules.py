@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
+
+from .memo import per_line
 
 # Social networks and messaging apps named by share bars and follow lines.
 _NETWORKS = (
@@ -19,19 +22,40 @@ _NETWORKS = (
 MAX_CHARS_PER_WORD = 25  # a "word" longer than this on average is not a widget's text (and a 10 MB line stays fast)
 
 
+class Gated(NamedTuple):
+    """An alternative that scans the whole line (".{0,120}\\bclick here", an unanchored phrase), so it is searched
+    only in lines that hold one of `literals` (lower case; every match of the alternative contains one): most lines
+    hold none and skip the scan."""
+
+    literals: tuple[str, ...]
+    alternative: str
+
+
 @dataclass(frozen=True)
 class LineRule:
     name: str
-    pattern: re.Pattern
+    pattern: re.Pattern  # the rule's alternatives that every line within the limits is searched for
     max_words: int  # longer lines are prose, whatever they start with
+    gated: tuple[tuple[tuple[str, ...], re.Pattern], ...] = ()  # (literals, pattern) of its Gated alternatives
 
-    def matches(self, line: str, words: int) -> bool:
-        return words <= self.max_words and len(line) <= self.max_words * MAX_CHARS_PER_WORD and self.pattern.search(line) is not None
+    def matches(self, line: str, words: int, lowered: str | None = None) -> bool:
+        """`lowered`: the line in lower case if it is ASCII, else None (a non-ASCII line is searched for every
+        alternative: IGNORECASE folds some letters that str.lower() keeps apart, "ı" and "i")."""
+        if words > self.max_words or len(line) > self.max_words * MAX_CHARS_PER_WORD:
+            return False
+        if self.pattern.search(line) is not None:
+            return True
+        for literals, pattern in self.gated:  # a plain loop: most rules have none, and this runs for every short line
+            if (lowered is None or any(map(lowered.__contains__, literals))) and pattern.search(line) is not None:
+                return True
+        return False
 
 
-def _rule(name: str, max_words: int, *alternatives: str) -> LineRule:
-    pattern = re.compile("|".join(f"(?:{alt})" for alt in alternatives), re.IGNORECASE)
-    return LineRule(name, pattern, max_words)
+def _rule(name: str, max_words: int, *alternatives: str | Gated) -> LineRule:
+    plain = [alt for alt in alternatives if not isinstance(alt, Gated)]
+    pattern = re.compile("|".join(f"(?:{alt})" for alt in plain), re.IGNORECASE)
+    gated = tuple((alt.literals, re.compile(alt.alternative, re.IGNORECASE)) for alt in alternatives if isinstance(alt, Gated))
+    return LineRule(name, pattern, max_words, gated)
 
 
 # Whole-line patterns: every alternative is anchored at both ends.
@@ -72,7 +96,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         r"^\(?(leggi anche|lesen sie auch|lire aussi|lea también|leia também|veja também)( su)?\s*:.*\)?$",
         r"^also on [\w-]+(\.[\w-]+)*\.[a-z]{2,}\b.*$",
         # a teaser headline tagged with its kind or source: "Plague fears grow [VIDEO]", "Why rates rose [Bloomberg]|"
-        r"^[^.!?]{10,150}[^.!?:;,\s]\s*(?-i:\[ ?[A-Z][A-Za-z]{2,14}( [A-Z][A-Za-z]{1,14})? ?\])\s*\|?$",
+        Gated(("[",), r"^[^.!?]{10,150}[^.!?:;,\s]\s*(?-i:\[ ?[A-Z][A-Za-z]{2,14}( [A-Z][A-Za-z]{1,14})? ?\])\s*\|?$"),
         r"^(read more|read also|also read|see also|related|related (articles?|stories|news|posts?|content)|"
         r"you (may|might) also like|more stories|recommended|further reading|don'?t miss|see more|most read|"
         r"most popular|top stories)\s*\W*$",
@@ -117,7 +141,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         # a reading-time label: "5 min read", "Reading time: 3 minutes", "Tempo de leitura: 2 minutos"
         r"^(\d{1,3} ?(min|mins|minutes?)( read)?|(estimated )?reading time|read time|tempo de leitura|tiempo de lectura|"
         r"temps de lecture|lesezeit|tempo di lettura)\b[\s:]*(\d{1,3} ?(min|mins|minutes?|minutos?|minuten|minuti)\w*)?\W*$",
-        r"^.{0,120}\bclick(ing)? here\b.{0,60}$",
+        Gated(("click",), r"^.{0,120}\bclick(ing)? here\b.{0,60}$"),
         r"^\[(?P<shortcode>\w+)\b[^\]]*\].*\[/(?P=shortcode)\]$",  # a CMS shortcode printed instead of rendered: "[button link=...]...[/button]"
     ),
     _rule(
@@ -142,7 +166,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         # The wire's credit line under a story: "(Reporting by A; Editing by B)", "C and D contributed to this report."
         "reporting_credit", 60,
         r"^\(?((additional |writing and )?reporting|writing|editing|compiled|translated) by (?-i:[A-Z])[^.]*(\.|\))?\W*$",  # by a Name
-        r"^[^.!?]{0,200}\bcontributed (reporting )?to this (report|story|article)\W*$",
+        Gated(("contributed",), r"^[^.!?]{0,200}\bcontributed (reporting )?to this (report|story|article)\W*$"),
     ),
     _rule(
         # A tag or keyword list under the article: a label, then short items separated by commas.
@@ -153,7 +177,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     _rule(
         # A consent banner speaks of the site using cookies; an article about cookies does not start like this.
         "cookie_notice", 40,
-        r"^.{0,40}\b(this|our) (web ?site|site|page|app|portal)s? (uses?|is using) cookies\b.*$",
+        Gated(("cookies",), r"^.{0,40}\b(this|our) (web ?site|site|page|app|portal)s? (uses?|is using) cookies\b.*$"),
         r"^(we|this site) (use|uses) cookies\b.*\b(experience|personali[sz]e|analy[sz]e|ads|advertising|traffic|"
         r"consent|agree|privacy|site|website|services?)\b.*$",
         r"^by (continuing|using|browsing)\b.{0,40}\b(web ?site|site)\b.*\b(cookies|privacy policy)\b.*$",
@@ -163,8 +187,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     _rule(
         "copyright", 40,
         r"^(©|\(c\)|copyright\b).*$",
-        r"\ball rights reserved\b",
-        r"(©|\(c\)) ?(19|20)\d\d\b",  # "The contents of this site are ©2019 ...", "photos © Inexhibit, 2018" is not
+        Gated(("all rights reserved",), r"\ball rights reserved\b"),
+        Gated(("©", "(c)"), r"(©|\(c\)) ?(19|20)\d\d\b"),  # "The contents of this site are ©2019 ...", "photos © Inexhibit, 2018" is not
         r"^this (document|article|material|content|copy) is (subject to|protected by) copyright\b.*$",
         r"^this copy is for your personal,? non-?commercial use only\b.*$",
     ),
@@ -172,16 +196,22 @@ LINE_RULES: tuple[LineRule, ...] = (
 
 RULES_BY_NAME = {rule.name: rule for rule in LINE_RULES}
 _LIST_MARK = re.compile(r"^[-•*·▪►◦]\s+")  # a toolbar rendered as a list: "- Print Article" is still a widget
+_LIST_MARKS = "-•*·▪►◦"
 _LONGEST_MATCH = max(rule.max_words for rule in LINE_RULES)
+# The rules a line of n words is within the word limit of, in LINE_RULES order: a 30-word line skips most of them.
+_RULES_BY_WORDS = tuple(tuple(rule for rule in LINE_RULES if rule.max_words >= words) for words in range(_LONGEST_MATCH + 1))
 
 
+@per_line
 def match_line_rule(line: str) -> str | None:
     """Name of the first fixed rule that matches this (normalised, non-blank) line, or None."""
     words = line.count(" ") + 1  # normalised lines have single spaces
     if words > _LONGEST_MATCH:
         return None  # most article lines: longer than any widget
-    line = _LIST_MARK.sub("", line, count=1)
-    for rule in LINE_RULES:
-        if rule.matches(line, words):
+    if line[:1] in _LIST_MARKS:
+        line = _LIST_MARK.sub("", line, count=1)
+    lowered = line.lower() if line.isascii() else None
+    for rule in _RULES_BY_WORDS[words]:
+        if rule.matches(line, words, lowered):
             return rule.name
     return None

@@ -24,6 +24,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .memo import per_line
+
 RULE = "site_template"
 MIN_STORIES = 3  # two articles sharing a line can be chance or one story; three different stories make a template
 PROSE_MIN_SHARE = 0.5  # a sentence is site furniture only if most of the site's stories carry it
@@ -43,6 +45,7 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 KEY_BYTES = 8  # a line key is the first 8 bytes of its SHA-1, in hex
 
 
+@per_line
 def line_key(line: str) -> str:
     """Hash of a line with case, punctuation and numbers folded: '© 2023 Day News' and '© 2024 Day News' agree."""
     folded = line.casefold()
@@ -51,8 +54,14 @@ def line_key(line: str) -> str:
     return hashlib.sha1(folded.encode("utf-8", "surrogatepass")).hexdigest()[: 2 * KEY_BYTES]
 
 
+@per_line
+def _words(line: str) -> int:
+    return len(line.split())
+
+
+@per_line
 def is_prose(line: str) -> bool:
-    return len(line.split()) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line) is not None
+    return _words(line) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line) is not None
 
 
 @dataclass(frozen=True)
@@ -200,6 +209,8 @@ def template_lines(document: SiteDocument, memory: dict[tuple[str, str], Templat
     # "Most of the article" is measured on its prose (on every line when it has none): a short article under a
     # heavy menu still loses the menu, but the rule never takes most of what reads like the article.
     measured = [i for i in range(len(paragraphs)) if prose[i]] or range(len(paragraphs))
-    total_words = sum(len(paragraphs[i].split()) for i in measured)
-    removed_words = sum(len(paragraphs[i].split()) for i in set(positions).intersection(measured))
+    removed_words = sum(_words(paragraphs[i]) for i in set(positions).intersection(measured))
+    if not removed_words:  # the usual case (menus and footers are not prose): no need to count the article
+        return positions
+    total_words = sum(_words(paragraphs[i]) for i in measured)
     return [] if total_words and removed_words > MAX_REMOVED_SHARE * total_words else positions

@@ -59,7 +59,8 @@ def normalize_line(line: str) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    return _LINE_BREAK.split(text)
+    # Without a carriage return the only break is "\n", and str.split is ten times faster than the regex.
+    return text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
 
 
 def _list_follows(texts: list[str], position: int, items: int = 1) -> bool:
@@ -188,13 +189,16 @@ def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, 
             content.append((line_no, line))
     consumed = _read_header(content, cleaned)
     title_keys = {known.casefold() for known in (title, cleaned.title) if known}
+    # Case folding never shortens a text, so a line longer than every title key cannot repeat a title: most body
+    # lines skip the casefold.
+    longest_key = max(map(len, title_keys), default=-1)
     cleaned.title = title or cleaned.title
     rest = content[consumed:]
     rest_texts = [line for _, line in rest]
     for position, (line_no, line) in enumerate(rest):
         is_headline = (line_no in stripped.headline_lines and md.is_title_like(line)
                        and not _list_follows(rest_texts, position))  # a list's lead-in stays
-        if line.casefold() in title_keys:
+        if len(line) <= longest_key and line.casefold() in title_keys:
             cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_title"))
         elif standfirst and not cleaned.paragraphs and line == standfirst:
             cleaned.removed_lines.append(LineRecord(line_no, line, "duplicate_dek"))
@@ -204,6 +208,7 @@ def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, 
             # The header reader saw no headline at the top (a menu's last item or a date may sit above it).
             cleaned.title = line
             title_keys.add(line.casefold())
+            longest_key = max(longest_key, len(line.casefold()))
             cleaned.metadata_lines.append(LineRecord(line_no, line, "title"))
         elif is_headline:
             cleaned.removed_lines.append(LineRecord(line_no, line, LEADING_TITLE))

@@ -1,0 +1,23 @@
+"""Python's cyclic garbage collector, paused over a stretch of work that builds many long-lived objects and no cycles."""
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Iterator
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No cyclic collection inside the block. A shard's documents, lines and rows are plain data: reference counting
+    frees them, and a full collection would only rescan the whole heap (every document of the shard, every object of
+    Great Expectations and pyarrow) each time it has grown by a quarter: ~10% of reading and cleaning a shard in one
+    process, 15-20% of its finish pass. Any cyclic garbage made inside waits for the end of the block, when the
+    collector runs again as usual; there is little (measured: none from 2,000 text documents or 59 HTML pages, ~20
+    objects from a rejected document's traceback, ~2 MB from Great Expectations validating 3,000 rows)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
