@@ -16,9 +16,11 @@ REMOVED = {
                      "SEE MORE: Students under siege in university", "(Leggi anche su: Gli attori della serie –FOTO)",
                      "Also on example.com Journalists threatened with arrest",
                      "Minister furious at rival for protest jibe [INSIGHT]|", "Storm fears: what the forecasters say [VIDEO]",
-                     "The singer can't perform her own songs, and it's complicated [Bloomberg]"],
+                     "The singer can't perform her own songs, and it's complicated [Bloomberg]",
+                     "Explore further", "Popular on Example Wire", "More from the Herald"],
     "social_follow": ["Follow Day News on Google NewsInstagramYouTubeFacebook, Whats App, and TikTok for latest updates",
-                      "Follow us on Twitter", "Join our WhatsApp channel for breaking news", "Like us on Facebook"],
+                      "Follow us on Twitter", "Join our WhatsApp channel for breaking news", "Like us on Facebook",
+                      "Subscribe to Example Tech on YouTube for more Apple news:"],
     "newsletter": ["Sign up for our daily newsletter", "Subscribe now", "Get the best stories delivered to your inbox",
                    "Thanks for signing up!", "There was an error processing your subscription.",
                    "Keep an eye on your inbox for the latest sports news."],
@@ -43,6 +45,8 @@ REMOVED = {
                          "Example News' Jane Doe contributed to this report."],
     "support_appeal": ["If you enjoyed this article, we have a proposition for you: join our members and get everything.",
                        "Support our journalism: become a subscriber today."],
+    "affiliate_disclosure": ["If you buy something through this post, Example Games may get a share of the sale.",
+                             "When you purchase through links on our site, we may earn an affiliate commission."],
     "tag_list": ["Tags", "Tags: budget, parliament, taxes, elections", "Filed under: Sports, Football, Premier League, Chelsea"],
 }
 
@@ -76,6 +80,10 @@ KEPT = [
     "If you enjoyed the concert, the organisers said, come back next year.",
     "Like this, the project could be finished by spring.",
     "Topics",  # a section's name, not a tag list's label
+    "More from the minister's speech was released on Tuesday, and it told a different story.",  # prose, not a label
+    "Example Tech may earn a commission from products on this page.",  # a bare disclosure: the benchmark keeps it
+    "If you buy a house this year, expect to pay more in commission to agents, the survey found.",
+    "Subscribe to the idea that markets are rational, and you will miss the crash.",
 ]
 
 

@@ -99,11 +99,11 @@ LINE_RULES: tuple[LineRule, ...] = (
         Gated(("[",), r"^[^.!?]{10,150}[^.!?:;,\s]\s*(?-i:\[ ?[A-Z][A-Za-z]{2,14}( [A-Z][A-Za-z]{1,14})? ?\])\s*\|?$"),
         r"^(read more|read also|also read|see also|related|related (articles?|stories|news|posts?|content)|"
         r"you (may|might) also like|more stories|recommended|further reading|don'?t miss|see more|most read|"
-        r"most popular|top stories)\s*\W*$",
+        r"most popular|top stories|explore further|(popular|more) (on|from) [\w .'&-]{1,40})\s*\W*$",
     ),
     _rule(
         "social_follow", 30,
-        rf"^(follow|like|join|find|connect with) (us|[\w .&'-]{{1,40}}?) (on|via|at)\b.*\b({_NETWORKS}|social media|channel)",
+        rf"^(follow|like|join|find|connect with|subscribe to) (us|[\w .&'-]{{1,40}}?) (on|via|at)\b.*\b({_NETWORKS}|social media|channel)",
         rf"^(follow|like|join|subscribe to) (us|our|[\w .&'-]{{1,40}}?)('s)? ({_NETWORKS}) (channel|page|account|group)\b.*$",
     ),
     _rule(
@@ -167,6 +167,13 @@ LINE_RULES: tuple[LineRule, ...] = (
         "reporting_credit", 60,
         r"^\(?((additional |writing and )?reporting|writing|editing|compiled|translated) by (?-i:[A-Z])[^.]*(\.|\))?\W*$",  # by a Name
         Gated(("contributed",), r"^[^.!?]{0,200}\bcontributed (reporting )?to this (report|story|article)\W*$"),
+    ),
+    _rule(
+        # The shop's disclosure under a product article: "If you buy something through this post, X may get a share
+        # of the sale". (A bare "X may earn a commission" stays: the benchmark's articles keep those, measured.)
+        "affiliate_disclosure", 50,
+        r"^.{0,100}\b(if|when) you (buy|purchase|click|shop)\b.{0,120}\b(may|might|could|will)? ?(earn|get|receive)\b"
+        r".{0,60}\b(commissions?|(a )?share of (the )?(sales?|revenue)|compensat\w*)\b.*$",
     ),
     _rule(
         # A tag or keyword list under the article: a label, then short items separated by commas.
