@@ -259,7 +259,7 @@ def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunCo
             validate_and_spool([row for row in finished.candidates if row["doc_id"] not in recurring])
     validate_and_spool(waiting)
     totals.failed_checks = dict(validator.failed_checks)
-    totals.data_docs = validator.data_docs
+    totals.data_docs = validator.build_data_docs()  # once, with every chunk's result
     return totals
 
 

@@ -72,3 +72,17 @@ def test_a_suite_without_check_names_is_refused(tmp_path):
 def test_no_candidates_is_a_trivial_success():
     outcome = validate_candidates([], today=TODAY)
     assert outcome.success and outcome.passed == [] and outcome.quarantined == []
+
+
+def test_a_run_validated_in_chunks_has_one_report_listing_every_chunk(tmp_path):
+    import re
+
+    from flows.validate import Validator
+
+    validator = Validator(today=TODAY, docs_dir=tmp_path / "docs")
+    outcomes = [validator.validate([candidate(f"doc{chunk}-{n}") for n in range(3)]) for chunk in range(3)]
+    assert all(len(outcome.passed) == 3 for outcome in outcomes)
+    assert validator.data_docs is None and not (tmp_path / "docs" / "index.html").exists()  # built once, at the end
+    index = validator.build_data_docs()
+    listed = set(re.findall(r'validations/[^"]+\.html', open(index, encoding="utf-8").read()))
+    assert len(listed) == 3 and all((tmp_path / "docs" / path).exists() for path in listed)
