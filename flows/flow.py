@@ -29,7 +29,7 @@ from .read import Discovery, SourceFile, discover  # noqa: E402
 from .spool import RunSpool  # noqa: E402
 from .validate import Validator  # noqa: E402
 from .warehouse_store import open_warehouse  # noqa: E402
-from .workers import run_supervised  # noqa: E402
+from .workers import run_supervised, stop_idle_workers  # noqa: E402
 from .write import ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
 
 FLOW_NAME = "clean_articles"
@@ -129,6 +129,7 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
             summaries[index] = spool_shard(spool, index, output, totals)
             output.pending, output.rejected = [], []  # the future keeps this object until all are done: keep it empty
             progress.shard_progress(index, len(shards[index]))
+    stop_idle_workers()  # no shard is left for them: their memory is the second pass's (peak RSS)
     return len(shards), [summary for index in range(len(shards)) for summary in summaries[index]]
 
 
