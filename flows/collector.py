@@ -1,6 +1,8 @@
 """Python's cyclic garbage collector, paused over a stretch of work that builds many long-lived objects and no cycles."""
 from __future__ import annotations
 
+import ctypes
+import functools
 import gc
 from contextlib import contextmanager
 from typing import Iterator
@@ -21,3 +23,20 @@ def paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def return_freed_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's malloc_trim): a shard's objects are freed at its end,
+    but the allocator keeps the pages, and the process's resident memory would stay at its largest shard's high-water
+    mark plus fragmentation. A no-op where the C library has no malloc_trim."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None

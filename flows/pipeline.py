@@ -257,6 +257,8 @@ def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunCo
             totals.processed_doc_ids.update(row["doc_id"] for row in finished.candidates + finished.rejected)
             waiting += [row for row in finished.candidates if row["doc_id"] in recurring]
             validate_and_spool([row for row in finished.candidates if row["doc_id"] not in recurring])
+        del finished
+        collector.return_freed_memory()  # the shard's objects are gone: give their pages back (peak RSS)
     validate_and_spool(waiting)
     totals.failed_checks = dict(validator.failed_checks)
     totals.data_docs = validator.build_data_docs()  # once, with every chunk's result
