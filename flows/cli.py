@@ -106,7 +106,7 @@ def _run_command(args: argparse.Namespace) -> int:
         raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
     from . import prefect_server
 
-    server = prefect_server.start()  # its ~7 s start runs on the other core while this process imports (~7 s)
+    server = prefect_server.start()  # its ~4-7 s start runs on the other core while this process imports (~6 s)
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
 
     from . import progress

@@ -1,7 +1,7 @@
 """Prefect's temporary local server for a CLI run, started as the run's first step.
 
 Without PREFECT_API_URL, a flow starts Prefect's temporary server at its first API call (SubprocessASGIServer), after
-the CLI process has imported Prefect's server modules (~3 s here): the server's own start (~7 s) then begins late. Here
+the CLI process has imported Prefect's server modules (~3 s here): the server's own start (~4-7 s) then begins late. Here
 the CLI starts the same server (the same uvicorn command and environment as Prefect's) as soon as it knows one is
 needed, before importing the flow, so that the server's start overlaps the CLI's imports (Prefect, Great Expectations)
 on the other core, and points the flow at it (PREFECT_API_URL for the run). If it does not come up, it is stopped and
