@@ -106,3 +106,11 @@ def test_every_rule_is_exercised_and_uniquely_named():
 def test_word_limit_keeps_long_prose_that_starts_like_a_widget():
     long_line = "Comments " + "from readers poured in all day " * 5
     assert match_line_rule(long_line.strip()) is None
+
+
+def test_a_rule_of_gated_alternatives_only_matches_only_their_lines():
+    from flows.clean.rules import Gated, _rule
+
+    rule = _rule("only_gated", 20, Gated(("click",), r"^.{0,40}\bclick here\b.*$"))
+    assert rule.matches("Click here to subscribe", 4, "click here to subscribe")
+    assert not rule.matches("The council approved the budget.", 5, "the council approved the budget.")

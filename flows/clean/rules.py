@@ -34,7 +34,7 @@ class Gated(NamedTuple):
 @dataclass(frozen=True)
 class LineRule:
     name: str
-    pattern: re.Pattern  # the rule's alternatives that every line within the limits is searched for
+    pattern: re.Pattern | None  # the rule's alternatives that every line within the limits is searched for (None: all gated)
     max_words: int  # longer lines are prose, whatever they start with
     gated: tuple[tuple[tuple[str, ...], re.Pattern], ...] = ()  # (literals, pattern) of its Gated alternatives
 
@@ -43,7 +43,7 @@ class LineRule:
         alternative: IGNORECASE folds some letters that str.lower() keeps apart, "ı" and "i")."""
         if words > self.max_words or len(line) > self.max_words * MAX_CHARS_PER_WORD:
             return False
-        if self.pattern.search(line) is not None:
+        if self.pattern is not None and self.pattern.search(line) is not None:
             return True
         for literals, pattern in self.gated:  # a plain loop: most rules have none, and this runs for every short line
             if (lowered is None or any(map(lowered.__contains__, literals))) and pattern.search(line) is not None:
@@ -53,7 +53,8 @@ class LineRule:
 
 def _rule(name: str, max_words: int, *alternatives: str | Gated) -> LineRule:
     plain = [alt for alt in alternatives if not isinstance(alt, Gated)]
-    pattern = re.compile("|".join(f"(?:{alt})" for alt in plain), re.IGNORECASE)
+    # No plain alternative is no pattern: an empty one would match every line.
+    pattern = re.compile("|".join(f"(?:{alt})" for alt in plain), re.IGNORECASE) if plain else None
     gated = tuple((alt.literals, re.compile(alt.alternative, re.IGNORECASE)) for alt in alternatives if isinstance(alt, Gated))
     return LineRule(name, pattern, max_words, gated)
 
@@ -172,8 +173,8 @@ LINE_RULES: tuple[LineRule, ...] = (
         # The shop's disclosure under a product article: "If you buy something through this post, X may get a share
         # of the sale". (A bare "X may earn a commission" stays: the benchmark's articles keep those, measured.)
         "affiliate_disclosure", 50,
-        r"^.{0,100}\b(if|when) you (buy|purchase|click|shop)\b.{0,120}\b(may|might|could|will)? ?(earn|get|receive)\b"
-        r".{0,60}\b(commissions?|(a )?share of (the )?(sales?|revenue)|compensat\w*)\b.*$",
+        Gated(("if you", "when you"), r"^.{0,100}\b(if|when) you (buy|purchase|click|shop)\b.{0,120}\b(may|might|could|will)? ?"
+              r"(earn|get|receive)\b.{0,60}\b(commissions?|(a )?share of (the )?(sales?|revenue)|compensat\w*)\b.*$"),
     ),
     _rule(
         # A tag or keyword list under the article: a label, then short items separated by commas.
