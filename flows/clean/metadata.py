@@ -33,6 +33,7 @@ _DATELINE_FILLER = re.compile(
     re.IGNORECASE,
 )
 _DATELINE_MAX_WORDS, _DATELINE_MAX_CHARS = 12, 120
+_DIGIT = re.compile(r"\d")  # every date form has one (a form without must drop this): most lines skip the searches
 _BULLET = re.compile(r"^[-•–—*·▪►◦]\s+")
 _BYLINE = re.compile(r"^by\s+(?P<names>[^\d|]{2,120}?)(?:\s*[|,–—-]\s*(?:staff|correspondent|reporter|editor|updated|published).*)?$",
                      re.IGNORECASE)
@@ -68,7 +69,7 @@ def find_date(text: str) -> dt.date | None:
 
 def parse_dateline(line: str) -> dt.date | None:
     """The date of a line that is only a dateline ('Published April 13, 2022', '2024-09-04 10:30 GMT'), else None."""
-    if len(line) > _DATELINE_MAX_CHARS or len(line.split()) > _DATELINE_MAX_WORDS:
+    if len(line) > _DATELINE_MAX_CHARS or len(line.split()) > _DATELINE_MAX_WORDS or _DIGIT.search(line) is None:
         return None
     for form in _DATE_FORMS:
         match = form.search(line)
@@ -102,6 +103,8 @@ def is_title_like(line: str) -> bool:
 
 
 def _starts_second_sentence(line: str) -> bool:
+    if "." not in line and "?" not in line and "!" not in line:  # every match holds one: most headlines skip the scan
+        return False
     return any(match.group()[-1].isupper() for match in _SECOND_SENTENCE.finditer(line))
 
 
