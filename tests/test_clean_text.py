@@ -103,6 +103,15 @@ def test_dateline_recognition():
     assert md.parse_dateline("2024-09-04T08:00:00Z") == dt.date(2024, 9, 4)
     assert md.parse_dateline("On April 13, 2022 the talks collapsed") is None
     assert md.parse_dateline("2024-02-30") is None  # not a calendar date
+    assert md.parse_dateline("Published on Monday") is None  # no digit: no date form is searched for
+    assert md.parse_dateline("Published April \u0661\u0663, 2022") == dt.date(2022, 4, 13)  # \d: any decimal digit
+
+
+def test_a_headline_is_one_sentence():
+    assert md.is_title_like("Council approves the new budget after long debate")
+    assert not md.is_title_like("Council approves budget. Critics say it is too late")
+    assert not md.is_title_like("Is this the end? Critics say it is")
+    assert md.is_title_like("Gov. Newsom visits the L.A. Auto Show")  # abbreviations are no sentence's end
 
 
 lines = st.lists(st.one_of(st.text(max_size=60), st.sampled_from(
