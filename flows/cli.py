@@ -106,8 +106,14 @@ def _run_command(args: argparse.Namespace) -> int:
         raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
     from . import prefect_server
 
-    server = prefect_server.start()  # its ~4-7 s start runs on the other core while this process imports (~6 s)
+    server = prefect_server.start()  # its ~3-5 s start runs on the other core while this process imports (~6 s)
+    if args.dask_address is None:
+        from . import workers
+
+        workers.start_workers(settings.WORKERS if args.workers is None else args.workers)
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
+
+    server = prefect_server.confirm(server)
 
     from . import progress
     from .flow import clean_articles

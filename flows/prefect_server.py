@@ -2,10 +2,15 @@
 
 Without PREFECT_API_URL, a flow starts Prefect's temporary server at its first API call (SubprocessASGIServer), after
 the CLI process has imported Prefect's server modules (~3 s here): the server's own start (~4-7 s) then begins late. Here
-the CLI starts the same server (the same uvicorn command and environment as Prefect's) as soon as it knows one is
-needed, before importing the flow, so that the server's start overlaps the CLI's imports (Prefect, Great Expectations)
-on the other core, and points the flow at it (PREFECT_API_URL for the run). If it does not come up, it is stopped and
-the flow starts Prefect's own server as usual, which then reports what went wrong.
+the CLI starts the same server (the same uvicorn command and environment as Prefect's) as its first step, before
+importing Prefect itself (~1 s), so that the server's start overlaps the CLI's imports on the other core, and points the
+flow at it (PREFECT_API_URL for the run). Whether a server is needed at all is only known once Prefect has read its
+settings (a profile may name an API): `confirm()` then stops a server the run does not need. If it does not come up,
+it is stopped and the flow starts Prefect's own server as usual, which then reports what went wrong.
+
+Unlike Prefect's, it skips the block-type registration at start-up (its memo check alone imports every installed
+Prefect collection: prefect-dask, then Dask's `distributed`, ~0.7 s): a run of this flow uses no blocks, and a
+server the user starts (`prefect server start`) registers them as usual. The user's own setting in the environment wins.
 """
 from __future__ import annotations
 
@@ -22,6 +27,12 @@ from pathlib import Path
 
 PORT_IN_USE_EXIT_CODE = 3  # uvicorn's exit code when the port is taken (a race with another process): try another
 HEALTH_POLL_SECONDS = 0.1
+# Block-type registration off for this server (see the module's docstring): both settings, since the memo check runs
+# first; each under every name Prefect reads it by, so that one the user set in the environment is left alone.
+SKIPPED_AT_START = {
+    ("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "PREFECT_API_BLOCKS_REGISTER_ON_START"): "false",
+    ("PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION", "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION"): "false",
+}
 
 
 def needed() -> bool:
@@ -52,14 +63,15 @@ class TemporaryServer:
         return f"http://127.0.0.1:{self.port}/api"
 
     def _launch(self) -> subprocess.Popen:
-        from prefect.settings import get_current_settings
-
+        # find_spec locates Prefect without importing it. The server reads Prefect's settings as this process would
+        # (the same environment, working directory and PREFECT_HOME profile): nothing to pass on but its own flags.
         prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent
+        skipped = {names[0]: value for names, value in SKIPPED_AT_START.items() if not any(name in os.environ for name in names)}
         environment = {
             **os.environ,
+            **skipped,
             # What Prefect's SubprocessASGIServer sets: no UI, an ephemeral app (no background services).
             "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
-            **get_current_settings().to_environment_variables(exclude_unset=True),
         }
         command = [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent), "--factory",
                    "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
@@ -95,8 +107,16 @@ class TemporaryServer:
 
 
 def start() -> TemporaryServer | None:
-    """A temporary server starting now, where the flow would otherwise start one; else None."""
+    """A temporary server starting now, unless the environment names Prefect's API (confirm() checks the rest)."""
     from . import settings
 
-    settings.apply_prefect_environment()  # before Prefect reads its settings
-    return TemporaryServer() if needed() else None
+    settings.apply_prefect_environment()  # before Prefect reads its settings, here and in the server
+    return None if os.environ.get("PREFECT_API_URL") else TemporaryServer()
+
+
+def confirm(server: TemporaryServer | None) -> TemporaryServer | None:
+    """The server, if the flow would otherwise start one (Prefect imported now); else it is stopped: None."""
+    if server is not None and not needed():
+        server.stop()
+        return None
+    return server

@@ -105,3 +105,32 @@ def test_the_command_exits_with_mains_code(tmp_path):
     done = subprocess.run([sys.executable, "-m", "flows", "clean", str(SEEDS / sorted(os.listdir(SEEDS))[0])], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and json.loads(done.stdout)  # all of stdout flushed before the fast exit
+
+
+def test_the_temporary_server_skips_block_registration_unless_the_user_set_it(monkeypatch):
+    from flows import prefect_server
+
+    launched, popen = [], subprocess.Popen
+
+    def record(command, env, **options):  # what the server would be started with; a process that ends at once
+        launched.append(env)
+        return popen([sys.executable, "-c", "pass"])
+
+    monkeypatch.setattr(subprocess, "Popen", record)
+    monkeypatch.delenv("PREFECT_SERVER_REGISTER_BLOCKS_ON_START", raising=False)
+    monkeypatch.setenv("PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION", "true")  # the user's, under Prefect's older name
+    prefect_server.TemporaryServer().stop()
+    assert launched[0]["PREFECT_SERVER_REGISTER_BLOCKS_ON_START"] == "false"
+    assert launched[0]["PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION"] == "true"
+    assert "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION" not in launched[0]
+
+
+def test_a_server_started_ahead_is_stopped_when_prefect_names_an_api(monkeypatch):
+    from flows import prefect_server
+
+    monkeypatch.setattr(prefect_server.TemporaryServer, "_launch",
+                        lambda self: subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]))
+    server = prefect_server.TemporaryServer()
+    monkeypatch.setattr(prefect_server, "needed", lambda: False)  # as with PREFECT_API_URL in the user's profile
+    assert prefect_server.confirm(server) is None
+    assert server.process.poll() is not None

@@ -64,3 +64,15 @@ def test_a_worker_started_with_another_environment_is_not_reused(make_source, mo
     before = _pids(run_supervised(sources, CONTEXT, process=process_recording_pid))
     monkeypatch.setenv("NEWSCLEAN_TEST_MARKER", "changed")  # as new object-store credentials would be
     assert _pids(run_supervised(sources, CONTEXT, process=process_recording_pid)) != before
+
+
+def test_workers_started_ahead_take_the_first_shards(make_source):
+    import flows.workers as workers
+
+    workers.stop_idle_workers()
+    workers.start_workers(2)
+    ahead = {worker.process.pid for worker in workers._idle_workers}
+    sources = discover(make_source({"a-ok.txt": ARTICLE}))
+    assert set(_pids(run_supervised(sources, CONTEXT, process=process_recording_pid))) <= ahead
+    workers.stop_idle_workers()
+    assert not workers._idle_workers
