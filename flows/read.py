@@ -26,7 +26,7 @@ class ReadError(Exception):
     """One document cannot be read; the message is the reason recorded in `rejected`."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a run holds one per document, and a __dict__ doubled its size
 class SourceFile:
     """A document to read: a file, or one record of a container file (a WARC record, a JSONL line)."""
 
@@ -177,11 +177,12 @@ def _list_local(source: str | os.PathLike) -> list[SourceFile]:
         raise SourceError(f"source {str(given)!r} is neither a file nor a folder")
     if not found:
         raise SourceError(f"source {str(given)!r} holds no documents")
+    root_name = root.name  # one string shared by every document, not one each
     return [
         SourceFile(
             path=str(path),
             relpath=path.relative_to(base).as_posix(),
-            root_name=root.name,
+            root_name=root_name,
             size=stat.st_size,
             mtime_ns=stat.st_mtime_ns,
             problem=problem,
@@ -207,12 +208,12 @@ def _list_object_store(source: str) -> list[SourceFile]:
             raise SourceError(f"source {source!r} does not exist")
     except (OSError, ValueError) as error:
         raise SourceError(f"cannot read source {source!r}: {str(error).splitlines()[0]}") from error
-    files = []
+    files, root_name = [], base.rstrip("/").rpartition("/")[2]
     for info in sorted(infos, key=lambda info: info.path):
         relpath = info.path[len(base) + 1:]
         if info.type != pafs.FileType.File or any(_is_hidden(part) for part in relpath.split("/")):
             continue
-        files.append(SourceFile(path=S3_SCHEME + info.path, relpath=relpath, root_name=base.rstrip("/").rpartition("/")[2],
+        files.append(SourceFile(path=S3_SCHEME + info.path, relpath=relpath, root_name=root_name,
                                 size=info.size, mtime_ns=info.mtime_ns or 0))
     if not files:
         raise SourceError(f"source {source!r} holds no documents")
