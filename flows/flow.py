@@ -23,7 +23,7 @@ from prefect.utilities.annotations import quote  # noqa: E402
 
 from .pipeline import (  # noqa: E402
     BatchOutput, RunContext, RunPlan, RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run, process_batch,
-    runs_row, split_batches, spool_shard, state_table,
+    STATE_TABLE, runs_row, split_batches, spool_shard,
 )
 from .read import Discovery, SourceFile, discover  # noqa: E402
 from .spool import RunSpool  # noqa: E402
@@ -126,7 +126,7 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
         for future in as_completed(list(shard_of)):
             index = shard_of.pop(future)
             output = future.result()
-            summaries[index] = spool_shard(spool, index, output, totals)
+            summaries[index] = spool_shard(spool, index, shards[index], output, totals, context)
             output.pending, output.rejected = [], []  # the future keeps this object until all are done: keep it empty
             progress.shard_progress(index, len(shards[index]))
     stop_idle_workers()  # no shard is left for them: their memory is the second pass's (peak RSS)
@@ -177,7 +177,7 @@ def clean_articles(
         if accounted != len(plan.todo):
             raise RuntimeError(f"run {run_id} lost documents: {len(plan.todo)} to process, counts {summary_row}")  # never write a lossy run
         spool.add_rows("runs", [summary_row], default_partition=ingest_date)
-        state = state_table(plan.todo, totals.raw_hashes, context)
+        state = spool.table(STATE_TABLE)
         write_task(warehouse, quote(spool), quote(totals.processed_doc_ids), run_id, ingest_date, quote(site_memory),
                    quote(state), quote(plan))
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}

@@ -21,6 +21,8 @@ from . import collector, schema
 
 PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
 _SCRATCH_COMPRESSION = "lz4"  # read back once, soon: speed over size
+# The warehouse's tables, and the processed-files memory's rows (written whole by the write step, not by partition)
+SCHEMAS = {**schema.TABLES, "ingested_files": schema.INGESTED_FILES}
 
 
 class RunSpool:
@@ -86,9 +88,9 @@ class RunSpool:
             if writer is None:
                 path = self._scratch_path(table, partition)
                 path.parent.mkdir(parents=True, exist_ok=True)
-                writer = pq.ParquetWriter(path, schema.TABLES[table], compression=_SCRATCH_COMPRESSION)
+                writer = pq.ParquetWriter(path, SCHEMAS[table], compression=_SCRATCH_COMPRESSION)
                 self._writers[(table, partition)] = writer
-            writer.write_table(schema.rows_table(partition_rows, schema.TABLES[table]))
+            writer.write_table(schema.rows_table(partition_rows, SCHEMAS[table]))
         self.row_counts[table] += len(rows)
 
     def partitions(self, table: str) -> set[str]:
@@ -114,3 +116,8 @@ class RunSpool:
         """Every row of the table as dicts, with its partition: for small tables and checks, not for articles."""
         return [{**row, PARTITION_KEY: partition} for partition in sorted(self.partitions(table))
                 for batch in self.batches(table, partition) for row in batch.to_pylist()]
+
+    def table(self, table: str) -> pa.Table:
+        """Every row of the table (all partitions, as added): for the processed-files memory's rows."""
+        return pa.Table.from_batches([batch for partition in sorted(self.partitions(table))
+                                      for batch in self.batches(table, partition)], schema=SCHEMAS[table])
