@@ -7,6 +7,7 @@ the spool is closed; the warehouse is only ever touched by the write step.
 """
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 import tempfile
@@ -18,6 +19,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import collector, schema
+
+# Arrow's buffers from the C library's malloc, unless the user chose a pool: pyarrow's default (mimalloc) keeps the
+# pages it frees, so the write step's passes over a run's rows (each partition read from here, compressed) stayed
+# resident, ~80 MB more peak RSS at 100,000 documents; malloc hands big buffers back as they are freed.
+if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+    pa.set_memory_pool(pa.system_memory_pool())
 
 PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
 _SCRATCH_COMPRESSION = "lz4"  # read back once, soon: speed over size

@@ -19,7 +19,7 @@ from typing import Iterable, Iterator, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import schema, settings
+from . import collector, schema, settings
 from .clean.site_templates import MAX_TRACKED_STORIES, TemplateLine
 from .spool import RunSpool
 from .warehouse_store import PARTITION_FILE, Staged, WarehouseError, WarehouseStore, open_warehouse
@@ -153,6 +153,14 @@ def write_run(
             spool.close()
 
 
+def _stage(store: WarehouseStore, parts, key: str, schema: pa.Schema | None = None) -> Staged:
+    """Stage one file, then give the pages its buffers used back to the system: the write runs in a thread, whose
+    malloc arena otherwise keeps them, and each table's pass would add its own to the run's peak RSS."""
+    staged = store.stage(parts, key, schema=schema)
+    collector.return_freed_memory()
+    return staged
+
+
 def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids, run_id, run_partition, site_memory,
                       state_rows, replace_partitions: set[str], previous_partitions: set[str]) -> None:
     staged: list[Staged] = []
@@ -160,6 +168,7 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
         store.clear_staging()
         duplicate_of = (mark_duplicates(_run_articles(spool), _existing_bodies(store, processed_doc_ids, replace_partitions))
                         if spool.row_counts["articles"] else {})
+        collector.return_freed_memory()  # the articles' columns, sorted: gone (see _stage)
         for table, table_schema in schema.TABLES.items():
             if table == "runs":
                 partitions, replace_keys = spool.partitions(table) | {run_partition}, {run_id}
@@ -174,12 +183,12 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
                 # a backfill's partitions are rewritten whole; runs of every kind accumulate
                 replaced_whole = partition in replace_partitions and table != "runs"
                 kept = () if replaced_whole else kept_rows(store, table, partition, replace_keys)
-                staged.append(store.stage(chain(kept, new_rows), partition_key(table, partition), schema=table_schema))
+                staged.append(_stage(store, chain(kept, new_rows), partition_key(table, partition), schema=table_schema))
         if site_memory is not None:
             merged_memory = merge_site_memory(read_site_templates(store), site_memory)
-            staged.append(store.stage(site_templates_table(merged_memory), SITE_TEMPLATES_KEY))
+            staged.append(_stage(store, site_templates_tables(merged_memory), SITE_TEMPLATES_KEY, schema=schema.SITE_TEMPLATES))
         if state_rows is not None:
-            staged.append(store.stage(merged_state(store, state_rows, replace_partitions), STATE_KEY))
+            staged.append(_stage(store, merged_state(store, state_rows, replace_partitions), STATE_KEY))
         _commit(store, staged)
     except OSError as error:
         store.discard(staged)
@@ -239,8 +248,14 @@ def read_site_templates(warehouse) -> dict[tuple[str, str], TemplateLine]:
     }
 
 
-def site_templates_table(memory: dict[tuple[str, str], TemplateLine]) -> pa.Table:
+SITE_TEMPLATE_LINES_PER_TABLE = 16384
+
+
+def site_templates_tables(memory: dict[tuple[str, str], TemplateLine]) -> Iterator[pa.Table]:
+    """The site_templates table's rows, sorted, a piece at a time and a column at a time: a big run learns lines by
+    the hundred thousand, and their table built whole (a dict per line, even more) was a large part of its peak."""
     lines = sorted(memory.values(), key=lambda line: (line.site, -line.doc_count, line.line_hash))
-    # a column at a time: a dict per line would double the memory of a big run's learnt lines
-    return pa.table({name: [getattr(line, name) for line in lines] for name in schema.SITE_TEMPLATES.names},
-                    schema=schema.SITE_TEMPLATES)
+    for start in range(0, len(lines), SITE_TEMPLATE_LINES_PER_TABLE):
+        piece = lines[start : start + SITE_TEMPLATE_LINES_PER_TABLE]
+        yield pa.table({name: [getattr(line, name) for line in piece] for name in schema.SITE_TEMPLATES.names},
+                       schema=schema.SITE_TEMPLATES)
