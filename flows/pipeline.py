@@ -253,6 +253,7 @@ def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunCo
     first pass's) and returns it."""
     site_stories = site_templates.site_story_counts(memory)
     recurring = {doc_id for doc_id, count in Counter(spool.pending_doc_ids).items() if count > 1}
+    spool.pending_doc_ids.clear()  # counted: a string per document, not needed through validation and the write
     waiting: list[dict] = []
 
     def validate_and_spool(candidates: list[dict]) -> None:
