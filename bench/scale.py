@@ -261,8 +261,8 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
     read + clean (the shard's output spooled), site templates, finish + validate a shard at a time (Great
     Expectations already imported: its ~6 s import is a once-per-run cost, counted in figure 7), write. Seconds per
     step."""
-    from flows.pipeline import (RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run, process_batch,
-                                spool_shard, state_table)
+    from flows.pipeline import (STATE_TABLE, RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run,
+                                process_batch, spool_shard)
     from flows.read import discover
     from flows.spool import RunSpool
     from flows.validate import Validator
@@ -284,7 +284,7 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
     lap("discover")
     with RunSpool() as spool, tempfile.TemporaryDirectory() as docs:
         totals = RunTotals()
-        summaries = spool_shard(spool, 0, process_batch(plan.todo, context), totals)
+        summaries = spool_shard(spool, 0, plan.todo, process_batch(plan.todo, context), totals, context)
         lap("read+clean")
         memory = learn_site_templates(summaries, read_site_templates(warehouse), context)
         lap("site templates")
@@ -292,7 +292,7 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
         finish_and_validate_spooled(spool, 1, memory, context, validator, totals)
         lap("finish+validate")
         write_run(warehouse, spool, totals.processed_doc_ids, "bench", run_partition=BENCH_DATE, site_memory=memory,
-                  state_rows=state_table(plan.todo, totals.raw_hashes, context))
+                  state_rows=spool.table(STATE_TABLE))
         lap("write")
         counts = spool.row_counts
         assert counts["articles"] + counts["quarantine"] + counts["rejected"] == len(sources)

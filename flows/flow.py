@@ -23,7 +23,7 @@ from prefect.utilities.annotations import quote  # noqa: E402
 
 from .pipeline import (  # noqa: E402
     BatchOutput, RunContext, RunPlan, RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run, process_batch,
-    runs_row, split_batches, spool_shard, state_table,
+    STATE_TABLE, runs_row, split_batches, spool_shard,
 )
 from .read import Discovery, SourceFile, discover  # noqa: E402
 from .spool import RunSpool  # noqa: E402
@@ -126,9 +126,10 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
         for future in as_completed(list(shard_of)):
             index = shard_of.pop(future)
             output = future.result()
-            summaries[index] = spool_shard(spool, index, output, totals)
+            summaries[index] = spool_shard(spool, index, shards[index], output, totals, context)
             output.pending, output.rejected = [], []  # the future keeps this object until all are done: keep it empty
             progress.shard_progress(index, len(shards[index]))
+            shards[index].clear()  # Prefect keeps a finished task's parameters for the whole run: keep them empty
     stop_idle_workers()  # no shard is left for them: their memory is the second pass's (peak RSS)
     return len(shards), [summary for index in range(len(shards)) for summary in summaries[index]]
 
@@ -157,34 +158,39 @@ def clean_articles(
 
     sources = discover_task(source)
     plan = plan_run(sources, read_state(store), context, mode, start, end)
+    documents_in, records_skipped, to_process = len(sources), sources.skipped_records, len(plan.todo)
+    # Prefect keeps a task's parameters and result for the whole run: per-document lists are emptied in place once
+    # used, so that a run's later steps do not hold a record of every document (peak RSS).
+    sources.clear()
     with RunSpool() as spool:  # the run's rows wait on local disk, not in memory
         totals = RunTotals()
         shards, line_summaries = _clean_shards(plan.todo, context, workers, dask_address, spool, totals)
-        site_memory = learn_site_templates_task(quote(line_summaries), warehouse, context) if plan.todo else None
-        del line_summaries
+        plan.todo.clear()
+        site_memory = learn_site_templates_task(quote(line_summaries), warehouse, context) if to_process else None
+        line_summaries.clear()
         if shards:
             totals = validate_task(quote(spool), shards, quote(site_memory), context, warehouse, quote(totals))
         parameters = json.dumps({"source": source, "warehouse": warehouse, "ingest_date": ingest_date, "mode": mode,
                                  "start": start, "end": end, "workers": workers, "dask_address": dask_address}, sort_keys=True)
         summary_row = runs_row(
             context=context, flow_name=FLOW_NAME, source=source, parameters=parameters, ended_at=dt.datetime.now(dt.timezone.utc),
-            mode=mode, documents_in=len(sources), documents_skipped=plan.skipped,
-            records_skipped=sources.skipped_records, articles=spool.row_counts["articles"],
+            mode=mode, documents_in=documents_in, documents_skipped=plan.skipped,
+            records_skipped=records_skipped, articles=spool.row_counts["articles"],
             quarantine=spool.row_counts["quarantine"], rejected=spool.row_counts["rejected"],
             removed_lines=spool.row_counts["removed_lines"], failed_checks=totals.failed_checks, data_docs=totals.data_docs,
         )
         accounted = summary_row["articles_out"] + summary_row["quarantine_out"] + summary_row["rejected_out"]
-        if accounted != len(plan.todo):
-            raise RuntimeError(f"run {run_id} lost documents: {len(plan.todo)} to process, counts {summary_row}")  # never write a lossy run
+        if accounted != to_process:
+            raise RuntimeError(f"run {run_id} lost documents: {to_process} to process, counts {summary_row}")  # never write a lossy run
         spool.add_rows("runs", [summary_row], default_partition=ingest_date)
-        state = state_table(plan.todo, totals.raw_hashes, context)
+        state = spool.table(STATE_TABLE)
         write_task(warehouse, quote(spool), quote(totals.processed_doc_ids), run_id, ingest_date, quote(site_memory),
                    quote(state), quote(plan))
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}
     summary.update(warehouse=store.uri, ingest_date=ingest_date)
     _publish_artifacts(summary, totals)
     get_run_logger().info(
-        "%d documents, %d unchanged: %d articles, %d quarantine, %d rejected", len(sources), plan.skipped,
+        "%d documents, %d unchanged: %d articles, %d quarantine, %d rejected", documents_in, plan.skipped,
         summary["articles_out"], summary["quarantine_out"], summary["rejected_out"],
     )
     return summary

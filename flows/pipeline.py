@@ -215,20 +215,33 @@ def finish_documents(output: BatchOutput, memory: dict, context: RunContext) -> 
 class RunTotals:
     """What a spooled run's passes produced besides its rows (those are in the spool): for the runs row and the write."""
 
-    raw_hashes: dict[str, str | None] = field(default_factory=dict)  # source_uri -> SHA-256 of its bytes
     processed_doc_ids: set[str] = field(default_factory=set)
     rule_counts: Counter = field(default_factory=Counter)  # removed lines by rule
     failed_checks: dict[str, int] = field(default_factory=dict)
     data_docs: str | None = None
 
 
-def spool_shard(spool, shard: int, output: BatchOutput, totals: RunTotals) -> list[site_templates.SiteDocument]:
-    """The flow's first pass, as each shard comes back: its pending documents go to `spool` (a spool.RunSpool) until
-    the whole run has been seen, its rejected rows to the spool's table; returns the line summaries (no text) that
-    the site-level learning needs."""
+STATE_TABLE = "ingested_files"  # the spool's table of the processed-files memory's rows (schema.INGESTED_FILES)
+
+
+def state_row(source: SourceFile, raw_sha256: str | None, context: RunContext) -> dict:
+    """The processed-files memory's row of a document (`raw_sha256` None: it could not be read or cleaned)."""
+    return {"source_uri": source.source_uri, "doc_id": source.doc_id, "size": source.size, "mtime_ns": source.mtime_ns,
+            "content_hash": raw_sha256, "ingest_date": context.ingest_date_of(source), "run_id": context.run_id,
+            "processed_at": context.processed_at}
+
+
+def spool_shard(spool, shard: int, sources: list[SourceFile], output: BatchOutput, totals: RunTotals,
+                context: RunContext) -> list[site_templates.SiteDocument]:
+    """The flow's first pass, as each shard (`sources`) comes back: its pending documents go to `spool` (a
+    spool.RunSpool) until the whole run has been seen, its rejected rows to the spool's table, and their documents'
+    processed-files rows too (those of pending documents follow in the second pass); returns the line summaries (no
+    text) that the site-level learning needs."""
     with collector.paused():  # pickling and summing up a shard's documents (see collector.paused): ~30% of this step
         spool.put_pending(shard, output.pending, [pending.source.doc_id for pending in output.pending])
         spool.add_rows("rejected", output.rejected)
+        rejected_uris = {row["source_uri"] for row in output.rejected}
+        spool.add_rows(STATE_TABLE, [state_row(source, None, context) for source in sources if source.source_uri in rejected_uris])
         totals.processed_doc_ids.update(row["doc_id"] for row in output.rejected)
         return [pending.lines.summary() for pending in output.pending]
 
@@ -241,6 +254,7 @@ def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunCo
     first pass's) and returns it."""
     site_stories = site_templates.site_story_counts(memory)
     recurring = {doc_id for doc_id, count in Counter(spool.pending_doc_ids).items() if count > 1}
+    spool.pending_doc_ids.clear()  # counted: a string per document, not needed through validation and the write
     waiting: list[dict] = []
 
     def validate_and_spool(candidates: list[dict]) -> None:
@@ -250,15 +264,17 @@ def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunCo
 
     for shard in range(shards):
         with collector.paused():  # a shard's documents and rows are plain data (see collector.paused)
-            finished = finish_pending(spool.take_pending(shard), memory, context, site_stories)
+            pending_documents = spool.take_pending(shard)
+            finished = finish_pending(pending_documents, memory, context, site_stories)
             spool.add_rows("removed_lines", finished.removed_lines)
             spool.add_rows("rejected", finished.rejected)
-            totals.raw_hashes.update(finished.raw_hashes)
+            spool.add_rows(STATE_TABLE, [state_row(pending.source, finished.raw_hashes.get(pending.source.source_uri), context)
+                                         for pending in pending_documents])
             totals.rule_counts.update(row["rule"] for row in finished.removed_lines)
             totals.processed_doc_ids.update(row["doc_id"] for row in finished.candidates + finished.rejected)
             waiting += [row for row in finished.candidates if row["doc_id"] in recurring]
             validate_and_spool([row for row in finished.candidates if row["doc_id"] not in recurring])
-        del finished
+        del finished, pending_documents
         collector.return_freed_memory()  # the shard's objects are gone: give their pages back (peak RSS)
     validate_and_spool(waiting)
     totals.failed_checks = dict(validator.failed_checks)
@@ -340,22 +356,3 @@ def plan_run(sources: list[SourceFile], state: dict[str, dict], context: RunCont
         todo = [source for source in sources if not unchanged(source)]
     previous = {state[s.source_uri]["ingest_date"] for s in todo if s.source_uri in state} - replace
     return RunPlan(todo, len(sources) - len(todo), replace, previous)
-
-
-def state_table(sources: list[SourceFile], raw_hashes: dict[str, str | None], context: RunContext):
-    """The processed-files memory's rows for these sources (a pyarrow table of schema.INGESTED_FILES), built a column
-    at a time: no dict per document."""
-    import pyarrow as pa  # here: worker processes, which import this module, never need it
-
-    from . import schema
-
-    return pa.table({
-        "source_uri": [source.source_uri for source in sources],
-        "doc_id": [source.doc_id for source in sources],
-        "size": [source.size for source in sources],
-        "mtime_ns": [source.mtime_ns for source in sources],
-        "content_hash": [raw_hashes.get(source.source_uri) for source in sources],
-        "ingest_date": [context.ingest_date_of(source) for source in sources],
-        "run_id": [context.run_id] * len(sources),
-        "processed_at": [context.processed_at] * len(sources),
-    }, schema=schema.INGESTED_FILES)

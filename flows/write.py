@@ -19,7 +19,7 @@ from typing import Iterable, Iterator, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import schema, settings
+from . import collector, schema, settings
 from .clean.site_templates import MAX_TRACKED_STORIES, TemplateLine
 from .spool import RunSpool
 from .warehouse_store import PARTITION_FILE, Staged, WarehouseError, WarehouseStore, open_warehouse
@@ -72,35 +72,47 @@ def kept_rows(store: WarehouseStore, table: str, ingest_date: str, replace_keys:
     yield from existing.filter(pc.invert(pc.is_in(existing[_key_column(table)], value_set=replaced))).to_batches()
 
 
-def _existing_bodies(store: WarehouseStore, skip_doc_ids: set[str], skip_partitions: set[str]) -> dict[str, str]:
-    """content_hash -> doc_id of the first article the warehouse already holds with that body."""
-    first: dict[str, str] = {}
+_BODY_COLUMNS = ["content_hash", "doc_id"]
+
+
+def _existing_bodies(store: WarehouseStore, skip_doc_ids: set[str], skip_partitions: set[str]) -> pa.Table:
+    """The warehouse's articles that are first copies of their body (duplicate_of null), as (content_hash, doc_id) in
+    partition order, leaving out the documents this run replaces."""
+    skipped = pa.array(sorted(skip_doc_ids), pa.string())
+    parts: dict[str, list[pa.ChunkedArray]] = {name: [] for name in _BODY_COLUMNS}
     for partition, key in store.partitions("articles").items():
         if partition in skip_partitions:
             continue
         table = store.read_table(key, columns=["doc_id", "content_hash", "duplicate_of"])
-        for doc_id, content_hash, duplicate_of in zip(*(table[c].to_pylist() for c in ("doc_id", "content_hash", "duplicate_of"))):
-            if doc_id not in skip_doc_ids and duplicate_of is None:
-                first.setdefault(content_hash, doc_id)
-    return first
+        firsts = pc.and_(pc.is_null(table["duplicate_of"]), pc.invert(pc.is_in(table["doc_id"], value_set=skipped)))
+        for name in _BODY_COLUMNS:
+            parts[name] += table.filter(firsts)[name].chunks
+    return pa.table({name: pa.chunked_array(chunks, pa.string()) for name, chunks in parts.items()})
 
 
-def mark_duplicates(articles: Iterable[tuple[str, str, str, str]], first_by_hash: dict[str, str]) -> dict[str, str]:
+def mark_duplicates(articles: pa.Table, earlier_bodies: pa.Table) -> dict[str, str]:
     """The same body arriving again (another URL, another day) points at the first doc_id; nothing is dropped.
-    `articles` are (ingest_date, source_uri, content_hash, doc_id); returns doc_id -> first doc_id for the copies."""
-    duplicate_of = {}
-    for _, _, content_hash, doc_id in sorted(articles):
-        first = first_by_hash.setdefault(content_hash, doc_id)
-        if first != doc_id:
-            duplicate_of[doc_id] = first
-    return duplicate_of
+    `articles` are this run's (ingest_date, source_uri, content_hash, doc_id), taken in that order after
+    `earlier_bodies` (content_hash, doc_id: the warehouse's first copies); returns doc_id -> first doc_id for the
+    copies. Column-wise: a Python tuple per article cost ~0.5 kB each at the write's peak."""
+    ordered = articles.take(pc.sort_indices(articles, sort_keys=[(name, "ascending") for name in articles.column_names]))
+    hashes = pa.concat_arrays([earlier_bodies["content_hash"].combine_chunks(), ordered["content_hash"].combine_chunks()])
+    doc_ids = pa.concat_arrays([earlier_bodies["doc_id"].combine_chunks(), ordered["doc_id"].combine_chunks()])
+    # index_in finds a value's first occurrence: each article's first doc_id with its body
+    first = doc_ids.take(pc.index_in(ordered["content_hash"], value_set=hashes))
+    copies = pc.not_equal(first, ordered["doc_id"])
+    return dict(zip(ordered["doc_id"].filter(copies).to_pylist(), first.filter(copies).to_pylist()))
 
 
-def _run_articles(spool: RunSpool) -> Iterator[tuple[str, str, str, str]]:
+def _run_articles(spool: RunSpool) -> pa.Table:
+    """This run's articles as (ingest_date, source_uri, content_hash, doc_id)."""
     columns = ["source_uri", "content_hash", "doc_id"]
+    parts = []
     for partition in spool.partitions("articles"):
         for batch in spool.batches("articles", partition, columns=columns):
-            yield from ((partition, *row) for row in zip(*(batch.column(c).to_pylist() for c in columns)))
+            part = pa.Table.from_batches([batch])
+            parts.append(part.add_column(0, PARTITION_KEY, pa.repeat(pa.scalar(partition, pa.string()), len(part))))
+    return pa.concat_tables(parts)
 
 
 def _with_duplicate_of(batches: Iterable[pa.RecordBatch], duplicate_of: dict[str, str]) -> Iterator[pa.Table]:
@@ -141,6 +153,14 @@ def write_run(
             spool.close()
 
 
+def _stage(store: WarehouseStore, parts, key: str, schema: pa.Schema | None = None) -> Staged:
+    """Stage one file, then give the pages its buffers used back to the system: the write runs in a thread, whose
+    malloc arena otherwise keeps them, and each table's pass would add its own to the run's peak RSS."""
+    staged = store.stage(parts, key, schema=schema)
+    collector.return_freed_memory()
+    return staged
+
+
 def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids, run_id, run_partition, site_memory,
                       state_rows, replace_partitions: set[str], previous_partitions: set[str]) -> None:
     staged: list[Staged] = []
@@ -148,6 +168,7 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
         store.clear_staging()
         duplicate_of = (mark_duplicates(_run_articles(spool), _existing_bodies(store, processed_doc_ids, replace_partitions))
                         if spool.row_counts["articles"] else {})
+        collector.return_freed_memory()  # the articles' columns, sorted: gone (see _stage)
         for table, table_schema in schema.TABLES.items():
             if table == "runs":
                 partitions, replace_keys = spool.partitions(table) | {run_partition}, {run_id}
@@ -162,12 +183,12 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
                 # a backfill's partitions are rewritten whole; runs of every kind accumulate
                 replaced_whole = partition in replace_partitions and table != "runs"
                 kept = () if replaced_whole else kept_rows(store, table, partition, replace_keys)
-                staged.append(store.stage(chain(kept, new_rows), partition_key(table, partition), schema=table_schema))
+                staged.append(_stage(store, chain(kept, new_rows), partition_key(table, partition), schema=table_schema))
         if site_memory is not None:
             merged_memory = merge_site_memory(read_site_templates(store), site_memory)
-            staged.append(store.stage(site_templates_table(merged_memory), SITE_TEMPLATES_KEY))
+            staged.append(_stage(store, site_templates_tables(merged_memory), SITE_TEMPLATES_KEY, schema=schema.SITE_TEMPLATES))
         if state_rows is not None:
-            staged.append(store.stage(merged_state(store, state_rows, replace_partitions), STATE_KEY))
+            staged.append(_stage(store, merged_state(store, state_rows, replace_partitions), STATE_KEY))
         _commit(store, staged)
     except OSError as error:
         store.discard(staged)
@@ -227,10 +248,14 @@ def read_site_templates(warehouse) -> dict[tuple[str, str], TemplateLine]:
     }
 
 
-def site_templates_table(memory: dict[tuple[str, str], TemplateLine]) -> pa.Table:
-    rows = [
-        {"site": line.site, "line_hash": line.line_hash, "example_text": line.example_text, "doc_count": line.doc_count,
-         "story_keys": line.story_keys, "first_seen": line.first_seen, "last_seen": line.last_seen}
-        for line in sorted(memory.values(), key=lambda line: (line.site, -line.doc_count, line.line_hash))
-    ]
-    return schema.rows_table(rows, schema.SITE_TEMPLATES)
+SITE_TEMPLATE_LINES_PER_TABLE = 16384
+
+
+def site_templates_tables(memory: dict[tuple[str, str], TemplateLine]) -> Iterator[pa.Table]:
+    """The site_templates table's rows, sorted, a piece at a time and a column at a time: a big run learns lines by
+    the hundred thousand, and their table built whole (a dict per line, even more) was a large part of its peak."""
+    lines = sorted(memory.values(), key=lambda line: (line.site, -line.doc_count, line.line_hash))
+    for start in range(0, len(lines), SITE_TEMPLATE_LINES_PER_TABLE):
+        piece = lines[start : start + SITE_TEMPLATE_LINES_PER_TABLE]
+        yield pa.table({name: [getattr(line, name) for line in piece] for name in schema.SITE_TEMPLATES.names},
+                       schema=schema.SITE_TEMPLATES)

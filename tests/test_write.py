@@ -45,3 +45,34 @@ def test_unwritable_warehouse_is_a_clear_error(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(WarehouseError, match="not writable"):
         ensure_writable(blocker / "warehouse")
+
+
+def _duplicates_one_tuple_at_a_time(articles, earlier):
+    """What mark_duplicates must give: the articles in (ingest_date, source_uri, content_hash, doc_id) order, each
+    body's first doc_id, the warehouse's first copies before the run's."""
+    first_by_hash, duplicate_of = dict(earlier), {}
+    for _, _, content_hash, doc_id in sorted(articles):
+        first = first_by_hash.setdefault(content_hash, doc_id)
+        if first != doc_id:
+            duplicate_of[doc_id] = first
+    return duplicate_of
+
+
+def test_duplicates_are_marked_against_the_first_copy_in_the_warehouse_then_in_the_run():
+    import random
+
+    import pyarrow as pa
+
+    from flows.write import mark_duplicates
+
+    rng = random.Random(4)
+    articles = [(f"2026-01-0{rng.randint(1, 3)}", f"/in/{rng.randint(0, 60):03d}.txt", f"h{rng.randint(0, 25)}", f"d{n % 70}")
+                for n in range(80)]  # bodies recur, and so do a few doc_ids (with another body, or the same)
+    earlier = [("h3", "old1"), ("h7", "old2"), ("h3", "old3")]  # old3 is no first: h3's first is old1
+    names = ["ingest_date", "source_uri", "content_hash", "doc_id"]
+    table = pa.table({name: [row[i] for row in articles] for i, name in enumerate(names)})
+    earlier_table = pa.table({"content_hash": [h for h, _ in earlier], "doc_id": [d for _, d in earlier]})
+    expected = _duplicates_one_tuple_at_a_time(articles, [("h3", "old1"), ("h7", "old2")])
+    assert expected and mark_duplicates(table, earlier_table) == expected
+    no_earlier = pa.table({"content_hash": pa.array([], pa.string()), "doc_id": pa.array([], pa.string())})
+    assert mark_duplicates(table, no_earlier) == _duplicates_one_tuple_at_a_time(articles, [])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -78,7 +79,8 @@ class SiteDocument:
         object.__setattr__(self, "prose", [is_prose(line) for line in self.paragraphs])
 
     def summary(self) -> "LineSummary":
-        return LineSummary(self.site, b"".join(bytes.fromhex(key) for key in self.keys),
+        # interned: a run keeps a summary per document, and every document of a site would carry its own copy
+        return LineSummary(sys.intern(self.site), b"".join(bytes.fromhex(key) for key in self.keys),
                            sum(1 << index for index, is_prose_line in enumerate(self.prose) if is_prose_line))
 
 
