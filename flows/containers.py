@@ -7,9 +7,11 @@ and its records spread over shards like files do: a big WARC uses every worker.
 - WARC (.warc, .warc.gz, read with fastwarc): `response` records whose HTTP Content-Type is HTML are documents;
   requests, metadata, warcinfo and non-HTML responses are counted as skipped, not rejected. A worker seeks to the
   record's offset and reads that record only (a .warc.gz has one gzip member per record, as the WARC standard
-  recommends, so it can seek). fastwarc stops quietly at damage (a truncated gzip member, a cut-off record), so
-  discovery checks that the last record it saw ends where the file ends; the damage is one rejected document naming
-  its byte offset, and the records before it are kept.
+  recommends, so it can seek). A .warc.gz compressed as one gzip stream (`gzip crawl.warc`) cannot seek: its records'
+  offsets count decompressed bytes, and a worker reads forward through the stream, as for a .jsonl.gz (below).
+  fastwarc stops quietly at damage (a truncated gzip member, a cut-off record), so discovery checks that the last
+  record it saw ends where the file ends; the damage is one rejected document naming its byte offset, and the records
+  before it are kept.
 - JSONL (.jsonl, .jsonl.gz): one JSON object a line. A worker seeks to the line's byte offset in a .jsonl. A .jsonl.gz
   cannot seek: a worker keeps the gzip stream it last read open and reads forward from there, and since a shard holds
   consecutive lines, a shard costs one decompression pass up to its last line (several shards of one big .jsonl.gz
@@ -22,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import io
 import json
 import re
 import zlib
@@ -89,30 +92,61 @@ def _warc_record_end(file: SourceFile, offset: int) -> int | None:
         return offset + fed - len(inflater.unused_data) - len(inflater.unconsumed_tail)
 
 
-def index_warc(file: SourceFile, found: list[SourceFile]) -> int:
-    """Append the HTML response records of a WARC file to `found` (plus one damaged record if the file is damaged);
-    return how many records were no documents."""
+def _scan_warc(stream) -> tuple[list[tuple[int, bool]], BaseException | None]:
+    """(offset, is a document) of every record of a WARC stream (offsets only, no payloads), and the damage that
+    stopped the scan, if any."""
     from fastwarc.warc import ArchiveIterator
 
-    seen: list[tuple[int, bool]] = []  # (offset, is a document) of every record: offsets only, no payloads
-    error: BaseException | None = None
+    seen: list[tuple[int, bool]] = []
     try:
-        with open_binary(file.path) as handle:
-            for record in ArchiveIterator(handle, parse_http=False):
-                seen.append((record.stream_pos, _is_html_response(record)))
+        for record in ArchiveIterator(stream, parse_http=False):
+            seen.append((record.stream_pos, _is_html_response(record)))
     except BaseException as failure:  # noqa: B036 (see _warc_failure)
         if not _warc_failure(failure):
             raise
-        error = failure
+        return seen, failure
+    return seen, None
+
+
+def _stream_record_end(path: str, offset: int) -> tuple[int | None, int]:
+    """For a WARC compressed as one gzip stream: where the record at decompressed `offset` ends (None if the stream
+    ends inside it), and where the decompressed stream ends."""
+    with open_binary(path) as raw, gzip.GzipFile(fileobj=raw) as stream:
+        try:
+            stream.seek(offset)
+            length = _header_end(stream.read(_WARC_HEADER_LIMIT))
+            if length is None:
+                return None, offset
+            stream.seek(offset + length + 4)  # the block is followed by CRLF CRLF
+            end = stream.tell()
+            while stream.read(_CHUNK):
+                pass
+            return (end if end == offset + length + 4 else None), stream.tell()
+        except (OSError, EOFError, zlib.error):
+            return None, offset
+
+
+def index_warc(file: SourceFile, found: list[SourceFile]) -> int:
+    """Append the HTML response records of a WARC file to `found` (plus one damaged record if the file is damaged);
+    return how many records were no documents."""
+    with open_binary(file.path) as handle:
+        seen, error = _scan_warc(handle)
+    one_stream = file.compressed and len({offset for offset, _ in seen}) < len(seen)  # records share a gzip member
+    if one_stream:
+        with open_binary(file.path) as raw, gzip.GzipFile(fileobj=raw) as stream:
+            seen, error = _scan_warc(stream)
+        end, file_end = _stream_record_end(file.path, seen[-1][0]) if seen else (0, 0)
+        file = replace(file, offset_decompressed=True)
+    else:
+        end, file_end = (_warc_record_end(file, seen[-1][0]) if seen else 0), file.size
     damage: tuple[int, str] | None = None
-    end = _warc_record_end(file, seen[-1][0]) if seen else 0
     if end is None:
         offset = seen.pop()[0]
         damage = (offset, f"truncated WARC record at byte {offset}: the file ends inside it")
     elif error is not None:
         damage = (end, f"corrupt WARC data at byte {end}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}; "
                        f"the records after it are lost")
-    elif end != file.size:
+    elif end != file_end:
         damage = (end, f"truncated or corrupt WARC data at byte {end} (no whole record there); the records after it are lost")
     documents = [replace(file, offset=offset) for offset, is_document in seen if is_document]
     found += documents
@@ -121,14 +155,72 @@ def index_warc(file: SourceFile, found: list[SourceFile]) -> int:
     return len(seen) - len(documents)
 
 
+class _GzipCursor:
+    """A gzip stream (a .jsonl.gz, a .warc.gz compressed as one stream) open in this worker process: the next record
+    of the same file is read forward from where the last one ended."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.raw = open_binary(path)
+        self.stream = gzip.GzipFile(fileobj=self.raw)
+        self.next_line = 1
+
+    def close(self) -> None:
+        self.stream.close()
+        self.raw.close()
+
+
+_cursor: _GzipCursor | None = None  # one per worker process: shards read their records in order
+
+
+def _cursor_at(path: str, behind) -> _GzipCursor:
+    """This process's cursor on `path`, a new one if it is on another file or past the record wanted (`behind`)."""
+    global _cursor
+    if _cursor is None or _cursor.path != path or behind(_cursor):
+        if _cursor is not None:
+            _cursor.close()
+        _cursor = _GzipCursor(path)
+    return _cursor
+
+
+def _drop_cursor() -> None:
+    global _cursor
+    if _cursor is not None:
+        _cursor.close()
+        _cursor = None
+
+
+def _stream_record_bytes(source: SourceFile, limit: int) -> bytes:
+    """The whole WARC record at decompressed `source.offset` of a one-stream .warc.gz: its header lines, then exactly
+    its block (no read-ahead, so the stream stays where the next record starts)."""
+    cursor = _cursor_at(source.path, lambda cursor: cursor.stream.tell() > source.offset)
+    try:
+        cursor.stream.seek(source.offset)
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            line = cursor.stream.readline(_WARC_HEADER_LIMIT)
+            if not line or len(head) + len(line) > _WARC_HEADER_LIMIT:
+                raise ReadError(f"no WARC record at byte {source.offset} of the decompressed stream (the file changed since discovery?)")
+            head += line
+        match = _CONTENT_LENGTH.search(head)
+        length = int(match.group(1)) if match else 0
+        if length > limit + _WARC_HEADER_LIMIT:  # the block is the HTTP head, then the payload: never read a bomb
+            check_document_size(length)
+        return head + cursor.stream.read(length) + cursor.stream.read(4)  # the block, then its CRLF CRLF
+    except BaseException:
+        _drop_cursor()
+        raise
+
+
 def read_warc_record(source: SourceFile) -> Document:
     """The HTML payload of the WARC record at `source.offset`, decoded with the HTTP charset as the declared one."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     limit = settings.MAX_DOCUMENT_BYTES
     try:
-        with open_binary(source.path) as handle:
-            handle.seek(source.offset)
+        with (io.BytesIO(_stream_record_bytes(source, limit)) if source.offset_decompressed else open_binary(source.path)) as handle:
+            if not source.offset_decompressed:
+                handle.seek(source.offset)
             record = next(iter(ArchiveIterator(handle, parse_http=True, auto_decode="all")), None)
             if record is None or record.record_type != WarcRecordType.response:
                 raise ReadError(f"no WARC response record at byte {source.offset} (the file changed since discovery?)")
@@ -195,40 +287,18 @@ def index_jsonl(file: SourceFile, found: list[SourceFile]) -> int:
     return 0
 
 
-class _GzipCursor:
-    """A .jsonl.gz open in this worker process at a line: the next line of the same file is read forward from it."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.raw = open_binary(path)
-        self.stream = gzip.GzipFile(fileobj=self.raw)
-        self.next_line = 1
-
-    def close(self) -> None:
-        self.stream.close()
-        self.raw.close()
-
-
-_cursor: _GzipCursor | None = None  # one per worker process: shards read their lines in order
-
-
 def _jsonl_gz_line(source: SourceFile, limit: int) -> tuple[bytes, int]:
-    global _cursor
-    if _cursor is None or _cursor.path != source.path or _cursor.next_line > source.line_no:
-        if _cursor is not None:
-            _cursor.close()
-        _cursor = _GzipCursor(source.path)
+    cursor = _cursor_at(source.path, lambda cursor: cursor.next_line > source.line_no)
     try:
-        while _cursor.next_line < source.line_no:
-            if not _read_line(_cursor.stream, _CHUNK)[1]:
+        while cursor.next_line < source.line_no:
+            if not _read_line(cursor.stream, _CHUNK)[1]:
                 raise ReadError(f"line {source.line_no} is beyond the end of the file (it changed since discovery)")
-            _cursor.next_line += 1
-        line = _read_line(_cursor.stream, limit)
-        _cursor.next_line += 1
+            cursor.next_line += 1
+        line = _read_line(cursor.stream, limit)
+        cursor.next_line += 1
         return line
     except BaseException:
-        _cursor.close()
-        _cursor = None
+        _drop_cursor()
         raise
 
 

@@ -41,6 +41,8 @@ class SourceFile:
     offset: int | None = None
     line_no: int | None = None
     record_id: str | None = None  # a JSONL line's own "id": its identity, wherever the line moves in the file
+    # A .warc.gz compressed as one gzip stream (not a member per record): its offsets count decompressed bytes.
+    offset_decompressed: bool = False
 
     @property
     def record_ref(self) -> str | None:

@@ -101,10 +101,11 @@ def rejected(warehouse):
 
 # --- discovery and reading, no Prefect ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("gz", [False, True])
-def test_warc_discovery_keeps_html_responses_and_counts_the_rest(make_source, gz):
-    name = "crawl.warc.gz" if gz else "crawl.warc"
-    root = make_source({name: warc_bytes(crawl_records(), gz)})
+@pytest.mark.parametrize("packing", ["plain", "member per record", "one gzip stream"])
+def test_warc_discovery_keeps_html_responses_and_counts_the_rest(make_source, packing):
+    name = "crawl.warc" if packing == "plain" else "crawl.warc.gz"
+    content = gzip.compress(warc_bytes(crawl_records(), False)) if packing == "one gzip stream" else warc_bytes(crawl_records(), packing != "plain")
+    root = make_source({name: content})
     found = discover(root)
     assert found.skipped_records == 3  # warcinfo, request, JSON response
     assert len(found) == 3 and all(source.problem is None for source in found)
@@ -134,6 +135,25 @@ def test_damaged_warc_keeps_the_records_before_the_damage(make_source):
     assert [s.problem is None for s in corrupt] == [True, False]
     assert corrupt[-1].offset == corrupt_at and f"byte {corrupt_at}" in corrupt[-1].problem
     assert read_document(corrupt[0]).url == "https://news.example/0"
+
+
+def test_a_warc_gz_compressed_as_one_stream_is_read_forward_and_its_damage_found(make_source):
+    records = crawl_records()
+    stream = warc_bytes(records, gz=False)
+    root = make_source({"one.warc.gz": gzip.compress(stream), "cut.warc.gz": gzip.compress(stream)[:-200],
+                        "tail.warc.gz": gzip.compress(stream + b"GARBAGE")})
+    found = discover(root)
+    one = [source for source in found if source.relpath == "one.warc.gz"]
+    assert [source.offset for source in one] == [len(warc_bytes(records[:n], gz=False)) for n in (1, 3, 5)]  # decompressed bytes
+    urls = ["https://news.example/0", "https://news.example/1", "https://news.example/2"]
+    assert [read_document(source).url for source in one] == urls
+    assert read_document(one[1]).url == urls[1]  # back to an earlier record: the stream is read again from its start
+    cut = [source for source in found if source.relpath == "cut.warc.gz"]
+    assert cut and cut[-1].problem is not None and all(source.problem is None for source in cut[:-1])
+    assert [read_document(source).url for source in cut[:-1]] == urls[:len(cut) - 1]
+    tail = [source for source in found if source.relpath == "tail.warc.gz"]
+    assert [source.problem is None for source in tail] == [True, True, True, False]
+    assert f"byte {len(stream)}" in tail[-1].problem
 
 
 def jsonl_lines() -> list[str]:
@@ -230,24 +250,24 @@ def test_bad_input_loses_only_its_record(make_source, tmp_path):
 def test_a_big_container_over_many_shards_gives_the_tables_of_one_shard(make_source, tmp_path, monkeypatch, caplog):
     records = [record for seed in range(0, 24, 3) for record in crawl_records(first_seed=seed)]
     lines = [json.dumps({"id": f"j{n}", "text": "\n\n".join(story(100 + n))}) for n in range(12)]
-    root = make_source({"big.warc.gz": warc_bytes(records, gz=True),
+    root = make_source({"big.warc.gz": warc_bytes(records, gz=True), "stream.warc.gz": gzip.compress(warc_bytes(records, gz=False)),
                         "big.jsonl.gz": gzip.compress(("\n".join(lines) + "\n").encode())})
     tables = {}
-    for name, batch_size, shards in (("one", 1000, 1), ("many", 3, 12)):
+    for name, batch_size, shards in (("one", 1000, 1), ("many", 3, 20)):
         monkeypatch.setattr(settings, "BATCH_SIZE", batch_size)
         monkeypatch.setattr(settings, "MIN_SHARD_DOCUMENTS", min(batch_size, 50))
         caplog.clear()
         warehouse = tmp_path / name
         summary = clean_articles(source=str(root), warehouse=str(warehouse), workers=2, ingest_date="2024-03-05")
-        assert summary["documents_in"] == 24 + 12
-        assert f"36 documents in {shards} shards" in caplog.text
+        assert summary["documents_in"] == 24 + 24 + 12
+        assert f"60 documents in {shards} shards" in caplog.text
         tables[name] = {
             name_: query(f"select * exclude ({volatile}) from {table(warehouse, name_)} order by all")
             for name_, volatile in (("articles", "run_id, processed_at"), ("quarantine", "run_id, processed_at"),
                                     ("rejected", "run_id, processed_at"), ("removed_lines", "run_id"))
         }
     assert tables["many"] == tables["one"]
-    assert len(tables["one"]["articles"]) + len(tables["one"]["quarantine"]) == 36
+    assert len(tables["one"]["articles"]) + len(tables["one"]["quarantine"]) == 60 and not tables["one"]["rejected"]
 
 
 # --- memory -----------------------------------------------------------------------------------------------------------
