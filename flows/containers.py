@@ -29,6 +29,7 @@ import json
 import re
 import zlib
 from dataclasses import replace
+from itertools import pairwise
 
 from . import settings
 from .read import Document, ReadError, SourceFile, check_document_size, decode_text, open_binary
@@ -131,7 +132,8 @@ def index_warc(file: SourceFile, found: list[SourceFile]) -> int:
     return how many records were no documents."""
     with open_binary(file.path) as handle:
         seen, error = _scan_warc(handle)
-    one_stream = file.compressed and len({offset for offset, _ in seen}) < len(seen)  # records share a gzip member
+    # Records that share a gzip member (offsets never decrease: neighbours with the same one) make one stream.
+    one_stream = file.compressed and any(earlier == later for (earlier, _), (later, _) in pairwise(seen))
     if one_stream:
         with open_binary(file.path) as raw, gzip.GzipFile(fileobj=raw) as stream:
             seen, error = _scan_warc(stream)

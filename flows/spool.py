@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import collector, schema
+from .pipeline import STATE_TABLE
 
 # Arrow's buffers from the C library's malloc, unless the user chose a pool: pyarrow's default (mimalloc) keeps the
 # pages it frees, so the write step's passes over a run's rows (each partition read from here, compressed) stayed
@@ -29,7 +30,7 @@ if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
 PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
 _SCRATCH_COMPRESSION = "lz4"  # read back once, soon: speed over size
 # The warehouse's tables, and the processed-files memory's rows (written whole by the write step, not by partition)
-SCHEMAS = {**schema.TABLES, "ingested_files": schema.INGESTED_FILES}
+SCHEMAS = {**schema.TABLES, STATE_TABLE: schema.INGESTED_FILES}
 
 
 class RunSpool:

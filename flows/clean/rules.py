@@ -203,8 +203,8 @@ LINE_RULES: tuple[LineRule, ...] = (
 )
 
 RULES_BY_NAME = {rule.name: rule for rule in LINE_RULES}
-_LIST_MARK = re.compile(r"^[-•*·▪►◦]\s+")  # a toolbar rendered as a list: "- Print Article" is still a widget
 _LIST_MARKS = "-•*·▪►◦"
+_LIST_MARK = re.compile(rf"^[{re.escape(_LIST_MARKS)}]\s+")  # a toolbar rendered as a list: "- Print Article" is still a widget
 _LONGEST_MATCH = max(rule.max_words for rule in LINE_RULES)
 # The rules a line of n words is within the word limit of, in LINE_RULES order: a 30-word line skips most of them.
 _RULES_BY_WORDS = tuple(tuple(rule for rule in LINE_RULES if rule.max_words >= words) for words in range(_LONGEST_MATCH + 1))
