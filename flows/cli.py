@@ -9,7 +9,7 @@ import os
 import sys
 from contextlib import nullcontext
 
-from . import settings
+from . import collector, settings
 
 
 def _iso_date(value: str) -> str:
@@ -120,6 +120,7 @@ def _run_command(args: argparse.Namespace) -> int:
     from .validate import import_great_expectations
 
     import_great_expectations()  # ~6 s, once per run
+    collector.freeze_imported()  # this process runs one flow: what it has imported lives until it exits
     api = nullcontext()
     if server is not None:
         if server.wait_until_healthy(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()):
