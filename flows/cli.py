@@ -6,6 +6,7 @@ import atexit
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from contextlib import nullcontext
 
@@ -186,9 +187,20 @@ def _exit_without_teardown() -> None:
     os._exit(_exit_code)
 
 
+def _terminated(signum: int, _frame) -> None:
+    """SIGTERM (a service manager's stop, a scheduler's cancel, `kill`) unwinds the run as Ctrl-C does: its spool
+    and the warehouse's lock are released on the way out and the exit handlers stop the Prefect server and the worker
+    processes. Python's default would end the process on the spot and leave the server running. Prefect's flow engine
+    hands the signal on to this handler once it has marked the flow run crashed."""
+    global _exit_code
+    _exit_code = 128 + signum  # what a shell reports for a process ended by the signal
+    raise SystemExit(_exit_code)
+
+
 def entry() -> None:
     """The `newsclean` command and `python -m flows` (main() itself stays a plain function for callers and tests)."""
     global _exit_code
     atexit.register(_exit_without_teardown)  # first registered, so it runs last
+    signal.signal(signal.SIGTERM, _terminated)
     _exit_code = main()
     sys.exit(_exit_code)

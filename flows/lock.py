@@ -31,11 +31,15 @@ class WarehouseBusy(WarehouseError):
     """Another run holds the warehouse's lock for longer than this run would wait."""
 
 
-def _owner_is_gone(owner: dict) -> bool:
-    if time.time() - owner.get("since", 0) > settings.LOCK_STALE_SECONDS:
-        return True
+def owner_record() -> dict:
+    """Who holds something: this process on this host, since now (a lock's content, a spool's owner file)."""
+    return {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
+
+
+def process_is_gone(owner: dict) -> bool:
+    """The owner's process has ended: known only on its own host (elsewhere: False, it may be running)."""
     if owner.get("host") != socket.gethostname():
-        return False  # a process on another host cannot be checked: only age makes its lock stale
+        return False
     try:
         os.kill(int(owner["pid"]), 0)
     except ProcessLookupError:
@@ -43,6 +47,11 @@ def _owner_is_gone(owner: dict) -> bool:
     except (PermissionError, KeyError, ValueError):
         return False
     return False
+
+
+def _owner_is_gone(owner: dict) -> bool:
+    # A process on another host cannot be checked: there only age makes a lock stale.
+    return time.time() - owner.get("since", 0) > settings.LOCK_STALE_SECONDS or process_is_gone(owner)
 
 
 def _parse_owner(data: bytes) -> dict:
@@ -139,7 +148,7 @@ class WarehouseLock:
 
     def acquire(self) -> None:
         deadline = time.monotonic() + self.wait_seconds
-        me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
+        me = owner_record()
         while not self.lock_file.create(me):
             owner, version = self.lock_file.read()
             if owner is None:

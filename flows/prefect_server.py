@@ -35,6 +35,23 @@ SKIPPED_AT_START = {
 }
 
 
+# The server's process runs uvicorn as `python -m uvicorn` would, after asking Linux to stop it (SIGTERM) when the
+# thread that started it ends: a CLI killed outright (SIGKILL, the OOM killer) runs no exit handler, and the server
+# would serve nobody for good. Where prctl is missing (not Linux) the CLI's exit handlers are all there is.
+_WITH_PARENT = """
+import ctypes, os, runpy, signal, sys
+parent = int(sys.argv.pop(1))
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+except (OSError, AttributeError):
+    pass
+if os.getppid() != parent:  # the CLI was gone before prctl
+    sys.exit(0)
+sys.argv[0] = "uvicorn"
+runpy.run_module("uvicorn", run_name="__main__", alter_sys=True)
+"""
+
+
 def needed() -> bool:
     """The flow would start a temporary server: no API configured (environment or Prefect profile), ephemeral on."""
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
@@ -73,7 +90,7 @@ class TemporaryServer:
             # What Prefect's SubprocessASGIServer sets: no UI, an ephemeral app (no background services).
             "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
         }
-        command = [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent), "--factory",
+        command = [sys.executable, "-c", _WITH_PARENT, str(os.getpid()), "--app-dir", str(prefect_dir.parent), "--factory",
                    "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
                    "--log-level", "error", "--lifespan", "on"]
         return subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL)

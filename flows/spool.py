@@ -3,10 +3,12 @@
 Each shard's cleaned documents wait here (pickled, one file per shard) for the site-level pass, which needs the whole
 run; the tables' rows are appended a shard at a time to one scratch Parquet file per table and partition, which the
 write step then streams into the warehouse. Scratch files live in a private temporary folder (TMPDIR), removed when
-the spool is closed; the warehouse is only ever touched by the write step.
+the spool is closed (a spool left by a run killed outright goes when the next run on the host opens its own);
+the warehouse is only ever touched by the write step.
 """
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -33,9 +35,36 @@ _SCRATCH_COMPRESSION = "lz4"  # read back once, soon: speed over size
 SCHEMAS = {**schema.TABLES, STATE_TABLE: schema.INGESTED_FILES}
 
 
+_SPOOL_PREFIX = "newsclean-spool-"
+OWNER_FILE = "owner.json"  # who the spool is for (lock.owner_record): a killed run's spool is known by it
+
+
+def remove_abandoned_spools(parent: Path) -> list[Path]:
+    """Remove the spools under `parent` whose run's process has ended on this host without removing its own (killed
+    outright: SIGKILL, the OOM killer, a power loss): nothing else would, and a big run's spool is gigabytes. A spool
+    without a readable owner file is left alone (it may be another version's, or one just being made). Returns them."""
+    from .lock import process_is_gone
+
+    removed = []
+    for directory in parent.glob(f"{_SPOOL_PREFIX}*"):
+        try:
+            owner = json.loads((directory / OWNER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(owner, dict) and process_is_gone(owner):
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+    return removed
+
+
 class RunSpool:
     def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="newsclean-spool-"))
+        from .lock import owner_record
+
+        parent = Path(tempfile.gettempdir())
+        remove_abandoned_spools(parent)
+        self.directory = Path(tempfile.mkdtemp(prefix=_SPOOL_PREFIX, dir=parent))
+        (self.directory / OWNER_FILE).write_text(json.dumps(owner_record()), encoding="utf-8")
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self.row_counts: Counter = Counter()  # table -> rows added
         self.pending_doc_ids: list[str] = []

@@ -190,10 +190,12 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
         if state_rows is not None:
             staged.append(_stage(store, merged_state(store, state_rows, replace_partitions), STATE_KEY))
         _commit(store, staged)
-    except OSError as error:
+    except BaseException as error:  # a disk error, or the run stopped (SIGTERM, Ctrl-C): no staged file left behind
         store.discard(staged)
-        raise WarehouseError(f"cannot write the warehouse {str(store)!r}: {error.strerror or error}; "
-                             f"its tables are left as they were") from error
+        if isinstance(error, OSError):
+            raise WarehouseError(f"cannot write the warehouse {str(store)!r}: {error.strerror or error}; "
+                                 f"its tables are left as they were") from error
+        raise
 
 
 def read_state(warehouse) -> dict[str, dict]:

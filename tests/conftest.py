@@ -15,6 +15,18 @@ SEEDS = ROOT / "seeds"
 GOLD = Path(__file__).resolve().parent / "fixtures" / "seeds-gold.jsonl"
 
 
+def processes_with_prefect_home(prefect_home: str) -> list[int]:
+    """Processes still running with this PREFECT_HOME in their environment (a server left behind)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"PREFECT_HOME={prefect_home}".encode() in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue  # ended meanwhile, or not ours to read
+    return found
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """One temporary Prefect server for the whole session: each start costs 10-25 s here."""

@@ -5,13 +5,12 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import duckdb
 
 from flows.cli import main
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, processes_with_prefect_home
 
 
 def test_clean_prints_record_and_removed_lines(capsys):
@@ -66,7 +65,7 @@ def test_python_dash_m_flows_runs_the_flow(tmp_path):
     assert "Starting temporary server" not in done.stderr and "Error logging to API" not in done.stderr, done.stderr[-3000:]
     # Children that see their parent gone only as it ends (multiprocessing's resource tracker) may take a moment.
     deadline = time.monotonic() + 10
-    while (left_behind := _processes_with_prefect_home(env["PREFECT_HOME"])) and time.monotonic() < deadline:
+    while (left_behind := processes_with_prefect_home(env["PREFECT_HOME"])) and time.monotonic() < deadline:
         time.sleep(0.2)
     for pid in left_behind:
         os.kill(pid, signal.SIGTERM)
@@ -74,18 +73,6 @@ def test_python_dash_m_flows_runs_the_flow(tmp_path):
     rows = duckdb.sql(f"select count(*) from read_parquet('{warehouse}/articles/**/*.parquet', hive_partitioning=true) "
                       f"where ingest_date = '2026-01-02'").fetchall()
     assert rows == [(5,)]
-
-
-def _processes_with_prefect_home(prefect_home: str) -> list[int]:
-    """Processes still running with this PREFECT_HOME in their environment (a server left behind)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and f"PREFECT_HOME={prefect_home}".encode() in (entry / "environ").read_bytes().split(b"\0"):
-                found.append(int(entry.name))
-        except OSError:
-            continue  # ended meanwhile, or not ours to read
-    return found
 
 
 def test_a_temporary_server_that_dies_is_reported_not_waited_for(monkeypatch):

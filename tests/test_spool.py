@@ -1,10 +1,19 @@
 """The run spool: rows and pending documents on local disk between a run's passes, read back as they went in."""
 import datetime as dt
+import json
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from flows.spool import RunSpool
+from flows.spool import OWNER_FILE, RunSpool
+
+ROOT = Path(__file__).resolve().parents[1]
 
 NOW = dt.datetime(2026, 11, 22, 6, tzinfo=dt.timezone.utc)
 
@@ -49,3 +58,32 @@ def test_pending_documents_are_taken_once_and_the_folder_goes_on_close():
     spool.add_rows("rejected", [rejected("a", "2026-11-22")])
     spool.close()
     assert not spool.directory.exists()
+
+
+def _spool_in_child(tmp_path, then: str) -> tuple[subprocess.Popen, Path]:
+    """A real process that opens a spool under tmp_path, prints its folder, then runs `then`."""
+    code = (f"import os, signal, sys, tempfile; tempfile.tempdir = {str(tmp_path)!r}\n"
+            "from flows.spool import RunSpool\n"
+            "spool = RunSpool(); spool.add_rows('rejected', [])\n"
+            "print(spool.directory, flush=True)\n" + then)
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    return child, Path(child.stdout.readline().strip())
+
+
+def test_a_killed_runs_spool_goes_when_the_next_spool_opens_and_no_other(tmp_path, monkeypatch):
+    killed, killed_spool = _spool_in_child(tmp_path, "os.kill(os.getpid(), signal.SIGKILL)")
+    living, living_spool = _spool_in_child(tmp_path, "import time; time.sleep(60)")
+    try:
+        assert killed.wait(timeout=30) == -signal.SIGKILL and killed_spool.is_dir()  # nothing removed it
+        elsewhere = tmp_path / "newsclean-spool-otherhost"  # a dead pid, but on another host: cannot be checked
+        elsewhere.mkdir()
+        (elsewhere / OWNER_FILE).write_text(json.dumps({"host": "not-" + socket.gethostname(), "pid": killed.pid}))
+        unowned = tmp_path / "newsclean-spool-unowned"  # no owner file: another version's, or one being made
+        unowned.mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        with RunSpool() as spool:
+            assert not killed_spool.exists()
+            assert living_spool.is_dir() and elsewhere.is_dir() and unowned.is_dir() and spool.directory.is_dir()
+    finally:
+        living.kill()
+        living.wait()

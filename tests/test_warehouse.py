@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import duckdb
@@ -17,7 +18,7 @@ from flows.flow import clean_articles
 from flows.lock import WarehouseBusy, WarehouseLock
 from flows.stats import format_stats, warehouse_stats
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, processes_with_prefect_home
 
 ARTICLES = {path.name: path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))}
 NAMES = sorted(ARTICLES)
@@ -200,6 +201,47 @@ def test_sigkill_at_any_moment_leaves_readable_tables_and_a_clean_rerun(landing,
     final = everything(warehouse)
     assert all(body.endswith("published its response later in the day.") for _, body, *_ in final["articles"])
     assert len(final["articles"]) == 5 and not any(staging.glob("*.parquet"))
+
+
+def _gone_within(prefect_home, seconds=15):
+    """The processes a run started (they carry its PREFECT_HOME) that are still there after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while (left := processes_with_prefect_home(str(prefect_home))) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+def _spools(temp):
+    return list(temp.glob("newsclean-spool-*"))
+
+
+def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing, tmp_path, monkeypatch):
+    """SIGTERM (a service manager's stop) mid-write: exit 143, lock and spool released, the Prefect server and the
+    workers stopped, tables as before. SIGKILL of the CLI alone (not its process group, as the OOM killer picks one
+    process): its server and workers go too, and its spool goes when the next run opens one."""
+    warehouse, temp = tmp_path / "wh", tmp_path / "tmp"
+    temp.mkdir()
+    clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09")
+    before = everything(warehouse)
+    staging = warehouse / settings.STAGING_DIR
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        home = tmp_path / f"home-{signum.name}"
+        run = run_cli(["run", str(landing), "--warehouse", str(warehouse), "--ingest-date", "2024-01-09", "--reprocess"],
+                      {"NEWSCLEAN_TEST_COMMIT_PAUSE": "3", "TMPDIR": str(temp)}, home)
+        wait_for(lambda: _spools(temp) and staging.exists() and any(staging.glob("*.parquet")))
+        assert processes_with_prefect_home(str(home))  # its server and workers
+        os.kill(run.pid, signum)
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == (143 if signum == signal.SIGTERM else -signal.SIGKILL), err[-3000:]
+        assert not _gone_within(home), f"left running after {signum.name}"
+        assert everything(warehouse) == before  # nothing committed, nothing half-written
+        if signum == signal.SIGTERM:
+            assert not (warehouse / "_lock").exists() and not _spools(temp) and not any(staging.glob("*.parquet")), err[-3000:]
+    assert (warehouse / "_lock").exists() and len(_spools(temp)) == 1  # the killed run's: nobody could remove them
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the next run on this host, with the same TMPDIR
+    clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09", mode="reprocess")
+    assert not _spools(temp) and not (warehouse / "_lock").exists()
+    assert len(everything(warehouse)["articles"]) == 5
 
 
 def test_schema_changes_that_would_break_readers_fail():
