@@ -202,5 +202,9 @@ def entry() -> None:
     global _exit_code
     atexit.register(_exit_without_teardown)  # first registered, so it runs last
     signal.signal(signal.SIGTERM, _terminated)
-    _exit_code = main()
+    try:
+        _exit_code = main()
+    except KeyboardInterrupt:  # Ctrl-C: the run has unwound (see _terminated); no traceback for the user's own stop
+        print("newsclean: interrupted", file=sys.stderr)
+        _exit_code = 128 + signal.SIGINT
     sys.exit(_exit_code)

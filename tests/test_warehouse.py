@@ -216,15 +216,16 @@ def _spools(temp):
 
 
 def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing, tmp_path, monkeypatch):
-    """SIGTERM (a service manager's stop) mid-write: exit 143, lock and spool released, the Prefect server and the
-    workers stopped, tables as before. SIGKILL of the CLI alone (not its process group, as the OOM killer picks one
+    """SIGTERM (a service manager's stop) or SIGINT (Ctrl-C) mid-write: exit 143 / 130, lock, spool and staged files
+    released, the Prefect server and the workers stopped, tables as before. SIGKILL of the CLI alone (not its process group, as the OOM killer picks one
     process): its server and workers go too, and its spool goes when the next run opens one."""
     warehouse, temp = tmp_path / "wh", tmp_path / "tmp"
     temp.mkdir()
     clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09")
     before = everything(warehouse)
     staging = warehouse / settings.STAGING_DIR
-    for signum in (signal.SIGTERM, signal.SIGKILL):
+    exit_codes = {signal.SIGTERM: 143, signal.SIGINT: 130, signal.SIGKILL: -signal.SIGKILL}  # SIGINT: Ctrl-C
+    for signum, exit_code in exit_codes.items():
         home = tmp_path / f"home-{signum.name}"
         run = run_cli(["run", str(landing), "--warehouse", str(warehouse), "--ingest-date", "2024-01-09", "--reprocess"],
                       {"NEWSCLEAN_TEST_COMMIT_PAUSE": "3", "TMPDIR": str(temp)}, home)
@@ -232,10 +233,10 @@ def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing
         assert processes_with_prefect_home(str(home))  # its server and workers
         os.kill(run.pid, signum)
         _, err = run.communicate(timeout=120)
-        assert run.returncode == (143 if signum == signal.SIGTERM else -signal.SIGKILL), err[-3000:]
+        assert run.returncode == exit_code, err[-3000:]
         assert not _gone_within(home), f"left running after {signum.name}"
         assert everything(warehouse) == before  # nothing committed, nothing half-written
-        if signum == signal.SIGTERM:
+        if signum != signal.SIGKILL:
             assert not (warehouse / "_lock").exists() and not _spools(temp) and not any(staging.glob("*.parquet")), err[-3000:]
     assert (warehouse / "_lock").exists() and len(_spools(temp)) == 1  # the killed run's: nobody could remove them
     monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the next run on this host, with the same TMPDIR
