@@ -262,23 +262,21 @@ def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunCo
         spool.add_rows("articles", outcome.passed)
         spool.add_rows("quarantine", outcome.quarantined)
 
-    def finish_shard(shard: int) -> None:
-        pending_documents = spool.take_pending(shard)
-        finished = finish_pending(pending_documents, memory, context, site_stories)
-        spool.add_rows("removed_lines", finished.removed_lines)
-        spool.add_rows("rejected", finished.rejected)
-        spool.add_rows(STATE_TABLE, [state_row(pending.source, finished.raw_hashes.get(pending.source.source_uri), context)
-                                     for pending in pending_documents])
-        totals.rule_counts.update(row["rule"] for row in finished.removed_lines)
-        totals.processed_doc_ids.update(row["doc_id"] for row in finished.candidates + finished.rejected)
-        waiting.extend(row for row in finished.candidates if row["doc_id"] in recurring)
-        validate_and_spool([row for row in finished.candidates if row["doc_id"] not in recurring])
-
     for shard in range(shards):
-        # The shard's documents and rows are plain data (see collector.paused), freed when finish_shard returns: the
-        # collector, back on, then has only what outlived them to look at, not every object of the shard.
-        with collector.paused():
-            finish_shard(shard)
+        with collector.paused():  # a shard's documents and rows are plain data (see collector.paused)
+            pending_documents = spool.take_pending(shard)
+            finished = finish_pending(pending_documents, memory, context, site_stories)
+            spool.add_rows("removed_lines", finished.removed_lines)
+            spool.add_rows("rejected", finished.rejected)
+            spool.add_rows(STATE_TABLE, [state_row(pending.source, finished.raw_hashes.get(pending.source.source_uri), context)
+                                         for pending in pending_documents])
+            totals.rule_counts.update(row["rule"] for row in finished.removed_lines)
+            totals.processed_doc_ids.update(row["doc_id"] for row in finished.candidates + finished.rejected)
+            waiting += [row for row in finished.candidates if row["doc_id"] in recurring]
+            validate_and_spool([row for row in finished.candidates if row["doc_id"] not in recurring])
+            # Freed here, by reference counting, before the collector resumes: it would otherwise scan every object
+            # of the shard once more on the way out (~0.15 s a 10,000-document shard).
+            del finished, pending_documents
         collector.return_freed_memory()  # the shard's objects are gone: give their pages back (peak RSS)
     validate_and_spool(waiting)
     totals.failed_checks = dict(validator.failed_checks)
