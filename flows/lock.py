@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 from pathlib import Path
 
 from . import settings
+from .scratch import owner_record, process_is_gone
 from .storage import s3_client
 from .warehouse_store import S3Warehouse, WarehouseError, open_warehouse, s3_error_code, s3_errors_as_oserror
 
@@ -29,24 +29,6 @@ _LOST_RACE = ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "
 
 class WarehouseBusy(WarehouseError):
     """Another run holds the warehouse's lock for longer than this run would wait."""
-
-
-def owner_record() -> dict:
-    """Who holds something: this process on this host, since now (a lock's content, a spool's owner file)."""
-    return {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
-
-
-def process_is_gone(owner: dict) -> bool:
-    """The owner's process has ended: known only on its own host (elsewhere: False, it may be running)."""
-    if owner.get("host") != socket.gethostname():
-        return False
-    try:
-        os.kill(int(owner["pid"]), 0)
-    except ProcessLookupError:
-        return True
-    except (PermissionError, KeyError, ValueError):
-        return False
-    return False
 
 
 def _owner_is_gone(owner: dict) -> bool:

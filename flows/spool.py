@@ -8,11 +8,9 @@ the warehouse is only ever touched by the write step.
 """
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -20,7 +18,7 @@ from typing import Iterator, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import collector, schema
+from . import collector, schema, scratch
 from .pipeline import STATE_TABLE
 
 # Arrow's buffers from the C library's malloc, unless the user chose a pool: pyarrow's default (mimalloc) keeps the
@@ -35,36 +33,9 @@ _SCRATCH_COMPRESSION = "lz4"  # read back once, soon: speed over size
 SCHEMAS = {**schema.TABLES, STATE_TABLE: schema.INGESTED_FILES}
 
 
-_SPOOL_PREFIX = "newsclean-spool-"
-OWNER_FILE = "owner.json"  # who the spool is for (lock.owner_record): a killed run's spool is known by it
-
-
-def remove_abandoned_spools(parent: Path) -> list[Path]:
-    """Remove the spools under `parent` whose run's process has ended on this host without removing its own (killed
-    outright: SIGKILL, the OOM killer, a power loss): nothing else would, and a big run's spool is gigabytes. A spool
-    without a readable owner file is left alone (it may be another version's, or one just being made). Returns them."""
-    from .lock import process_is_gone
-
-    removed = []
-    for directory in parent.glob(f"{_SPOOL_PREFIX}*"):
-        try:
-            owner = json.loads((directory / OWNER_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(owner, dict) and process_is_gone(owner):
-            shutil.rmtree(directory, ignore_errors=True)
-            removed.append(directory)
-    return removed
-
-
 class RunSpool:
     def __init__(self) -> None:
-        from .lock import owner_record
-
-        parent = Path(tempfile.gettempdir())
-        remove_abandoned_spools(parent)
-        self.directory = Path(tempfile.mkdtemp(prefix=_SPOOL_PREFIX, dir=parent))
-        (self.directory / OWNER_FILE).write_text(json.dumps(owner_record()), encoding="utf-8")
+        self.directory = scratch.private_folder("spool")
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self.row_counts: Counter = Counter()  # table -> rows added
         self.pending_doc_ids: list[str] = []

@@ -18,7 +18,6 @@ import contextlib
 import mimetypes
 import os
 import shutil
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from . import settings
+from . import scratch, settings
 from .schema import PARTITION_COLUMN
 from .storage import filesystem_for, is_object_store, s3_client, split_s3_uri
 
@@ -285,7 +284,7 @@ class S3Warehouse:
 
     def stage(self, parts: Parts, key: str, schema: pa.Schema | None = None) -> Staged:
         if self._staging_dir is None or not self._staging_dir.exists():
-            self._staging_dir = Path(tempfile.mkdtemp(prefix="newsclean-staging-"))
+            self._staging_dir = scratch.private_folder("staging")
         staged = Staged(self._staging_dir / f"{uuid.uuid4().hex}.parquet", key)
         _write_parquet(parts, staged.path, durable=False, schema=schema)  # a local scratch copy: the PUT is what must last
         return staged
@@ -308,10 +307,10 @@ class S3Warehouse:
     @contextlib.contextmanager
     def report_folder(self, run_id: str) -> Iterator[Path]:
         """Data Docs are built in a local temporary folder, then uploaded under `_reports/<run_id>/`, file by file."""
-        local = Path(tempfile.mkdtemp(prefix="newsclean-report-"))
+        local = scratch.private_folder("report")
         try:
             yield local
-            for path in sorted(p for p in local.rglob("*") if p.is_file()):
+            for path in sorted(p for p in local.rglob("*") if p.is_file() and p.name != scratch.OWNER_FILE):
                 key = self.key(f"{settings.REPORTS_DIR}/{run_id}/{path.relative_to(local).as_posix()}")
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"  # browsable as served
                 with open(path, "rb") as body, s3_errors_as_oserror(f"cannot upload the validation report to s3://{self.bucket}/{key}"):

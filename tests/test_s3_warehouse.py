@@ -24,6 +24,7 @@ from flows import schema
 from flows.cli import main
 from flows.flow import clean_articles
 from flows.lock import WarehouseBusy, WarehouseLock
+from flows.scratch import OWNER_FILE
 from flows.stats import warehouse_stats
 from flows.storage import filesystem_for, s3_client
 from flows.write import WarehouseError, ensure_writable
@@ -76,6 +77,7 @@ def test_a_run_on_s3_writes_what_a_local_run_writes_and_reruns_change_nothing(s3
     prefix = s3_warehouse.split("/", 3)[3] + "/"
     assert first["data_docs"] == f"{s3_warehouse}/_reports/{first['run_id']}/index.html"
     assert f"{prefix}_reports/{first['run_id']}/index.html" in keys  # the Data Docs were uploaded
+    assert not any(key.endswith(OWNER_FILE) for key in keys)  # ... not the local folder's own bookkeeping
     data_keys = {key[len(prefix):] for key in keys if not key.startswith(f"{prefix}_reports/")}
     expected = {f"{table}/ingest_date=2024-01-09/part-0.parquet" for table in schema.TABLES}
     assert data_keys == expected | {"site_templates/part-0.parquet", "_state/ingested_files.parquet"}  # no lock, no staging, no folder markers

@@ -11,7 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from flows.spool import OWNER_FILE, RunSpool
+from flows.scratch import OWNER_FILE
+from flows.spool import RunSpool
 
 ROOT = Path(__file__).resolve().parents[1]
 

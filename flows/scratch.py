@@ -1,0 +1,59 @@
+"""A run's private scratch folders under TMPDIR (its spool, an S3 warehouse's staged files and report), each with
+an owner file naming the process it is for. A run that ends removes its own; one killed outright (SIGKILL, the OOM
+killer, a power cut) cannot, so the next run on the host removes those whose process is gone: a big run's spool is
+gigabytes, and nothing else would ever remove it."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+
+PREFIX = "newsclean-"
+OWNER_FILE = ".owner.json"  # a dot: the folder's own files (staged Parquet, a report) are all there is to list
+
+
+def owner_record() -> dict:
+    """Who holds something: this process on this host, since now (a lock's content, a spool's owner file)."""
+    return {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
+
+
+def process_is_gone(owner: dict) -> bool:
+    """The owner's process has ended: known only on its own host (elsewhere: False, it may be running)."""
+    if owner.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(int(owner["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, KeyError, ValueError):
+        return False
+    return False
+
+
+def private_folder(kind: str) -> Path:
+    """A new folder `newsclean-<kind>-*` under TMPDIR, owned by this process; abandoned ones are removed first."""
+    parent = Path(tempfile.gettempdir())
+    remove_abandoned(parent)
+    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{kind}-", dir=parent))
+    (folder / OWNER_FILE).write_text(json.dumps(owner_record()), encoding="utf-8")
+    return folder
+
+
+def remove_abandoned(parent: Path) -> list[Path]:
+    """Remove the scratch folders under `parent` whose owner's process has ended on this host; returns them. A folder
+    without a readable owner file is left alone (another version's, or one being made)."""
+    removed = []
+    for folder in parent.glob(f"{PREFIX}*"):
+        try:
+            owner = json.loads((folder / OWNER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(owner, dict) and process_is_gone(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
