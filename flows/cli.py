@@ -97,7 +97,7 @@ def _clean_command(path: str) -> int:
     return 0
 
 
-def _run_command(args: argparse.Namespace) -> int:
+def _run_command(args: argparse.Namespace, own_process: bool) -> int:
     from .read import check_source
     from .write import ensure_writable
 
@@ -121,7 +121,8 @@ def _run_command(args: argparse.Namespace) -> int:
     from .validate import import_great_expectations
 
     import_great_expectations()  # ~6 s, once per run
-    collector.freeze_imported()  # this process runs one flow: what it has imported lives until it exits
+    if own_process:  # the process runs this one flow: what it has imported lives until it exits
+        collector.freeze_imported()
     api = nullcontext()
     if server is not None:
         if server.wait_until_healthy(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()):
@@ -147,7 +148,9 @@ def _run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
+    """The CLI's commands. `own_process`: the process is the command's alone (entry()), not a caller's or a test
+    session's, whose objects a run must leave as it found them."""
     from .read import ReadError, SourceError
     from .write import WarehouseError
 
@@ -165,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
             serve(source=args.source, warehouse=args.warehouse, cron=args.cron, name=args.name)
             return 0
-        return _run_command(args)
+        return _run_command(args, own_process)
     except (SourceError, ReadError, WarehouseError, ValueError) as error:
         print(f"newsclean: error: {error}", file=sys.stderr)
         return 2
@@ -203,7 +206,7 @@ def entry() -> None:
     atexit.register(_exit_without_teardown)  # first registered, so it runs last
     signal.signal(signal.SIGTERM, _terminated)
     try:
-        _exit_code = main()
+        _exit_code = main(own_process=True)
     except KeyboardInterrupt:  # Ctrl-C: the run has unwound (see _terminated); no traceback for the user's own stop
         print("newsclean: interrupted", file=sys.stderr)
         _exit_code = 128 + signal.SIGINT
