@@ -21,10 +21,9 @@ import pyarrow.parquet as pq
 from . import collector, schema
 from .pipeline import STATE_TABLE
 
-# Arrow's buffers from the C library's malloc, unless the user chose a pool: pyarrow's default (mimalloc) keeps the
-# pages it frees, so the write step's passes over a run's rows (each partition read from here, compressed) stayed
-# resident, ~80 MB more peak RSS at 100,000 documents; malloc hands big buffers back as they are freed.
-if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+# Arrow's buffers from the C library's malloc (see flows/__init__.py), also for pyarrow's own calls when pyarrow was
+# imported before flows and its C++ default pool was chosen without us: ~80 MB more peak RSS at 100,000 documents.
+if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") == "system":
     pa.set_memory_pool(pa.system_memory_pool())
 
 PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key

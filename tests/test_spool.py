@@ -1,10 +1,15 @@
 """The run spool: rows and pending documents on local disk between a run's passes, read back as they went in."""
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pyarrow as pa
 import pytest
 
 from flows.spool import RunSpool
+
+from .conftest import ROOT
 
 NOW = dt.datetime(2026, 11, 22, 6, tzinfo=dt.timezone.utc)
 
@@ -49,3 +54,18 @@ def test_pending_documents_are_taken_once_and_the_folder_goes_on_close():
     spool.add_rows("rejected", [rejected("a", "2026-11-22")])
     spool.close()
     assert not spool.directory.exists()
+
+
+def test_arrow_allocates_from_malloc_in_cpp_code_too(tmp_path):
+    """Parquet's own reading and writing buffers come from Arrow's C++ default pool, chosen once at pyarrow's import:
+    flows names it before pyarrow is imported, so mimalloc (which keeps the pages it frees) is never used."""
+    code = ("import flows, pyarrow as pa, pyarrow.parquet as pq, sys\n"
+            "try:\n    mimalloc = pa.mimalloc_memory_pool()\nexcept NotImplementedError:\n    sys.exit(0)\n"
+            "table = pa.table({'text': [str(i) * 50 for i in range(20000)]})\n"
+            f"pq.write_table(table, {str(tmp_path / 'x.parquet')!r}, compression='zstd')\n"
+            f"pq.read_table({str(tmp_path / 'x.parquet')!r})\n"
+            "print(mimalloc.max_memory())\n")
+    environment = {key: value for key, value in os.environ.items() if key != "ARROW_DEFAULT_MEMORY_POOL"}
+    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True,
+                            cwd=ROOT)  # this checkout's flows
+    assert result.stdout.strip() in ("", "0")
