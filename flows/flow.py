@@ -186,7 +186,8 @@ def clean_articles(
         if accounted != to_process:
             raise RuntimeError(f"run {run_id} lost documents: {to_process} to process, counts {summary_row}")  # never write a lossy run
         spool.add_rows("runs", [summary_row], default_partition=ingest_date)
-        state = spool.table(STATE_TABLE)
+        # the processed files' rows are read from the spool when the write stages them, last (peak RSS)
+        state = partial(spool.table, STATE_TABLE)
         write_task(warehouse, quote(spool), quote(totals.processed_doc_ids), run_id, ingest_date, quote(site_memory),
                    quote(state), quote(plan))
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}
