@@ -105,12 +105,12 @@ def _publish_artifacts(summary: dict, totals: RunTotals) -> None:
 
 
 def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | None, dask_address: str | None,
-                  spool: RunSpool, totals: RunTotals) -> tuple[int, list]:
+                  spool: RunSpool, totals: RunTotals) -> int:
     """Clean the documents in shards, one task each, on this machine's cores or on the Dask cluster. Each shard's
     output goes to the spool as it comes back, whichever finishes first; the spool keeps shard order, so the tables
-    do not depend on the number of workers. Returns the number of shards and the documents' line summaries."""
+    do not depend on the number of workers. Returns the number of shards."""
     if not todo:
-        return 0, []
+        return 0
     local_workers = settings.WORKERS if workers is None else workers
     # The runner is opened here, not in @flow: its concurrency follows this run's parameters (CLI, deployment).
     with execution.task_runner(local_workers, dask_address) as runner, progress.tracking(len(todo)):
@@ -118,6 +118,7 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
         shards = split_batches(todo, execution.shard_size(len(todo), at_once))
         get_run_logger().info("%d documents in %d shards, %d at once%s", len(todo), len(shards), at_once,
                               f" on the Dask cluster at {dask_address}" if dask_address else "")
+        todo.clear()  # the shards hold the documents now, each shard's freed as it is spooled (peak RSS)
         # quote() spares Prefect a walk over every document for futures; Dask rebuilds the quote (a namedtuple) as a
         # plain tuple on the way to its worker, so a shard goes to Dask as it is (a walk over one shard is cheap).
         shard_of = {
@@ -125,16 +126,15 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
                                              "supervised": local_workers != 0}): index
             for index, shard in enumerate(shards)
         }
-        summaries: dict[int, list] = {}
         for future in as_completed(list(shard_of)):
             index = shard_of.pop(future)
             output = future.result()
-            summaries[index] = spool_shard(spool, index, shards[index], output, totals, context)
+            spool_shard(spool, index, shards[index], output, totals, context)
             output.pending, output.rejected = [], []  # the future keeps this object until all are done: keep it empty
             progress.shard_progress(index, len(shards[index]))
             shards[index].clear()  # Prefect keeps a finished task's parameters for the whole run: keep them empty
     stop_idle_workers()  # no shard is left for them: their memory is the second pass's (peak RSS)
-    return len(shards), [summary for index in range(len(shards)) for summary in summaries[index]]
+    return len(shards)
 
 
 @flow(name=FLOW_NAME)
@@ -167,8 +167,9 @@ def clean_articles(
     sources.clear()
     with RunSpool() as spool:  # the run's rows wait on local disk, not in memory
         totals = RunTotals()
-        shards, line_summaries = _clean_shards(plan.todo, context, workers, dask_address, spool, totals)
+        shards = _clean_shards(plan.todo, context, workers, dask_address, spool, totals)
         plan.todo.clear()
+        line_summaries = spool.line_summaries(shards)
         site_memory = learn_site_templates_task(quote(line_summaries), warehouse, context).unwrap() if to_process else None
         line_summaries.clear()
         if shards:

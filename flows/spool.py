@@ -1,7 +1,7 @@
 """A run's intermediate results on local disk, so that a run's memory does not grow with its number of documents.
 
 Each shard's cleaned documents wait here (pickled, one file per shard) for the site-level pass, which needs the whole
-run; the tables' rows are appended a shard at a time to one scratch Parquet file per table and partition, which the
+run, and so do their doc_ids and the line summaries that the site-level learning reads first; the tables' rows are appended a shard at a time to one scratch Parquet file per table and partition, which the
 write step then streams into the warehouse. Scratch files live in a private temporary folder (TMPDIR), removed when
 the spool is closed; the warehouse is only ever touched by the write step.
 """
@@ -37,7 +37,6 @@ class RunSpool:
         self.directory = Path(tempfile.mkdtemp(prefix="newsclean-spool-"))
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self.row_counts: Counter = Counter()  # table -> rows added
-        self.pending_doc_ids: list[str] = []
 
     @classmethod
     def of(cls, rows_by_table: Mapping[str, list[dict]], default_partition: str) -> "RunSpool":
@@ -61,20 +60,38 @@ class RunSpool:
 
     # ------------------------------------------------------------ documents waiting for the site-level pass
 
-    def _pending_path(self, shard: int) -> Path:
-        return self.directory / f"pending-{shard:06d}.pickle"
+    def _pending_path(self, shard: int, kind: str = "pending") -> Path:
+        return self.directory / f"{kind}-{shard:06d}.pickle"
 
-    def put_pending(self, shard: int, documents: list, keys: list[str]) -> None:
-        """A shard's documents, with their doc_ids (kept: a run checks which recur)."""
-        self.pending_doc_ids += keys
-        with open(self._pending_path(shard), "wb") as handle:
-            pickle.dump(documents, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    def _dump(self, path: Path, value) -> None:
+        with open(path, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _load(self, path: Path):
+        with open(path, "rb") as handle, collector.paused():  # unpickling builds a shard's objects at once
+            return pickle.load(handle)
+
+    def put_pending(self, shard: int, documents: list, doc_ids: list[str], line_summaries: list) -> None:
+        """A shard's documents, their doc_ids (a run checks which recur) and their line summaries (what the
+        site-level learning needs of them), each in its own file: a run's memory holds none of them meanwhile
+        (at 100,000 documents the summaries and ids alone were ~30 MB through the shards)."""
+        self._dump(self._pending_path(shard), documents)
+        self._dump(self._pending_path(shard, "doc-ids"), doc_ids)
+        self._dump(self._pending_path(shard, "line-summaries"), line_summaries)
+
+    def pending_doc_ids(self, shards: int) -> Iterator[str]:
+        """The doc_ids of shards 0 .. shards - 1's pending documents, in order."""
+        for shard in range(shards):
+            yield from self._load(self._pending_path(shard, "doc-ids"))
+
+    def line_summaries(self, shards: int) -> list:
+        """The line summaries of shards 0 .. shards - 1's pending documents, in order."""
+        return [summary for shard in range(shards) for summary in self._load(self._pending_path(shard, "line-summaries"))]
 
     def take_pending(self, shard: int) -> list:
         """The shard's documents (once: the file is removed)."""
         path = self._pending_path(shard)
-        with open(path, "rb") as handle, collector.paused():  # unpickling builds a shard's objects at once
-            documents = pickle.load(handle)
+        documents = self._load(path)
         path.unlink()
         return documents
 

@@ -45,9 +45,10 @@ def test_a_row_without_a_partition_needs_a_default():
 
 def test_pending_documents_are_taken_once_and_the_folder_goes_on_close():
     spool = RunSpool()
-    spool.put_pending(0, [{"doc": 1}, {"doc": 2}], ["x", "y"])
-    spool.put_pending(1, [{"doc": 3}], ["x"])
-    assert spool.pending_doc_ids == ["x", "y", "x"]
+    spool.put_pending(0, [{"doc": 1}, {"doc": 2}], ["x", "y"], ["summary x", "summary y"])
+    spool.put_pending(1, [{"doc": 3}], ["x"], ["summary x again"])
+    assert list(spool.pending_doc_ids(2)) == ["x", "y", "x"]
+    assert spool.line_summaries(2) == ["summary x", "summary y", "summary x again"]
     assert spool.take_pending(1) == [{"doc": 3}] and spool.take_pending(0) == [{"doc": 1}, {"doc": 2}]
     with pytest.raises(FileNotFoundError):
         spool.take_pending(0)
