@@ -285,9 +285,9 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
     lap("discover")
     with RunSpool() as spool, tempfile.TemporaryDirectory() as docs:
         totals = RunTotals()
-        summaries = spool_shard(spool, 0, plan.todo, process_batch(plan.todo, context), totals, context)
+        spool_shard(spool, 0, plan.todo, process_batch(plan.todo, context), totals, context)
         lap("read+clean")
-        memory = learn_site_templates(summaries, read_site_templates(warehouse), context)
+        memory = learn_site_templates(spool.line_summaries(1), read_site_templates(warehouse), context)
         lap("site templates")
         validator = Validator(today=context.processed_at.date(), docs_dir=Path(docs))
         finish_and_validate_spooled(spool, 1, memory, context, validator, totals)

@@ -2,6 +2,9 @@
 
 One task per batch of documents, never per document: a Prefect task costs ~15 ms of overhead here. Large inputs
 (a run's documents and rows) are passed `quote()`d: Prefect would otherwise walk every element looking for futures.
+Large results are returned `quote()`d too, and unwrapped by the flow: Prefect links every element of a task's result
+(one level deep) to the task's state, by id, for the whole run (~150 bytes each: 27 MB at 100,000 documents for
+discovery's list and the learnt site templates).
 """
 from __future__ import annotations
 
@@ -36,13 +39,13 @@ FLOW_NAME = "clean_articles"
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(source: str) -> Discovery:
+def discover_task(source: str) -> quote[Discovery]:
     """Files, and the records of container files (offsets only): one pass over each WARC or JSONL file."""
     found = discover(source)
     if found.skipped_records:
         get_run_logger().info("%d WARC records are no documents (requests, metadata, non-HTML responses): skipped",
                               found.skipped_records)
-    return found
+    return quote(found)
 
 
 @task(name="clean-batch", cache_policy=NO_CACHE, retries=1)
@@ -55,9 +58,9 @@ def clean_batch_task(sources: list[SourceFile], context: RunContext, shard: int,
 
 
 @task(name="site-templates", cache_policy=NO_CACHE)
-def learn_site_templates_task(documents: list, warehouse: str, context: RunContext) -> dict:
+def learn_site_templates_task(documents: list, warehouse: str, context: RunContext) -> quote[dict]:
     """Learn each site's repeated lines from the whole run's line summaries, with what earlier runs saw."""
-    return learn_site_templates(documents, read_site_templates(warehouse), context)
+    return quote(learn_site_templates(documents, read_site_templates(warehouse), context))
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -102,12 +105,12 @@ def _publish_artifacts(summary: dict, totals: RunTotals) -> None:
 
 
 def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | None, dask_address: str | None,
-                  spool: RunSpool, totals: RunTotals) -> tuple[int, list]:
+                  spool: RunSpool, totals: RunTotals) -> int:
     """Clean the documents in shards, one task each, on this machine's cores or on the Dask cluster. Each shard's
     output goes to the spool as it comes back, whichever finishes first; the spool keeps shard order, so the tables
-    do not depend on the number of workers. Returns the number of shards and the documents' line summaries."""
+    do not depend on the number of workers. Returns the number of shards."""
     if not todo:
-        return 0, []
+        return 0
     local_workers = settings.WORKERS if workers is None else workers
     # The runner is opened here, not in @flow: its concurrency follows this run's parameters (CLI, deployment).
     with execution.task_runner(local_workers, dask_address) as runner, progress.tracking(len(todo)):
@@ -115,6 +118,7 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
         shards = split_batches(todo, execution.shard_size(len(todo), at_once))
         get_run_logger().info("%d documents in %d shards, %d at once%s", len(todo), len(shards), at_once,
                               f" on the Dask cluster at {dask_address}" if dask_address else "")
+        todo.clear()  # the shards hold the documents now, each shard's freed as it is spooled (peak RSS)
         # quote() spares Prefect a walk over every document for futures; Dask rebuilds the quote (a namedtuple) as a
         # plain tuple on the way to its worker, so a shard goes to Dask as it is (a walk over one shard is cheap).
         shard_of = {
@@ -122,16 +126,15 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
                                              "supervised": local_workers != 0}): index
             for index, shard in enumerate(shards)
         }
-        summaries: dict[int, list] = {}
         for future in as_completed(list(shard_of)):
             index = shard_of.pop(future)
             output = future.result()
-            summaries[index] = spool_shard(spool, index, shards[index], output, totals, context)
+            spool_shard(spool, index, shards[index], output, totals, context)
             output.pending, output.rejected = [], []  # the future keeps this object until all are done: keep it empty
             progress.shard_progress(index, len(shards[index]))
             shards[index].clear()  # Prefect keeps a finished task's parameters for the whole run: keep them empty
     stop_idle_workers()  # no shard is left for them: their memory is the second pass's (peak RSS)
-    return len(shards), [summary for index in range(len(shards)) for summary in summaries[index]]
+    return len(shards)
 
 
 @flow(name=FLOW_NAME)
@@ -156,7 +159,7 @@ def clean_articles(
     ensure_writable(store)
     context = RunContext(run_id=run_id, processed_at=started_at, ingest_date=ingest_date)
 
-    sources = discover_task(source)
+    sources = discover_task(source).unwrap()
     plan = plan_run(sources, read_state(store), context, mode, start, end)
     documents_in, records_skipped, to_process = len(sources), sources.skipped_records, len(plan.todo)
     # Prefect keeps a task's parameters and result for the whole run: per-document lists are emptied in place once
@@ -164,9 +167,10 @@ def clean_articles(
     sources.clear()
     with RunSpool() as spool:  # the run's rows wait on local disk, not in memory
         totals = RunTotals()
-        shards, line_summaries = _clean_shards(plan.todo, context, workers, dask_address, spool, totals)
+        shards = _clean_shards(plan.todo, context, workers, dask_address, spool, totals)
         plan.todo.clear()
-        site_memory = learn_site_templates_task(quote(line_summaries), warehouse, context) if to_process else None
+        line_summaries = spool.line_summaries(shards)
+        site_memory = learn_site_templates_task(quote(line_summaries), warehouse, context).unwrap() if to_process else None
         line_summaries.clear()
         if shards:
             totals = validate_task(quote(spool), shards, quote(site_memory), context, warehouse, quote(totals))
@@ -183,7 +187,8 @@ def clean_articles(
         if accounted != to_process:
             raise RuntimeError(f"run {run_id} lost documents: {to_process} to process, counts {summary_row}")  # never write a lossy run
         spool.add_rows("runs", [summary_row], default_partition=ingest_date)
-        state = spool.table(STATE_TABLE)
+        # the processed files' rows are read from the spool when the write stages them, last (peak RSS)
+        state = partial(spool.table, STATE_TABLE)
         write_task(warehouse, quote(spool), quote(totals.processed_doc_ids), run_id, ingest_date, quote(site_memory),
                    quote(state), quote(plan))
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}

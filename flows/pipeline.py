@@ -232,18 +232,18 @@ def state_row(source: SourceFile, raw_sha256: str | None, context: RunContext) -
 
 
 def spool_shard(spool, shard: int, sources: list[SourceFile], output: BatchOutput, totals: RunTotals,
-                context: RunContext) -> list[site_templates.SiteDocument]:
+                context: RunContext) -> None:
     """The flow's first pass, as each shard (`sources`) comes back: its pending documents go to `spool` (a
-    spool.RunSpool) until the whole run has been seen, its rejected rows to the spool's table, and their documents'
-    processed-files rows too (those of pending documents follow in the second pass); returns the line summaries (no
-    text) that the site-level learning needs."""
+    spool.RunSpool) until the whole run has been seen, with their line summaries (no text) that the site-level
+    learning needs; its rejected rows to the spool's table, and their documents' processed-files rows too (those of
+    pending documents follow in the second pass)."""
     with collector.paused():  # pickling and summing up a shard's documents (see collector.paused): ~30% of this step
-        spool.put_pending(shard, output.pending, [pending.source.doc_id for pending in output.pending])
+        spool.put_pending(shard, output.pending, [pending.source.doc_id for pending in output.pending],
+                          [pending.lines.summary() for pending in output.pending])
         spool.add_rows("rejected", output.rejected)
         rejected_uris = {row["source_uri"] for row in output.rejected}
         spool.add_rows(STATE_TABLE, [state_row(source, None, context) for source in sources if source.source_uri in rejected_uris])
         totals.processed_doc_ids.update(row["doc_id"] for row in output.rejected)
-        return [pending.lines.summary() for pending in output.pending]
 
 
 def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunContext, validator, totals: RunTotals) -> RunTotals:
@@ -253,8 +253,7 @@ def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunCo
     so that the uniqueness check sees every copy together, as it would over the whole run. Adds to `totals` (the
     first pass's) and returns it."""
     site_stories = site_templates.site_story_counts(memory)
-    recurring = {doc_id for doc_id, count in Counter(spool.pending_doc_ids).items() if count > 1}
-    spool.pending_doc_ids.clear()  # counted: a string per document, not needed through validation and the write
+    recurring = {doc_id for doc_id, count in Counter(spool.pending_doc_ids(shards)).items() if count > 1}
     waiting: list[dict] = []
 
     def validate_and_spool(candidates: list[dict]) -> None:

@@ -1,7 +1,7 @@
 """A run's intermediate results on local disk, so that a run's memory does not grow with its number of documents.
 
 Each shard's cleaned documents wait here (pickled, one file per shard) for the site-level pass, which needs the whole
-run; the tables' rows are appended a shard at a time to one scratch Parquet file per table and partition, which the
+run, and so do their doc_ids and the line summaries that the site-level learning reads first; the tables' rows are appended a shard at a time to one scratch Parquet file per table and partition, which the
 write step then streams into the warehouse. Scratch files live in a private temporary folder (TMPDIR), removed when
 the spool is closed (a spool left by a run killed outright goes when the next run on the host opens its own);
 the warehouse is only ever touched by the write step.
@@ -21,10 +21,9 @@ import pyarrow.parquet as pq
 from . import collector, schema, scratch
 from .pipeline import STATE_TABLE
 
-# Arrow's buffers from the C library's malloc, unless the user chose a pool: pyarrow's default (mimalloc) keeps the
-# pages it frees, so the write step's passes over a run's rows (each partition read from here, compressed) stayed
-# resident, ~80 MB more peak RSS at 100,000 documents; malloc hands big buffers back as they are freed.
-if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+# Arrow's buffers from the C library's malloc (see flows/__init__.py), also for pyarrow's own calls when pyarrow was
+# imported before flows and its C++ default pool was chosen without us: ~80 MB more peak RSS at 100,000 documents.
+if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") == "system":
     pa.set_memory_pool(pa.system_memory_pool())
 
 PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
@@ -38,7 +37,6 @@ class RunSpool:
         self.directory = scratch.private_folder("spool")
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self.row_counts: Counter = Counter()  # table -> rows added
-        self.pending_doc_ids: list[str] = []
 
     @classmethod
     def of(cls, rows_by_table: Mapping[str, list[dict]], default_partition: str) -> "RunSpool":
@@ -62,20 +60,38 @@ class RunSpool:
 
     # ------------------------------------------------------------ documents waiting for the site-level pass
 
-    def _pending_path(self, shard: int) -> Path:
-        return self.directory / f"pending-{shard:06d}.pickle"
+    def _pending_path(self, shard: int, kind: str = "pending") -> Path:
+        return self.directory / f"{kind}-{shard:06d}.pickle"
 
-    def put_pending(self, shard: int, documents: list, keys: list[str]) -> None:
-        """A shard's documents, with their doc_ids (kept: a run checks which recur)."""
-        self.pending_doc_ids += keys
-        with open(self._pending_path(shard), "wb") as handle:
-            pickle.dump(documents, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    def _dump(self, path: Path, value) -> None:
+        with open(path, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _load(self, path: Path):
+        with open(path, "rb") as handle, collector.paused():  # unpickling builds a shard's objects at once
+            return pickle.load(handle)
+
+    def put_pending(self, shard: int, documents: list, doc_ids: list[str], line_summaries: list) -> None:
+        """A shard's documents, their doc_ids (a run checks which recur) and their line summaries (what the
+        site-level learning needs of them), each in its own file: a run's memory holds none of them meanwhile
+        (at 100,000 documents the summaries and ids alone were ~30 MB through the shards)."""
+        self._dump(self._pending_path(shard), documents)
+        self._dump(self._pending_path(shard, "doc-ids"), doc_ids)
+        self._dump(self._pending_path(shard, "line-summaries"), line_summaries)
+
+    def pending_doc_ids(self, shards: int) -> Iterator[str]:
+        """The doc_ids of shards 0 .. shards - 1's pending documents, in order."""
+        for shard in range(shards):
+            yield from self._load(self._pending_path(shard, "doc-ids"))
+
+    def line_summaries(self, shards: int) -> list:
+        """The line summaries of shards 0 .. shards - 1's pending documents, in order."""
+        return [summary for shard in range(shards) for summary in self._load(self._pending_path(shard, "line-summaries"))]
 
     def take_pending(self, shard: int) -> list:
         """The shard's documents (once: the file is removed)."""
         path = self._pending_path(shard)
-        with open(path, "rb") as handle, collector.paused():  # unpickling builds a shard's objects at once
-            documents = pickle.load(handle)
+        documents = self._load(path)
         path.unlink()
         return documents
 
@@ -118,7 +134,9 @@ class RunSpool:
             return
         scratch = pq.ParquetFile(path)
         for group in range(scratch.num_row_groups):
-            yield from scratch.read_row_group(group, columns=columns).to_batches()
+            # one thread: decoding a shard's row group on Arrow's thread pool was no faster here, and each of its threads
+            # kept freed buffers in its own malloc arena (staging 100,000 articles peaked ~25 MB higher)
+            yield from scratch.read_row_group(group, columns=columns, use_threads=False).to_batches()
 
     def rows(self, table: str) -> list[dict]:
         """Every row of the table as dicts, with its partition: for small tables and checks, not for articles."""

@@ -14,7 +14,7 @@ import os
 import time
 from itertools import chain
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -125,12 +125,13 @@ def _with_duplicate_of(batches: Iterable[pa.RecordBatch], duplicate_of: dict[str
 def write_run(
     warehouse: str | Path | WarehouseStore, rows: RunSpool | Mapping[str, list[dict]], processed_doc_ids: set[str], run_id: str, *,
     run_partition: str, site_memory: dict[tuple[str, str], TemplateLine] | None = None,
-    state_rows: pa.Table | list[dict] | None = None, replace_partitions: set[str] = frozenset(), previous_partitions: set[str] = frozenset(),
+    state_rows: pa.Table | list[dict] | Callable[[], pa.Table] | None = None, replace_partitions: set[str] = frozenset(), previous_partitions: set[str] = frozenset(),
 ) -> None:
     """Commit one run: merge its rows into the partitions they belong to (rows carry `ingest_date`), replace the
     partitions in `replace_partitions` whole (a backfill), mark duplicate bodies, fold its site templates and its
     processed files into the warehouse's memory. `rows` are the run's spooled rows, or lists of rows by table
-    (a runs row goes to `run_partition`).
+    (a runs row goes to `run_partition`). `state_rows`, the processed files' rows, may be a function that reads them:
+    it is called when the memory is staged, last, so that a big run's rows are not held through the other tables'.
 
     Under the warehouse's lock, every new file is staged first and only then are they all moved into place, the
     processed-files memory last: a full disk leaves every table as it was, and a run killed mid-commit leaves
@@ -185,10 +186,12 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
                 kept = () if replaced_whole else kept_rows(store, table, partition, replace_keys)
                 staged.append(_stage(store, chain(kept, new_rows), partition_key(table, partition), schema=table_schema))
         if site_memory is not None:
-            merged_memory = merge_site_memory(read_site_templates(store), site_memory)
-            staged.append(_stage(store, site_templates_tables(merged_memory), SITE_TEMPLATES_KEY, schema=schema.SITE_TEMPLATES))
+            tables = site_templates_tables(merge_site_memory(read_site_templates(store), site_memory))  # gone once staged
+            staged.append(_stage(store, tables, SITE_TEMPLATES_KEY, schema=schema.SITE_TEMPLATES))
         if state_rows is not None:
-            staged.append(_stage(store, merged_state(store, state_rows, replace_partitions), STATE_KEY))
+            # read (if a function) in the call: only the merged, sorted rows are held while they are staged
+            staged.append(_stage(store, merged_state(store, state_rows() if callable(state_rows) else state_rows,
+                                                     replace_partitions), STATE_KEY))
         _commit(store, staged)
     except BaseException as error:  # a disk error, or the run stopped (SIGTERM, Ctrl-C): no staged file left behind
         store.discard(staged)

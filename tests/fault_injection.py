@@ -22,3 +22,14 @@ def process_recording_pid(source, context):
     output = process_with_faults(source, context)
     output.rejected.append({"source_uri": source.source_uri, "reason": f"pid {os.getpid()}"})
     return output
+
+
+def process_recording_memo(source, context):
+    """The process and how many lines its memos held before this document, in its rejected row's reason (for the
+    test that each shard starts with empty memos)."""
+    from flows.clean import memo
+
+    held = sum(cached.cache_info().currsize for cached in memo._MEMOS)
+    output = process_document(source, context)
+    output.rejected.append({"source_uri": source.source_uri, "reason": f"pid {os.getpid()} memo {held}"})
+    return output

@@ -81,3 +81,26 @@ def test_reprocessing_replaces_rows_instead_of_duplicating(seeds_run):
     assert query(f"select count(*) from {table(warehouse, 'runs')}")[0][0] == 2
     removed = query(f"select count(*), count(distinct run_id) from {table(warehouse, 'removed_lines')}")
     assert removed == [(first["removed_lines_out"], 1)]
+
+
+def test_prefects_links_to_task_results_do_not_grow_with_the_run(make_source, tmp_path, monkeypatch):
+    """Prefect links each element of a task's result (one level deep) to the task's state for the whole run: discovery's
+    documents and the learnt template lines are returned quote()d, so a run of 40 documents keeps as many links as
+    one of 3 (one shard each)."""
+    import flows.flow as flow_module
+    from prefect.context import FlowRunContext
+
+    links, write_run = [], flow_module.write_run
+
+    def counting_links(*args, **kwargs):
+        links.append(len(FlowRunContext.get().run_results))
+        return write_run(*args, **kwargs)
+
+    monkeypatch.setattr(flow_module, "write_run", counting_links)
+    article = (SEEDS / "004_e1c98838b61b2032.txt").read_text(encoding="utf-8")
+    for count in (3, 40):
+        source = make_source({f"doc{i:02d}.txt": article.replace("Asif", f"Asif{i}") + "\nFollow Day News\n" for i in range(count)},
+                             name=f"source{count}")
+        summary = clean_articles(source=str(source), warehouse=str(tmp_path / f"wh{count}"), ingest_date="2026-11-20", workers=0)
+        assert summary["articles_out"] + summary["quarantine_out"] == count
+    assert links[0] == links[1]

@@ -1,6 +1,7 @@
 """The run spool: rows and pending documents on local disk between a run's passes, read back as they went in."""
 import datetime as dt
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from flows.scratch import OWNER_FILE
 from flows.spool import RunSpool
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import ROOT
 
 NOW = dt.datetime(2026, 11, 22, 6, tzinfo=dt.timezone.utc)
 
@@ -50,9 +51,10 @@ def test_a_row_without_a_partition_needs_a_default():
 
 def test_pending_documents_are_taken_once_and_the_folder_goes_on_close():
     spool = RunSpool()
-    spool.put_pending(0, [{"doc": 1}, {"doc": 2}], ["x", "y"])
-    spool.put_pending(1, [{"doc": 3}], ["x"])
-    assert spool.pending_doc_ids == ["x", "y", "x"]
+    spool.put_pending(0, [{"doc": 1}, {"doc": 2}], ["x", "y"], ["summary x", "summary y"])
+    spool.put_pending(1, [{"doc": 3}], ["x"], ["summary x again"])
+    assert list(spool.pending_doc_ids(2)) == ["x", "y", "x"]
+    assert spool.line_summaries(2) == ["summary x", "summary y", "summary x again"]
     assert spool.take_pending(1) == [{"doc": 3}] and spool.take_pending(0) == [{"doc": 1}, {"doc": 2}]
     with pytest.raises(FileNotFoundError):
         spool.take_pending(0)
@@ -88,3 +90,18 @@ def test_a_killed_runs_spool_goes_when_the_next_spool_opens_and_no_other(tmp_pat
     finally:
         living.kill()
         living.wait()
+
+
+def test_arrow_allocates_from_malloc_in_cpp_code_too(tmp_path):
+    """Parquet's own reading and writing buffers come from Arrow's C++ default pool, chosen once at pyarrow's import:
+    flows names it before pyarrow is imported, so mimalloc (which keeps the pages it frees) is never used."""
+    code = ("import flows, pyarrow as pa, pyarrow.parquet as pq, sys\n"
+            "try:\n    mimalloc = pa.mimalloc_memory_pool()\nexcept NotImplementedError:\n    sys.exit(0)\n"
+            "table = pa.table({'text': [str(i) * 50 for i in range(20000)]})\n"
+            f"pq.write_table(table, {str(tmp_path / 'x.parquet')!r}, compression='zstd')\n"
+            f"pq.read_table({str(tmp_path / 'x.parquet')!r})\n"
+            "print(mimalloc.max_memory())\n")
+    environment = {key: value for key, value in os.environ.items() if key != "ARROW_DEFAULT_MEMORY_POOL"}
+    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True,
+                            cwd=ROOT)  # this checkout's flows
+    assert result.stdout.strip() in ("", "0")

@@ -7,7 +7,7 @@ from flows.read import discover
 from flows.workers import run_supervised
 
 from .conftest import SEEDS
-from .fault_injection import process_recording_pid, process_with_faults
+from .fault_injection import process_recording_memo, process_recording_pid, process_with_faults
 
 CONTEXT = RunContext("test", dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc))
 ARTICLE = (SEEDS / "004_e1c98838b61b2032.txt").read_text(encoding="utf-8")
@@ -76,3 +76,19 @@ def test_workers_started_ahead_take_the_first_shards(make_source):
     assert set(_pids(run_supervised(sources, CONTEXT, process=process_recording_pid))) <= ahead
     workers.stop_idle_workers()
     assert not workers._idle_workers
+
+
+def test_each_shard_starts_with_empty_line_memos(make_source):
+    import flows.workers as workers
+
+    workers.stop_idle_workers()
+    sources = discover(make_source({"a.txt": ARTICLE, "b.txt": ARTICLE}))
+
+    def pids_and_memo_lines(output) -> list[tuple[int, int]]:
+        return [(int(reason[1]), int(reason[3])) for row in output.rejected if (reason := row["reason"].split())[0] == "pid"]
+
+    first = pids_and_memo_lines(run_supervised(sources, CONTEXT, process=process_recording_memo))
+    second = pids_and_memo_lines(run_supervised(sources, CONTEXT, process=process_recording_memo))
+    assert first[0][1] == 0 and first[1][1] > 0  # the first document filled the memos for the second
+    assert second[0][0] == first[0][0]  # the same warm process took the next shard ...
+    assert second[0][1] == 0  # ... with its memos emptied, as process_batch starts a batch

@@ -1,6 +1,7 @@
 """The writer: partitions merged by key, atomic replace through _staging, schemas that readers see."""
 import datetime as dt
 
+import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
@@ -76,3 +77,18 @@ def test_duplicates_are_marked_against_the_first_copy_in_the_warehouse_then_in_t
     assert expected and mark_duplicates(table, earlier_table) == expected
     no_earlier = pa.table({"content_hash": pa.array([], pa.string()), "doc_id": pa.array([], pa.string())})
     assert mark_duplicates(table, no_earlier) == _duplicates_one_tuple_at_a_time(articles, [])
+
+
+def test_processed_files_rows_may_be_read_when_the_memory_is_staged(tmp_path):
+    from flows.write import read_state
+
+    state = [{"source_uri": f"/in/{name}.txt", "doc_id": name, "size": 1, "mtime_ns": 2, "content_hash": None,
+              "ingest_date": "2026-11-22", "run_id": "r1", "processed_at": NOW} for name in ("b", "a")]
+    rows = {"rejected": [rejected("a"), rejected("b")]}
+    (tmp_path / "given").mkdir(), (tmp_path / "read").mkdir()
+    write_run(tmp_path / "given", rows, {"a", "b"}, "r1", run_partition="2026-11-22", state_rows=state)
+    calls = []
+    write_run(tmp_path / "read", rows, {"a", "b"}, "r1", run_partition="2026-11-22",
+              state_rows=lambda: calls.append("read") or pa.Table.from_pylist(state, schema=schema.INGESTED_FILES))
+    assert calls == ["read"]
+    assert read_state(tmp_path / "read") == read_state(tmp_path / "given") and len(read_state(tmp_path / "given")) == 2
