@@ -1,10 +1,11 @@
 """A run's intermediate results on local disk, so that a run's memory does not grow with its number of documents.
 
 Each shard's cleaned documents wait here (pickled, one file per shard) for the site-level pass, which needs the whole
-run, and so do their doc_ids and the line summaries that the site-level learning reads first; the tables' rows are appended a shard at a time to one scratch Parquet file per table and partition, which the
-write step then streams into the warehouse. Scratch files live in a private temporary folder (TMPDIR), removed when
-the spool is closed (a spool left by a run killed outright goes when the next run on the host opens its own);
-the warehouse is only ever touched by the write step.
+run, and so do their doc_ids and the line summaries that the site-level learning reads first; the tables' rows are
+appended a shard at a time to one scratch Parquet file per table and partition, which the write step then streams
+into the warehouse. Scratch files live in a private temporary folder (TMPDIR), removed when the spool is closed (a
+spool left by a run killed outright goes when the next run on the host opens its own); the warehouse is only ever
+touched by the write step.
 """
 from __future__ import annotations
 
@@ -132,11 +133,11 @@ class RunSpool:
         path = self._finished(table, partition)
         if path is None:
             return
-        scratch = pq.ParquetFile(path)
-        for group in range(scratch.num_row_groups):
+        scratch_file = pq.ParquetFile(path)
+        for group in range(scratch_file.num_row_groups):
             # one thread: decoding a shard's row group on Arrow's thread pool was no faster here, and each of its threads
             # kept freed buffers in its own malloc arena (staging 100,000 articles peaked ~25 MB higher)
-            yield from scratch.read_row_group(group, columns=columns, use_threads=False).to_batches()
+            yield from scratch_file.read_row_group(group, columns=columns, use_threads=False).to_batches()
 
     def rows(self, table: str) -> list[dict]:
         """Every row of the table as dicts, with its partition: for small tables and checks, not for articles."""

@@ -193,7 +193,8 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
             staged.append(_stage(store, merged_state(store, state_rows() if callable(state_rows) else state_rows,
                                                      replace_partitions), STATE_KEY))
         _commit(store, staged)
-    except BaseException as error:  # a disk error, or the run stopped (SIGTERM, Ctrl-C): no staged file left behind
+    except BaseException as error:  # any error, or a stop raised in this thread (Ctrl-C, SIGTERM when the write runs
+        # in the main thread; a write in a task thread does not see them): no staged file left behind
         store.discard(staged)
         if isinstance(error, OSError):
             raise WarehouseError(f"cannot write the warehouse {str(store)!r}: {error.strerror or error}; "

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,15 @@ def processes_with_prefect_home(prefect_home: str) -> list[int]:
         except OSError:
             continue  # ended meanwhile, or not ours to read
     return found
+
+
+def processes_left_after(prefect_home: str, seconds: float) -> list[int]:
+    """The processes with this PREFECT_HOME still running after up to `seconds`: children that see their parent gone
+    only as it ends (the server's death signal, multiprocessing's resource tracker) may take a moment."""
+    deadline = time.monotonic() + seconds
+    while (left := processes_with_prefect_home(prefect_home)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
 
 
 @pytest.fixture(scope="session")

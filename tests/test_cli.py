@@ -10,7 +10,7 @@ import duckdb
 
 from flows.cli import main
 
-from .conftest import ROOT, SEEDS, processes_with_prefect_home
+from .conftest import ROOT, SEEDS, processes_left_after
 
 
 def test_clean_prints_record_and_removed_lines(capsys):
@@ -64,9 +64,7 @@ def test_python_dash_m_flows_runs_the_flow(tmp_path):
     # log message, and went with the process.
     assert "Starting temporary server" not in done.stderr and "Error logging to API" not in done.stderr, done.stderr[-3000:]
     # Children that see their parent gone only as it ends (multiprocessing's resource tracker) may take a moment.
-    deadline = time.monotonic() + 10
-    while (left_behind := processes_with_prefect_home(env["PREFECT_HOME"])) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    left_behind = processes_left_after(env["PREFECT_HOME"], 10)
     for pid in left_behind:
         os.kill(pid, signal.SIGTERM)
     assert not left_behind

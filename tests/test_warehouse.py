@@ -18,7 +18,7 @@ from flows.flow import clean_articles
 from flows.lock import WarehouseBusy, WarehouseLock
 from flows.stats import format_stats, warehouse_stats
 
-from .conftest import ROOT, SEEDS, processes_with_prefect_home
+from .conftest import ROOT, SEEDS, processes_left_after, processes_with_prefect_home
 
 ARTICLES = {path.name: path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))}
 NAMES = sorted(ARTICLES)
@@ -203,14 +203,6 @@ def test_sigkill_at_any_moment_leaves_readable_tables_and_a_clean_rerun(landing,
     assert len(final["articles"]) == 5 and not any(staging.glob("*.parquet"))
 
 
-def _gone_within(prefect_home, seconds=15):
-    """The processes a run started (they carry its PREFECT_HOME) that are still there after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while (left := processes_with_prefect_home(str(prefect_home))) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return left
-
-
 def _spools(temp):
     return list(temp.glob("newsclean-spool-*"))
 
@@ -234,7 +226,7 @@ def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing
         os.kill(run.pid, signum)
         _, err = run.communicate(timeout=120)
         assert run.returncode == exit_code, err[-3000:]
-        assert not _gone_within(home), f"left running after {signum.name}"
+        assert not processes_left_after(str(home), 15), f"left running after {signum.name}"
         assert everything(warehouse) == before  # nothing committed, nothing half-written
         if signum != signal.SIGKILL:
             # Staged files may stay: the write runs in a task thread, which the signal does not stop (the next run clears them).
