@@ -156,8 +156,9 @@ class LocalWarehouse:
                 os.close(descriptor)
 
     def discard(self, staged_files: list[Staged]) -> None:
-        for staged in staged_files:
-            staged.path.unlink(missing_ok=True)
+        """Every file in staging is this run's (the writer holds the lock), the listed ones and one a stop interrupted
+        while it was being written (before its name was returned): all go."""
+        self.clear_staging()
 
     @contextlib.contextmanager
     def report_folder(self, run_id: str) -> Iterator[Path]:

@@ -11,7 +11,10 @@ one with an atomic rename; on S3 staged locally and published with one PUT (flow
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
@@ -49,17 +52,40 @@ def _key_column(table: str) -> str:
     return "run_id" if table == "runs" else "doc_id"
 
 
-# Test hook: seconds to pause before each rename (local) or PUT (S3), so tests can SIGKILL a run in the middle of a commit.
+# Test hooks: seconds to pause before staging each file, and before each rename (local) or PUT (S3), so that tests can
+# stop or kill a run while it stages or in the middle of a commit.
+_STAGE_PAUSE_SECONDS = float(os.environ.get("NEWSCLEAN_TEST_STAGE_PAUSE", "0"))
 _COMMIT_PAUSE_SECONDS = float(os.environ.get("NEWSCLEAN_TEST_COMMIT_PAUSE", "0"))
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _stops_deferred() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait for the block to end, then take effect as they would have: a commit stopped half-way
+    would leave some tables new and others old until the next run. Only the main thread receives signals (and may
+    set their handlers); a write elsewhere runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, _frame: received.append(signum)) for signum in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)  # None: a handler set outside Python
+        for signum in dict.fromkeys(received):
+            signal.raise_signal(signum)
 
 
 def _commit(store: WarehouseStore, staged_files: list[Staged]) -> None:
-    """Put every staged file in place of its target, one at a time (a rename, or one PUT)."""
-    for staged in staged_files:
-        if _COMMIT_PAUSE_SECONDS:
-            time.sleep(_COMMIT_PAUSE_SECONDS)
-        store.publish(staged)
-    store.finish_commit(staged_files)
+    """Put every staged file in place of its target, one at a time (a rename, or one PUT); a stop waits for the last."""
+    with _stops_deferred():
+        for staged in staged_files:
+            if _COMMIT_PAUSE_SECONDS:
+                time.sleep(_COMMIT_PAUSE_SECONDS)
+            store.publish(staged)
+        store.finish_commit(staged_files)
 
 
 def kept_rows(store: WarehouseStore, table: str, ingest_date: str, replace_keys: set[str]) -> Iterator[pa.RecordBatch]:
@@ -157,6 +183,8 @@ def write_run(
 def _stage(store: WarehouseStore, parts, key: str, schema: pa.Schema | None = None) -> Staged:
     """Stage one file, then give the pages its buffers used back to the system: the write runs in a thread, whose
     malloc arena otherwise keeps them, and each table's pass would add its own to the run's peak RSS."""
+    if _STAGE_PAUSE_SECONDS:
+        time.sleep(_STAGE_PAUSE_SECONDS)
     staged = store.stage(parts, key, schema=schema)
     collector.return_freed_memory()
     return staged
@@ -193,8 +221,7 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
             staged.append(_stage(store, merged_state(store, state_rows() if callable(state_rows) else state_rows,
                                                      replace_partitions), STATE_KEY))
         _commit(store, staged)
-    except BaseException as error:  # any error, or a stop raised in this thread (Ctrl-C, SIGTERM when the write runs
-        # in the main thread; a write in a task thread does not see them): no staged file left behind
+    except BaseException as error:  # any error, or a stop (Ctrl-C, SIGTERM) while staging: no staged file left behind
         store.discard(staged)
         if isinstance(error, OSError):
             raise WarehouseError(f"cannot write the warehouse {str(store)!r}: {error.strerror or error}; "

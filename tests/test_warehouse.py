@@ -17,6 +17,7 @@ from flows import schema, settings
 from flows.flow import clean_articles
 from flows.lock import WarehouseBusy, WarehouseLock
 from flows.stats import format_stats, warehouse_stats
+from flows.write import partition_path
 
 from .conftest import ROOT, SEEDS, processes_left_after, processes_with_prefect_home
 
@@ -208,19 +209,22 @@ def _spools(temp):
 
 
 def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing, tmp_path, monkeypatch):
-    """SIGTERM (a service manager's stop) or SIGINT (Ctrl-C) mid-write: exit 143 / 130, lock and spool released, the Prefect server and the workers stopped, tables as before. SIGKILL of the CLI alone (not its process group, as the OOM killer picks one
-    process): its server and workers go too, and its spool goes when the next run opens one."""
+    """SIGTERM (a service manager's stop) or SIGINT (Ctrl-C) while the write stages its files: exit 143 / 130, lock,
+    spool and staged files removed, the Prefect server and the workers stopped, tables as before. SIGKILL of the CLI
+    alone (not its process group, as the OOM killer picks one process): its server and workers go too, and its spool
+    goes when the next run opens one. A SIGTERM in the middle of the commit waits for the commit's last rename."""
     warehouse, temp = tmp_path / "wh", tmp_path / "tmp"
     temp.mkdir()
     clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09")
     before = everything(warehouse)
+    runs_before = sql(f"select count(*) from {table(warehouse, 'runs')}")[0][0]
     staging = warehouse / settings.STAGING_DIR
+    arguments = ["run", str(landing), "--warehouse", str(warehouse), "--ingest-date", "2024-01-09", "--reprocess"]
     exit_codes = {signal.SIGTERM: 143, signal.SIGINT: 130, signal.SIGKILL: -signal.SIGKILL}  # SIGINT: Ctrl-C
     for signum, exit_code in exit_codes.items():
         home = tmp_path / f"home-{signum.name}"
-        run = run_cli(["run", str(landing), "--warehouse", str(warehouse), "--ingest-date", "2024-01-09", "--reprocess"],
-                      {"NEWSCLEAN_TEST_COMMIT_PAUSE": "10", "TMPDIR": str(temp)}, home)
-        # Signalled while staging: with 10 s before each rename, the process is gone before the write thread commits.
+        run = run_cli(arguments, {"NEWSCLEAN_TEST_STAGE_PAUSE": "10", "TMPDIR": str(temp)}, home)
+        # 10 s before each file is staged: signalled after the first, while the write waits to stage the second.
         wait_for(lambda: _spools(temp) and staging.exists() and any(staging.glob("*.parquet")))
         assert processes_with_prefect_home(str(home))  # its server and workers
         os.kill(run.pid, signum)
@@ -229,13 +233,30 @@ def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing
         assert not processes_left_after(str(home), 15), f"left running after {signum.name}"
         assert everything(warehouse) == before  # nothing committed, nothing half-written
         if signum != signal.SIGKILL:
-            # Staged files may stay: the write runs in a task thread, which the signal does not stop (the next run clears them).
             assert not (warehouse / "_lock").exists() and not _spools(temp), err[-3000:]
+            assert not any(staging.glob("*.parquet")), err[-3000:]
     assert (warehouse / "_lock").exists() and len(_spools(temp)) == 1  # the killed run's: nobody could remove them
+    assert any(staging.glob("*.parquet"))
     monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the next run on this host, with the same TMPDIR
     clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09", mode="reprocess")
     assert not _spools(temp) and not (warehouse / "_lock").exists() and not any(staging.glob("*.parquet"))
-    assert len(everything(warehouse)["articles"]) == 5
+    assert everything(warehouse) == before
+
+    # Stopped mid-commit: signalled once the first partition is renamed, 1 s before each rename.
+    first_renamed = partition_path(warehouse, "articles", "2024-01-01")
+    old_version = first_renamed.stat().st_mtime_ns
+    run = run_cli(arguments, {"NEWSCLEAN_TEST_COMMIT_PAUSE": "1", "TMPDIR": str(temp)}, tmp_path / "home-commit")
+    wait_for(lambda: first_renamed.stat().st_mtime_ns != old_version)
+    os.kill(run.pid, signal.SIGTERM)
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 143, err[-3000:]
+    assert not processes_left_after(str(tmp_path / "home-commit"), 15)
+    assert not (warehouse / "_lock").exists() and not _spools(temp) and not any(staging.glob("*.parquet"))
+    # the whole commit landed: every table is the stopped run's, its runs row included
+    assert everything(warehouse) == before
+    assert sql(f"select count(*) from {table(warehouse, 'runs')}") == [(runs_before + 2,)]
+    state_runs = sql(f"select distinct run_id from read_parquet('{warehouse}/_state/ingested_files.parquet')")
+    assert state_runs == sql(f"select run_id from {table(warehouse, 'runs')} order by started_at desc limit 1")
 
 
 def test_schema_changes_that_would_break_readers_fail():

@@ -41,6 +41,28 @@ def test_every_table_is_written_with_its_schema_and_staging_is_left_empty(tmp_pa
     assert pq.ParquetFile(partition_path(tmp_path, "articles", "2026-11-22")).metadata.row_group(0).column(0).compression == "ZSTD"
 
 
+def test_a_stop_just_after_a_file_is_staged_leaves_no_staged_file_and_no_lock(tmp_path, monkeypatch):
+    """Ctrl-C lands between bytecodes: here just after a file was written to staging, before its name was kept (the
+    write gives its buffers back to the system there, a C call that can take a while). No table, no staged file, no
+    lock is left; the first run's tables stand."""
+    import flows.write as write
+
+    write_run(tmp_path, {"rejected": [rejected("a")]}, {"a"}, "r1", run_partition="2026-11-22")
+    before = pq.read_table(partition_path(tmp_path, "rejected", "2026-11-22")).to_pylist()
+    calls = []
+
+    def stopped_after_the_third_file():
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(write.collector, "return_freed_memory", stopped_after_the_third_file)
+    with pytest.raises(KeyboardInterrupt):
+        write_run(tmp_path, {"rejected": [rejected("a", "worse", "r2")]}, {"a"}, "r2", run_partition="2026-11-22")
+    assert list((tmp_path / "_staging").iterdir()) == [] and not (tmp_path / "_lock").exists()
+    assert pq.read_table(partition_path(tmp_path, "rejected", "2026-11-22")).to_pylist() == before
+
+
 def test_unwritable_warehouse_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
