@@ -109,8 +109,8 @@ WIDGET_LINES = [
 ]
 
 
-def boilerplate_patterns() -> list[str]:
-    return next(e["kwargs"]["regex_list"] for e in load_suite()["expectations"] if e["meta"]["check"] == "no_boilerplate_left")
+def boilerplate_pattern() -> str:
+    return next(e["kwargs"]["regex"] for e in load_suite()["expectations"] if e["meta"]["check"] == "no_boilerplate_left")
 
 
 def boilerplate_probe_texts() -> list[str]:
@@ -137,14 +137,12 @@ def test_boilerplate_check_matches_what_its_python_spelling_matches():
 
     import pandas as pd
 
-    patterns = boilerplate_patterns()
     texts = boilerplate_probe_texts()
     bodies = pd.Series(texts, dtype="str")  # as Great Expectations' pandas engine sees the column
-    assert len(patterns) == len(PYTHON_BOILERPLATE_PATTERNS)
-    for python_pattern, pattern in zip(PYTHON_BOILERPLATE_PATTERNS, patterns):
-        expected = [re.search(python_pattern, text) is not None for text in texts]
-        assert bodies.str.contains(pattern).tolist() == expected, pattern
-        assert sum(expected) > 20  # the probes do reach the pattern
+    found = [[re.search(python_pattern, text) is not None for text in texts] for python_pattern in PYTHON_BOILERPLATE_PATTERNS]
+    assert all(sum(by_pattern) > 20 for by_pattern in found)  # the probes do reach every pattern
+    expected = [any(matches) for matches in zip(*found)]
+    assert bodies.str.contains(boilerplate_pattern()).tolist() == expected
 
 
 def test_boilerplate_check_runs_in_pyarrow_not_row_by_row_in_python():
@@ -154,8 +152,7 @@ def test_boilerplate_check_runs_in_pyarrow_not_row_by_row_in_python():
     import pandas as pd
 
     bodies = pd.array([GOOD_BODY + "\n\nCafé au lait — Read more: x\n", "Leave a comment"], dtype="str")
-    for pattern in boilerplate_patterns():
-        assert not bodies._needs_python_regex(pattern), pattern
+    assert not bodies._needs_python_regex(boilerplate_pattern())
 
 
 def test_widget_lines_in_odd_cases_are_still_quarantined():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import metadata as md
 from .page_noise import LEADING_TITLE, PAGE_HEADER, find_page_noise, is_prose
@@ -22,9 +23,9 @@ HELD_HEADER_MAX_LINES = 6  # a cut top this short is an article's own header, no
 _FOLLOW_SITE = re.compile(r"^follow\s+(?P<site>(?!us\b)[\w .&'-]{2,40}?)\s+on\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class LineRecord:
-    """One input line that did not become body text: `kind` is a rule name (removed) or a metadata field."""
+class LineRecord(NamedTuple):
+    """One input line that did not become body text: `kind` is a rule name (removed) or a metadata field. A named
+    tuple: a run makes one per removed line, and a frozen dataclass costs three times as much to build."""
 
     line_no: int  # 1-based, as an editor shows it
     text: str
