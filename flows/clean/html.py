@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from itertools import islice
 from dataclasses import dataclass, field
 
 from .. import settings
@@ -83,6 +84,11 @@ def page_language(html: str) -> str | None:
 
 def _words(text: str | None) -> int:
     return len(_WORD.findall(text or ""))
+
+
+def _has_words(text: str | None, count: int) -> bool:
+    """Whether the text has at least `count` words, read up to the count-th only (an article has hundreds)."""
+    return next(islice(_WORD.finditer(text or ""), count - 1, None), None) is not None
 
 
 def _paragraphs(text: str | None) -> list[str]:
@@ -160,26 +166,26 @@ def extract_html(html: str, *, url: str | None = None) -> HtmlExtraction:
     if document is not None and looks_like_layout(_paragraphs(document.text)):
         # Its metadata stands (the same page's); only the article is searched again, with every comparison.
         full = trafilatura.bare_extraction(html, url=document.url or url, **{**_TRAFILATURA_OPTIONS, "with_metadata": False})
-        if full is not None and _words(full.text) >= MIN_BODY_WORDS:
+        if full is not None and _has_words(full.text, MIN_BODY_WORDS):
             document.text, document.body = full.text, full.body
             extractor = "trafilatura_compared"
     paragraphs: list[str] | None = None
-    if document is not None and _words(document.text) >= MIN_BODY_WORDS and settings.HTML_PRECISION_PASS:
+    if settings.HTML_PRECISION_PASS and document is not None and _has_words(document.text, MIN_BODY_WORDS):
         # Only its text is used: no second metadata search (the date search is costly); the page's URL as the
         # first pass found it, which is what that pass's text extraction saw.
         precise = trafilatura.bare_extraction(html, url=document.url or url, favor_precision=True,
                                               **{**_TRAFILATURA_OPTIONS, "with_metadata": False})
         paragraphs, extractor = agreed_paragraphs(_paragraphs(document.text), _paragraphs(precise.text if precise else ""))
-    if document is None or _words(document.text) < MIN_BODY_WORDS:
+    if document is None or not _has_words(document.text, MIN_BODY_WORDS):
         recall = trafilatura.bare_extraction(html, url=url, favor_recall=True, **_TRAFILATURA_OPTIONS)
         if recall is not None and _words(recall.text) > _words(document.text if document else ""):
             document, extractor = recall, "trafilatura_recall"
     text = document.text if document is not None else ""
-    if _words(text) < MIN_BODY_WORDS:
+    if not _has_words(text, MIN_BODY_WORDS):
         _, baseline_text, _ = trafilatura.baseline(html)
         if _words(baseline_text) > _words(text):
             text, extractor = baseline_text, "baseline"
-    if not _words(text):
+    if not _has_words(text, 1):
         extractor = "none"
     metadata = document if document is not None else None
     return HtmlExtraction(
