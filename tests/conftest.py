@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -35,6 +37,14 @@ def processes_left_after(prefect_home: str, seconds: float) -> list[int]:
     while (left := processes_with_prefect_home(prefect_home)) and time.monotonic() < deadline:
         time.sleep(0.2)
     return left
+
+
+def run_cli(args, env_extra=None, home=None, **kwargs) -> subprocess.Popen:
+    """A `newsclean` command in its own process (and session: the tests signal it), with its own PREFECT_HOME."""
+    env = {**os.environ, "PREFECT_HOME": str(home), **(env_extra or {})}
+    env.pop("PREFECT_API_URL", None)  # each process starts its own temporary server, as a user's would
+    return subprocess.Popen([sys.executable, "-m", "flows", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, **kwargs)
 
 
 @pytest.fixture(scope="session")

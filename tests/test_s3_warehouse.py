@@ -29,7 +29,7 @@ from flows.stats import warehouse_stats
 from flows.storage import filesystem_for, s3_client
 from flows.write import WarehouseError, ensure_writable
 
-from .conftest import ROOT, SEEDS, s3_environment
+from .conftest import SEEDS, run_cli, s3_environment
 
 DATA_TABLES = ("articles", "quarantine", "rejected", "removed_lines")
 SORT_KEYS = {"articles": ["doc_id"], "quarantine": ["doc_id"], "rejected": ["doc_id"], "removed_lines": ["doc_id", "line_no"]}
@@ -184,11 +184,6 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def run_cli(args, env_extra, home, **kwargs):
-    env = {**os.environ, "PREFECT_HOME": str(home), **env_extra}
-    env.pop("PREFECT_API_URL", None)  # each process starts its own temporary server, as a user's would
-    return subprocess.Popen([sys.executable, "-m", "flows", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True, **kwargs)
 
 
 @pytest.mark.parametrize("where", ["missing bucket", "unreachable endpoint"])

@@ -19,7 +19,7 @@ from flows.lock import WarehouseBusy, WarehouseLock
 from flows.stats import format_stats, warehouse_stats
 from flows.write import partition_path
 
-from .conftest import ROOT, SEEDS, processes_left_after, processes_with_prefect_home
+from .conftest import ROOT, SEEDS, processes_left_after, processes_with_prefect_home, run_cli
 
 ARTICLES = {path.name: path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))}
 NAMES = sorted(ARTICLES)
@@ -145,11 +145,6 @@ def test_a_stale_lock_is_taken_over_and_a_live_one_makes_the_second_writer_wait_
     assert not (warehouse / "_lock").exists()
 
 
-def run_cli(args, env_extra=None, home=None, **kwargs):
-    env = {**os.environ, "PREFECT_HOME": str(home), **(env_extra or {})}
-    env.pop("PREFECT_API_URL", None)  # each process starts its own temporary server, as a user's would
-    return subprocess.Popen([sys.executable, "-m", "flows", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True, **kwargs)
 
 
 def test_two_concurrent_runs_neither_corrupt_nor_duplicate(landing, tmp_path):
