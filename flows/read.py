@@ -7,7 +7,8 @@ import gzip
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 
 from . import settings
@@ -43,6 +44,11 @@ class SourceFile:
     record_id: str | None = None  # a JSONL line's own "id": its identity, wherever the line moves in the file
     # A .warc.gz compressed as one gzip stream (not a member per record): its offsets count decompressed bytes.
     offset_decompressed: bool = False
+
+    def __reduce__(self):
+        # Pickled as its constructor's arguments (shards go to workers and to the spool): the state functions that
+        # dataclasses gives a frozen class with slots set each field in Python, ~4 µs a document more.
+        return SourceFile, _source_fields(self)
 
     @property
     def record_ref(self) -> str | None:
@@ -94,6 +100,9 @@ class SourceFile:
             if name.endswith(suffixes):
                 return kind
         return None
+
+
+_source_fields = attrgetter(*(source_field.name for source_field in fields(SourceFile)))
 
 
 @dataclass(frozen=True)
@@ -391,15 +400,16 @@ def read_document(source: SourceFile) -> Document:
     """One document's text and what its input says about it, or ReadError with the reason."""
     if source.problem:
         raise ReadError(source.problem)
-    if source.format is None:
+    kind = source.format  # a property that reads the name's suffixes: once
+    if kind is None:
         raise ReadError(f"unsupported file type {Path(source.relpath).suffix or '(no extension)'!r}")
     try:
-        if source.format in ("warc", "jsonl"):
+        if kind in ("warc", "jsonl"):
             from . import containers
 
-            return containers.READERS[source.format](source)
+            return containers.READERS[kind](source)
         data = _read_bytes(source)
     except OSError as error:
         raise ReadError(f"cannot read file: {error.strerror or error}") from error
-    text, encoding = decode_text(data, is_html=source.format == "html")
-    return Document(text, encoding, hashlib.sha256(data).hexdigest(), source.format)
+    text, encoding = decode_text(data, is_html=kind == "html")
+    return Document(text, encoding, hashlib.sha256(data).hexdigest(), kind)

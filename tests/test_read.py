@@ -4,7 +4,7 @@ import gzip
 import pytest
 
 from flows import settings
-from flows.read import ReadError, SourceError, decode_text, discover, read_document
+from flows.read import ReadError, SourceError, SourceFile, decode_text, discover, read_document
 
 ARTICLE = "Le café était fermé. Über 3 € pro Tasse — “quoted” text.\n"
 
@@ -96,3 +96,14 @@ def test_mostly_utf8_with_broken_bytes_keeps_its_accents():
 def test_nul_bytes_inside_text_are_dropped():
     text = "The council approved the flood defences on Tuesday after a long debate. " * 20
     assert decode_text(text.replace("flood", "flo\x00od", 3).encode())[0] == text
+
+
+def test_a_source_file_survives_pickling_with_every_field():
+    """Shards are pickled to worker processes and to the spool (SourceFile pickles as its constructor's arguments)."""
+    import pickle
+    from dataclasses import fields
+
+    source = SourceFile("/in/crawl.jsonl.gz", "2024-01-01/crawl.jsonl.gz", "in", 10, 5, "damaged", 7, 3, "id9", True)
+    assert all(getattr(source, field.name) != field.default for field in fields(SourceFile))  # none left at its default
+    again = pickle.loads(pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == source and again.doc_id == source.doc_id and again.source_uri == source.source_uri
