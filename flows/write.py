@@ -181,8 +181,8 @@ def write_run(
 
 
 def _stage(store: WarehouseStore, parts, key: str, schema: pa.Schema | None = None) -> Staged:
-    """Stage one file, then give the pages its buffers used back to the system: the write runs in a thread, whose
-    malloc arena otherwise keeps them, and each table's pass would add its own to the run's peak RSS."""
+    """Stage one file, then give the pages its buffers used back to the system: the allocator otherwise keeps them,
+    and each table's pass would add its own to the run's peak RSS."""
     if _STAGE_PAUSE_SECONDS:
         time.sleep(_STAGE_PAUSE_SECONDS)
     staged = store.stage(parts, key, schema=schema)

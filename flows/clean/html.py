@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 
 from .. import settings
 
