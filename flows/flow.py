@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from contextlib import contextmanager
 from functools import partial
+from typing import Iterator
 
 from . import execution, progress, settings
 
@@ -33,7 +35,7 @@ from .spool import RunSpool  # noqa: E402
 from .validate import Validator  # noqa: E402
 from .warehouse_store import open_warehouse  # noqa: E402
 from .workers import run_supervised, stop_idle_workers  # noqa: E402
-from .write import ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
+from .write import ensure_writable, read_site_templates, read_state, run_committed, write_run  # noqa: E402
 
 FLOW_NAME = "clean_articles"
 
@@ -137,6 +139,17 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
     return len(shards)
 
 
+@contextmanager
+def _report_removed_unless_committed(store, run_id: str, run_partition: str) -> Iterator[None]:
+    """A run that did not land (it failed, or was stopped before its commit) leaves no Data Docs behind either."""
+    try:
+        yield
+    except BaseException:
+        if not run_committed(store, run_id, run_partition):
+            store.remove_report(run_id)
+        raise
+
+
 @flow(name=FLOW_NAME)
 def clean_articles(
     source: str = str(settings.DEFAULT_SOURCE), warehouse: str = str(settings.DEFAULT_WAREHOUSE), ingest_date: str | None = None,
@@ -165,7 +178,8 @@ def clean_articles(
     # Prefect keeps a task's parameters and result for the whole run: per-document lists are emptied in place once
     # used, so that a run's later steps do not hold a record of every document (peak RSS).
     sources.clear()
-    with RunSpool() as spool:  # the run's rows wait on local disk, not in memory
+    # the run's rows wait on local disk, not in memory
+    with RunSpool() as spool, _report_removed_unless_committed(store, run_id, ingest_date):
         totals = RunTotals()
         shards = _clean_shards(plan.todo, context, workers, dask_address, spool, totals)
         plan.todo.clear()

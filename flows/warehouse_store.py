@@ -168,6 +168,10 @@ class LocalWarehouse:
     def report_location(self, run_id: str) -> str:
         return str(self.root / settings.REPORTS_DIR / run_id / "index.html")
 
+    def remove_report(self, run_id: str) -> None:
+        """Best effort: a failing removal must not hide why the run failed."""
+        shutil.rmtree(self.root / settings.REPORTS_DIR / run_id, ignore_errors=True)
+
 
 def _s3_error_text(error: Exception) -> str:
     """One line for any boto3 error: the S3 error code and message, or botocore's own sentence."""
@@ -323,6 +327,18 @@ class S3Warehouse:
 
     def report_location(self, run_id: str) -> str:
         return f"{self.uri}/{settings.REPORTS_DIR}/{run_id}/index.html"
+
+    def remove_report(self, run_id: str) -> None:
+        """Best effort: a failing removal must not hide why the run failed."""
+        prefix = self.key(f"{settings.REPORTS_DIR}/{run_id}/")
+        try:  # boto3, not pyarrow's delete_dir: that leaves a folder marker object behind
+            with s3_errors_as_oserror(f"cannot remove the report s3://{self.bucket}/{prefix}"):
+                for page in s3_client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+                    keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+                    if keys:
+                        s3_client().delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+        except OSError:
+            pass
 
 
 WarehouseStore = LocalWarehouse | S3Warehouse

@@ -229,6 +229,16 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
         raise
 
 
+def run_committed(warehouse, run_id: str, run_partition: str) -> bool:
+    """Whether the run's row is in the runs table (its commit got that far): for cleaning up after a failed run."""
+    store = open_warehouse(warehouse)
+    key = partition_key("runs", run_partition)
+    try:
+        return store.exists(key) and run_id in store.read_table(key, columns=["run_id"])["run_id"].to_pylist()
+    except OSError:
+        return True  # cannot tell: keep what there is
+
+
 def read_state(warehouse) -> dict[str, dict]:
     """What earlier runs processed, by source_uri: the incremental memory (kept in the warehouse, not in Prefect)."""
     store = open_warehouse(warehouse)

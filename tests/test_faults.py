@@ -57,6 +57,7 @@ def test_disk_full_fails_clearly_and_leaves_the_tables(small_disk, capsys):
     assert last_line.startswith("newsclean: error: cannot write") and "No space left on device" in last_line, last_line
     assert tables_fingerprint(warehouse) == before
     assert list((warehouse / "_staging").iterdir()) == []
+    assert len(list((warehouse / "_reports").iterdir())) == 1  # the first run's: the failed one left none
 
 
 def test_read_only_warehouse_fails_clearly_and_leaves_the_tables(small_disk, capsys):

@@ -112,6 +112,22 @@ def object_versions(uri):
     return Counter(version["Key"][len(prefix) + 1:] for page in pages for version in page.get("Versions", []))
 
 
+def test_a_run_that_did_not_land_on_s3_leaves_no_report(s3_warehouse):
+    """The flow removes a failed or stopped run's Data Docs (a run that landed keeps its own)."""
+    from flows.warehouse_store import open_warehouse
+
+    store = open_warehouse(s3_warehouse)
+    for run_id in ("landed", "failed"):
+        with store.report_folder(run_id) as folder:
+            (folder / "index.html").write_text("<html></html>")
+            (folder / "validations").mkdir()
+            (folder / "validations" / "result.html").write_text("<html></html>")
+    store.remove_report("failed")
+    store.remove_report("never-built")  # nothing there: no error
+    prefix = s3_warehouse.split("/", 3)[3]
+    assert bucket_keys(s3_warehouse) == [f"{prefix}/_reports/landed/index.html", f"{prefix}/_reports/landed/validations/result.html"]
+
+
 def test_backfill_on_s3_rewrites_exactly_its_range(s3_warehouse, make_source):
     texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
     bucket = s3_warehouse[len("s3://"):].split("/", 1)[0]

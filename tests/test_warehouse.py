@@ -203,6 +203,14 @@ def _spools(temp):
     return list(temp.glob("newsclean-spool-*"))
 
 
+def _reports(warehouse):
+    return sorted(path.name for path in (warehouse / settings.REPORTS_DIR).iterdir())
+
+
+def _run_ids(warehouse):
+    return sorted(run_id for (run_id,) in sql(f"select run_id from {table(warehouse, 'runs')}"))
+
+
 def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing, tmp_path, monkeypatch):
     """SIGTERM (a service manager's stop) or SIGINT (Ctrl-C) while the write stages its files: exit 143 / 130, lock,
     spool and staged files removed, the Prefect server and the workers stopped, tables as before. SIGKILL of the CLI
@@ -230,7 +238,10 @@ def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing
         if signum != signal.SIGKILL:
             assert not (warehouse / "_lock").exists() and not _spools(temp), err[-3000:]
             assert not any(staging.glob("*.parquet")), err[-3000:]
+            assert _reports(warehouse) == _run_ids(warehouse)  # no report of a run that did not land
     assert (warehouse / "_lock").exists() and len(_spools(temp)) == 1  # the killed run's: nobody could remove them
+    killed_report = set(_reports(warehouse)) - set(_run_ids(warehouse))
+    assert len(killed_report) == 1
     assert any(staging.glob("*.parquet"))
     monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the next run on this host, with the same TMPDIR
     clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09", mode="reprocess")
@@ -247,8 +258,8 @@ def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing
     assert run.returncode == 143, err[-3000:]
     assert not processes_left_after(str(tmp_path / "home-commit"), 15)
     assert not (warehouse / "_lock").exists() and not _spools(temp) and not any(staging.glob("*.parquet"))
-    # the whole commit landed: every table is the stopped run's, its runs row included
-    assert everything(warehouse) == before
+    # the whole commit landed: every table is the stopped run's, its runs row (and its report) included
+    assert everything(warehouse) == before and set(_reports(warehouse)) == set(_run_ids(warehouse)) | killed_report
     assert sql(f"select count(*) from {table(warehouse, 'runs')}") == [(runs_before + 2,)]
     state_runs = sql(f"select distinct run_id from read_parquet('{warehouse}/_state/ingested_files.parquet')")
     assert state_runs == sql(f"select run_id from {table(warehouse, 'runs')} order by started_at desc limit 1")
