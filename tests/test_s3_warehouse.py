@@ -200,8 +200,6 @@ def free_port():
         return probe.getsockname()[1]
 
 
-
-
 @pytest.mark.parametrize("where", ["missing bucket", "unreachable endpoint"])
 def test_an_unusable_bucket_is_one_line_and_a_failing_exit_before_any_work(moto_endpoint, tmp_path, where):
     endpoint = moto_endpoint if where == "missing bucket" else f"http://127.0.0.1:{free_port()}"  # nobody listens

@@ -145,8 +145,6 @@ def test_a_stale_lock_is_taken_over_and_a_live_one_makes_the_second_writer_wait_
     assert not (warehouse / "_lock").exists()
 
 
-
-
 def test_two_concurrent_runs_neither_corrupt_nor_duplicate(landing, tmp_path):
     warehouse = tmp_path / "wh"
     runs = [run_cli(["run", str(landing), "--warehouse", str(warehouse), "--ingest-date", "2024-01-09", "--reprocess"],
