@@ -7,6 +7,10 @@
 A page's prediction is the body the flow wrote for it, in `articles` or `quarantine` (a quarantined body is still what
 the cleaner produced); a page in `rejected`, or missing, scores as an empty prediction. Page ids are file names up to
 the first dot. The metric is the benchmark's own (flows/metric.py).
+
+For a text set it also prints the set's line ceiling: the F1 of a cleaner that removes whole lines and is told by the
+ground truth which lines are the article's. A text cleaner removes lines, so that is as high as one can score on
+that input (a cleaner that has not seen the truth scores below it).
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from flows.metric import score_corpus, score_page
+from flows.metric import CorpusScore, score_corpus, score_page, shingles
 
 AEB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb"
 # set name -> (folder under the benchmark, F1 of the input as is, target F1), from shared/bench/aeb/README.md and the issue
@@ -45,6 +49,34 @@ def warehouse_bodies(warehouse: Path) -> dict[str, str]:
             rows = ds.dataset(path, partitioning="hive").to_table(columns=["source_uri", "body"]).to_pylist()
             bodies.update({page_id(row["source_uri"]): row["body"] for row in rows})
     return bodies
+
+
+# The line ceiling keeps a line when at least this share of its shingles is in the truth; the best share is reported.
+CEILING_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def told_lines(text: str, truth: str, share: float) -> str:
+    """The lines of `text` at least `share` of whose shingles are in `truth`'s (a line without any is dropped)."""
+    truth_shingles = shingles(truth)
+    kept = []
+    for line in text.splitlines():
+        line_shingles = shingles(line)
+        total = sum(line_shingles.values())
+        if total and sum((line_shingles & truth_shingles).values()) >= share * total:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def line_ceiling(texts: dict[str, str], truth: dict[str, str]) -> tuple[CorpusScore, float]:
+    """The best corpus score of told_lines over CEILING_SHARES, and its share (a missing text scores as empty)."""
+    scored = [(score_corpus(score_page(told_lines(texts.get(page, ""), body, share), body) for page, body in truth.items()), share)
+              for share in CEILING_SHARES]
+    return max(scored, key=lambda pair: pair[0].f1)
+
+
+def set_texts(source: Path) -> dict[str, str]:
+    """A text set's inputs by page id, decoded as UTF-8 (an undecodable byte replaced)."""
+    return {page_id(str(path)): path.read_text(encoding="utf-8", errors="replace") for path in sorted(source.glob("*.txt"))}
 
 
 def run_set(source: Path, truth: dict[str, str], keep_bodies: bool = False) -> dict:
@@ -94,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         truth = {page: record["articleBody"] for page, record in json.loads(truth_path.read_text(encoding="utf-8")).items()}
         result = results[name] = run_set(source, truth)
         verdict = "" if target is None else ("  ok" if result["f1"] >= target else "  BELOW TARGET")
+        texts = set_texts(source)
+        if texts:
+            ceiling, share = line_ceiling(texts, truth)
+            result["line_ceiling"] = {"f1": ceiling.f1, "precision": ceiling.precision, "recall": ceiling.recall, "share": share}
+            verdict += f"  (line ceiling {ceiling.f1:.4f}: P {ceiling.precision:.4f} R {ceiling.recall:.4f})"
         print(f"{name:<12} {result['pages']:>5} {result['precision']:>6.4f} {result['recall']:>6.4f} {result['f1']:>6.4f}  "
               f"{as_is or float('nan'):>6.3f} {target or float('nan'):>6.3f}  {result['pages_per_second']:>7.1f}  "
               f"({result['flow_seconds']:.1f}){verdict}", flush=True)
