@@ -10,12 +10,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-_TOKEN = re.compile(r"\w+")
+TOKEN = re.compile(r"\w+")
 SHINGLE_SIZE = 4
 
 
 def shingles(text: str, size: int = SHINGLE_SIZE) -> Counter:
-    tokens = _TOKEN.findall(text or "")
+    tokens = TOKEN.findall(text or "")
     if not tokens:
         return Counter()
     if len(tokens) < size:

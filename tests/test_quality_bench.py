@@ -23,3 +23,9 @@ def test_line_ceiling_is_perfect_on_separable_text_and_bounded_by_what_the_text_
     score, _ = line_ceiling(texts, truth)
     assert score.precision == 1.0
     assert 0.5 < score.recall < 1.0  # b's lost paragraph cannot come back: recall is the input's
+
+
+def test_a_short_line_of_the_article_is_covered_by_its_neighbours_shingles():
+    truth = ARTICLE[0] + "\n\nCouncil budget\n\n" + ARTICLE[1]
+    text = "\n".join([ARTICLE[0], "Council budget", FURNITURE[0], ARTICLE[1]])
+    assert told_lines(text, truth, 1.0).splitlines() == [ARTICLE[0], "Council budget", ARTICLE[1]]
