@@ -9,8 +9,8 @@ the cleaner produced); a page in `rejected`, or missing, scores as an empty pred
 the first dot. The metric is the benchmark's own (flows/metric.py).
 
 For a text set it also prints the set's line ceiling: the F1 of a cleaner that removes whole lines and is told by the
-ground truth which lines are the article's. A text cleaner removes lines, so that is as high as one can score on
-that input (a cleaner that has not seen the truth scores below it).
+ground truth which lines are the article's. A text cleaner removes lines, so one that has not seen the truth is not
+to be expected above it (trimming inside lines could pass it, by little: text lost is lost).
 """
 from __future__ import annotations
 
