@@ -396,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         if "2" in only:
             # Three copies (543 pages, ~10 s on one worker): each worker's start (~0.8 s of imports and trafilatura's
             # warm-up) is paid once whatever the number of workers; on 181 pages (~3 s) it is a quarter of one worker's
-            # time, and the ratio moved between 1.59 and 2.02 in a day. A real run's workers start once for its shards.
+            # time, and the ratio measured the start as much as the scaling. A real run's workers start once for its shards.
             corpus = html if args.quick else html_corpus(work / "html-scaling", SCALING_COPIES)
             corpus_pages = len(html_pages(corpus))
             one, two, runs_one, runs_two = alternated(repeats, partial(supervised_shards_seconds, corpus, 1),
