@@ -1,7 +1,8 @@
 """A run's intermediate results on local disk, so that a run's memory does not grow with its number of documents.
 
-Each shard's cleaned documents wait here (pickled, one file per shard) for the site-level pass, which needs the whole
-run, and so do their doc_ids and the line summaries that the site-level learning reads first; the tables' rows are
+Each shard's cleaned documents wait here for the site-level pass, which needs the whole run: in memory while the
+run's held documents stay within settings.PENDING_MEMORY_BYTES, else pickled, one file per shard. Their doc_ids and
+the line summaries that the site-level learning reads first always go to files (small); the tables' rows are
 appended a shard at a time to one scratch Parquet file per table and partition, which the write step then streams
 into the warehouse. Scratch files live in a private temporary folder (TMPDIR), removed when the spool is closed (a
 spool left by a run killed outright goes when the next run on the host opens its own); the warehouse is only ever
@@ -9,17 +10,19 @@ touched by the write step.
 """
 from __future__ import annotations
 
+import bisect
 import os
 import pickle
 import shutil
 from collections import Counter
+from itertools import accumulate
 from pathlib import Path
 from typing import Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import collector, schema, scratch
+from . import collector, schema, scratch, settings
 from .pipeline import STATE_TABLE
 
 # Arrow's buffers from the C library's malloc (see flows/__init__.py), also for pyarrow's own calls when pyarrow was
@@ -34,10 +37,14 @@ SCHEMAS = {**schema.TABLES, STATE_TABLE: schema.INGESTED_FILES}
 
 
 class RunSpool:
-    def __init__(self) -> None:
+    def __init__(self, memory_budget: int | None = None) -> None:
+        """`memory_budget`: bytes of pending documents held in memory (default settings.PENDING_MEMORY_BYTES)."""
         self.directory = scratch.private_folder("spool")
         self._writers: dict[tuple[str, str], pq.ParquetWriter] = {}
         self.row_counts: Counter = Counter()  # table -> rows added
+        self.memory_budget = settings.PENDING_MEMORY_BYTES if memory_budget is None else memory_budget
+        self._held: dict[int, tuple[list, int]] = {}  # shard -> (its first pending documents, their bytes), in memory
+        self.held_bytes = 0
 
     @classmethod
     def of(cls, rows_by_table: Mapping[str, list[dict]], default_partition: str) -> "RunSpool":
@@ -57,6 +64,8 @@ class RunSpool:
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
+        self._held.clear()
+        self.held_bytes = 0
         shutil.rmtree(self.directory, ignore_errors=True)
 
     # ------------------------------------------------------------ documents waiting for the site-level pass
@@ -72,11 +81,20 @@ class RunSpool:
         with open(path, "rb") as handle, collector.paused():  # unpickling builds a shard's objects at once
             return pickle.load(handle)
 
-    def put_pending(self, shard: int, documents: list, doc_ids: list[str], line_summaries: list) -> None:
+    def put_pending(self, shard: int, documents: list, doc_ids: list[str], line_summaries: list,
+                    sizes: list[int] | None = None) -> None:
         """A shard's documents, their doc_ids (a run checks which recur) and their line summaries (what the
-        site-level learning needs of them), each in its own file: a run's memory holds none of them meanwhile
-        (at 100,000 documents the summaries and ids alone were ~30 MB through the shards)."""
-        self._dump(self._pending_path(shard), documents)
+        site-level learning needs of them). `sizes`: what each document takes in memory, roughly. As many of the
+        shard's first documents as fit in what is left of the memory budget stay in memory, the rest go to a file
+        (all of them without `sizes`); the ids and summaries go to files (at 100,000 documents they were ~30 MB
+        through the shards)."""
+        room = self.memory_budget - self.held_bytes
+        kept = bisect.bisect_right(list(accumulate(sizes)), room) if sizes is not None else 0
+        kept_bytes = sum(sizes[:kept]) if sizes is not None else 0
+        self._held[shard] = (documents[:kept], kept_bytes)
+        self.held_bytes += kept_bytes
+        if kept < len(documents):
+            self._dump(self._pending_path(shard), documents[kept:])
         self._dump(self._pending_path(shard, "doc-ids"), doc_ids)
         self._dump(self._pending_path(shard, "line-summaries"), line_summaries)
 
@@ -90,10 +108,15 @@ class RunSpool:
         return [summary for shard in range(shards) for summary in self._load(self._pending_path(shard, "line-summaries"))]
 
     def take_pending(self, shard: int) -> list:
-        """The shard's documents (once: the file is removed)."""
+        """The shard's documents, in order (once: the spool lets go of them and removes their file)."""
+        if shard not in self._held:
+            raise KeyError(f"shard {shard}'s pending documents were never put, or were taken already")
+        documents, held_bytes = self._held.pop(shard)
+        self.held_bytes -= held_bytes
         path = self._pending_path(shard)
-        documents = self._load(path)
-        path.unlink()
+        if path.exists():
+            documents = documents + self._load(path)
+            path.unlink()
         return documents
 
     # ------------------------------------------------------------ table rows

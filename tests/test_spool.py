@@ -49,18 +49,36 @@ def test_a_row_without_a_partition_needs_a_default():
         assert spool.partitions("rejected") == {"2026-11-20"}
 
 
-def test_pending_documents_are_taken_once_and_the_folder_goes_on_close():
-    spool = RunSpool()
-    spool.put_pending(0, [{"doc": 1}, {"doc": 2}], ["x", "y"], ["summary x", "summary y"])
-    spool.put_pending(1, [{"doc": 3}], ["x"], ["summary x again"])
-    assert list(spool.pending_doc_ids(2)) == ["x", "y", "x"]
-    assert spool.line_summaries(2) == ["summary x", "summary y", "summary x again"]
+@pytest.mark.parametrize("memory_budget", [0, 3000, 10_000], ids=["in files", "split", "in memory"])
+def test_pending_documents_are_taken_once_in_order_and_the_folder_goes_on_close(memory_budget):
+    spool = RunSpool(memory_budget=memory_budget)
+    spool.put_pending(0, [{"doc": 1}, {"doc": 2}], ["x", "y"], ["summary x", "summary y"], sizes=[2000, 2000])
+    spool.put_pending(1, [{"doc": 3}], ["x"], ["summary x again"], sizes=[2000])
+    spool.put_pending(2, [], [], [], sizes=[])  # a shard whose every document was rejected
+    assert list(spool.pending_doc_ids(3)) == ["x", "y", "x"]
+    assert spool.line_summaries(3) == ["summary x", "summary y", "summary x again"]
     assert spool.take_pending(1) == [{"doc": 3}] and spool.take_pending(0) == [{"doc": 1}, {"doc": 2}]
-    with pytest.raises(FileNotFoundError):
+    assert spool.take_pending(2) == []
+    with pytest.raises(KeyError, match="taken already"):
         spool.take_pending(0)
+    assert spool.held_bytes == 0 and not list(spool.directory.glob("pending-*"))
     spool.add_rows("rejected", [rejected("a", "2026-11-22")])
     spool.close()
     assert not spool.directory.exists()
+
+
+def test_pending_documents_stay_in_memory_within_the_budget_and_go_to_a_file_beyond():
+    with RunSpool(memory_budget=5000) as spool:
+        unpicklable = lambda: "a document"  # noqa: E731  held as it is: never pickled
+        spool.put_pending(0, [unpicklable, {"doc": 2}], ["a", "b"], ["sa", "sb"], sizes=[3000, 3000])  # the second: no room
+        spool.put_pending(1, [{"doc": 3}, {"doc": 4}], ["c", "d"], ["sc", "sd"], sizes=[2000, 1])
+        assert sorted(path.name for path in spool.directory.glob("pending-*")) == ["pending-000000.pickle", "pending-000001.pickle"]
+        assert spool.held_bytes == 5000
+        first = spool.take_pending(0)
+        assert first[0] is unpicklable and first[1:] == [{"doc": 2}] and spool.held_bytes == 2000
+        assert spool.take_pending(1) == [{"doc": 3}, {"doc": 4}]
+        spool.put_pending(2, [{"doc": 5}], ["e"], ["se"])  # no sizes: to a file
+        assert (spool.directory / "pending-000002.pickle").exists() and spool.take_pending(2) == [{"doc": 5}]
 
 
 def _spool_in_child(tmp_path, then: str) -> tuple[subprocess.Popen, Path]:
