@@ -69,21 +69,21 @@ def learn_site_templates_task(documents: list, warehouse: str, context: RunConte
 def validate_task(spool: RunSpool, shards: int, site_memory: dict, context: RunContext, warehouse: str,
                   totals: RunTotals) -> RunTotals:
     """Finish each shard's documents (their site template lines removed) and validate them, a shard at a time; rows
-    go to the spool. Data Docs go to the warehouse's `_reports/<run_id>/` (built locally and uploaded, for S3)."""
-    store = open_warehouse(warehouse)
-    with store.report_folder(context.run_id) as docs_dir:
-        validator = Validator(today=context.processed_at.date(), docs_dir=docs_dir)
-        finish_and_validate_spooled(spool, shards, site_memory, context, validator, totals)
+    go to the spool. The Data Docs are built in the spool too: the write commits them with the tables, to the
+    warehouse's `_reports/<run_id>/`, where `data_docs` says they will be."""
+    validator = Validator(today=context.processed_at.date(), docs_dir=spool.report_folder)
+    finish_and_validate_spooled(spool, shards, site_memory, context, validator, totals)
     if totals.data_docs:
-        totals.data_docs = store.report_location(context.run_id)
+        totals.data_docs = open_warehouse(warehouse).report_location(context.run_id)
     return totals
 
 
 @task(name="write", cache_policy=NO_CACHE)
 def write_task(warehouse: str, spool: RunSpool, processed_doc_ids: set[str], run_id: str,
-               run_partition: str, site_memory: dict | None, state, plan: RunPlan) -> None:
+               run_partition: str, site_memory: dict | None, state, plan: RunPlan, with_report: bool) -> None:
     write_run(warehouse, spool, processed_doc_ids, run_id, run_partition=run_partition, site_memory=site_memory,
-              state_rows=state, replace_partitions=plan.replace_partitions, previous_partitions=plan.previous_partitions)
+              state_rows=state, replace_partitions=plan.replace_partitions, previous_partitions=plan.previous_partitions,
+              report_folder=spool.report_folder if with_report else None)
 
 
 def _publish_artifacts(summary: dict, totals: RunTotals) -> None:
@@ -141,7 +141,7 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
 
 @contextmanager
 def _report_removed_unless_committed(store, run_id: str, run_partition: str) -> Iterator[None]:
-    """A run that did not land (it failed, or was stopped before its commit) leaves no Data Docs behind either."""
+    """A run whose commit failed after its report's (the report goes first) leaves no Data Docs behind either."""
     try:
         yield
     except BaseException:
@@ -204,7 +204,7 @@ def clean_articles(
         # the processed files' rows are read from the spool when the write stages them, last (peak RSS)
         state = partial(spool.table, STATE_TABLE)
         write_task(warehouse, quote(spool), quote(totals.processed_doc_ids), run_id, ingest_date, quote(site_memory),
-                   quote(state), quote(plan))
+                   quote(state), quote(plan), with_report=bool(totals.data_docs))
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}
     summary.update(warehouse=store.uri, ingest_date=ingest_date)
     _publish_artifacts(summary, totals)

@@ -3,7 +3,8 @@
 Runs read, clean and validate in parallel; their commits (read the partitions, merge, stage, rename) take turns, so
 two runs over the same documents never lose or duplicate rows, and backfills of different dates overlap almost
 entirely. A lock left by a killed run is taken over when its process is gone (same host) or when it is older than
-NEWSCLEAN_LOCK_STALE_SECONDS (another host, or a hung process).
+NEWSCLEAN_LOCK_STALE_SECONDS (another host, or a hung process). The lock names the run that holds it, so that the
+writer taking over a killed run's lock knows which run's commit was cut short (`stale_owner`).
 
 Local disk: the lock is created with O_CREAT|O_EXCL. S3: the lock is an object created with a conditional PUT
 (`If-None-Match: *`: exactly one of two concurrent creators succeeds); a stale lock is taken over with a PUT
@@ -122,20 +123,24 @@ class _S3LockObject:
 
 
 class WarehouseLock:
-    def __init__(self, warehouse, wait_seconds: float | None = None):
+    def __init__(self, warehouse, wait_seconds: float | None = None, run: dict | None = None):
+        """`run`: what the lock says of its holder's run besides its process (e.g. run_id, run_partition)."""
         store = open_warehouse(warehouse)
         self.lock_file = _S3LockObject(store) if isinstance(store, S3Warehouse) else _LocalLockFile(store.root / LOCK_FILE)
         self.path = self.lock_file.path
         self.wait_seconds = settings.LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
+        self.run = run or {}
+        self.stale_owner: dict | None = None  # the killed (or hung) holder whose lock this one took over, if any
 
     def acquire(self) -> None:
         deadline = time.monotonic() + self.wait_seconds
-        me = owner_record()
+        me = {**owner_record(), **self.run}
         while not self.lock_file.create(me):
             owner, version = self.lock_file.read()
             if owner is None:
                 continue  # released meanwhile: try again at once
             if _owner_is_gone(owner):
+                self.stale_owner = owner
                 if self.lock_file.take_over(version, me):
                     return
                 continue

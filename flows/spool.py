@@ -4,9 +4,9 @@ Each shard's cleaned documents wait here for the site-level pass, which needs th
 run's held documents stay within settings.PENDING_MEMORY_BYTES, else pickled, one file per shard. Their doc_ids and
 the line summaries that the site-level learning reads first always go to files (small); the tables' rows are
 appended a shard at a time to one scratch Parquet file per table and partition, which the write step then streams
-into the warehouse. Scratch files live in a private temporary folder (TMPDIR), removed when the spool is closed (a
-spool left by a run killed outright goes when the next run on the host opens its own); the warehouse is only ever
-touched by the write step.
+into the warehouse, with the run's validation report (built here, committed with the tables). Scratch files live in
+a private temporary folder (TMPDIR), removed when the spool is closed (a spool left by a run killed outright goes when
+the next run on the host opens its own); the warehouse is only ever touched by the write step.
 """
 from __future__ import annotations
 
@@ -53,6 +53,11 @@ class RunSpool:
         for table, rows in rows_by_table.items():
             spool.add_rows(table, rows, default_partition)
         return spool
+
+    @property
+    def report_folder(self) -> Path:
+        """Where the run's validation report is built, until the write commits it with the tables."""
+        return self.directory / "report"
 
     def __enter__(self) -> "RunSpool":
         return self

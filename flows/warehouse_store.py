@@ -1,7 +1,10 @@
 """The warehouse's files on a local disk or on S3: the few operations flows/write.py, flows/stats.py and the
 validation report need, with the commit each medium allows.
 
-Files are named by keys relative to the warehouse root ("articles/ingest_date=2024-01-01/part-0.parquet").
+Files are named by keys relative to the warehouse root ("articles/ingest_date=2024-01-01/part-0.parquet"). A run's
+validation report (its Data Docs folder) is staged and committed with its tables, under `_reports/<run_id>/`, first:
+a run that does not reach its commit, even one killed outright, leaves no report behind (one killed inside its commit,
+after its report and before its runs row, leaves one that the next writer removes: flows/write.py).
 
 Local disk (LocalWarehouse): a new file is staged under `<warehouse>/_staging/`, fsync'd, then renamed over its target
 (atomic on one filesystem) and the folder fsync'd.
@@ -32,6 +35,15 @@ from .schema import PARTITION_COLUMN
 from .storage import filesystem_for, is_object_store, s3_client, split_s3_uri
 
 PARTITION_FILE = "part-0.parquet"
+
+
+def report_key(run_id: str) -> str:
+    """The key of a run's validation report: a folder (index.html and what it links to)."""
+    return f"{settings.REPORTS_DIR}/{run_id}"
+
+
+def _report_files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file())
 
 
 class WarehouseError(Exception):
@@ -118,9 +130,7 @@ class LocalWarehouse:
 
     def ensure_writable(self) -> None:
         try:
-            staging = self.root / settings.STAGING_DIR
-            staging.mkdir(parents=True, exist_ok=True)
-            probe = staging / f".probe-{uuid.uuid4().hex}"
+            probe = self._staging() / f".probe-{uuid.uuid4().hex}"
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as error:
@@ -131,18 +141,30 @@ class LocalWarehouse:
         staging = self.root / settings.STAGING_DIR
         if staging.exists():
             for leftover in staging.iterdir():
-                if leftover.is_file() and not leftover.name.startswith(".probe-"):
+                if leftover.is_dir():  # a staged report
+                    shutil.rmtree(leftover, ignore_errors=True)
+                elif not leftover.name.startswith(".probe-"):
                     leftover.unlink(missing_ok=True)
 
-    def stage(self, parts: Parts, key: str, schema: pa.Schema | None = None) -> Staged:
+    def _staging(self) -> Path:
         staging = self.root / settings.STAGING_DIR
         staging.mkdir(parents=True, exist_ok=True)
-        staged = Staged(staging / f"{uuid.uuid4().hex}.parquet", key)
+        return staging
+
+    def stage(self, parts: Parts, key: str, schema: pa.Schema | None = None) -> Staged:
+        staged = Staged(self._staging() / f"{uuid.uuid4().hex}.parquet", key)
         _write_parquet(parts, staged.path, durable=True, schema=schema)
         return staged
 
+    def stage_report(self, folder: Path, run_id: str) -> Staged:
+        """A copy of the run's report folder in staging, committed (renamed into `_reports/`) like a file."""
+        staged = Staged(self._staging() / f"report-{uuid.uuid4().hex}", report_key(run_id))
+        shutil.copytree(folder, staged.path)
+        return staged
+
     def publish(self, staged: Staged) -> None:
-        """Renames need no space: a full disk fails while staging, before this."""
+        """Renames need no space: a full disk fails while staging, before this. A staged report folder is renamed
+        whole (its run_id is new: no folder is there)."""
         target = self.path(staged.key)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged.path, target)  # atomic on one filesystem: readers see the old file or the new one
@@ -160,17 +182,12 @@ class LocalWarehouse:
         while it was being written (before its name was returned): all go."""
         self.clear_staging()
 
-    @contextlib.contextmanager
-    def report_folder(self, run_id: str) -> Iterator[Path]:
-        """Where this run's Data Docs are built: in place, under `_reports/<run_id>/`."""
-        yield self.root / settings.REPORTS_DIR / run_id
-
     def report_location(self, run_id: str) -> str:
-        return str(self.root / settings.REPORTS_DIR / run_id / "index.html")
+        return str(self.path(report_key(run_id)) / "index.html")
 
     def remove_report(self, run_id: str) -> None:
         """Best effort: a failing removal must not hide why the run failed."""
-        shutil.rmtree(self.root / settings.REPORTS_DIR / run_id, ignore_errors=True)
+        shutil.rmtree(self.path(report_key(run_id)), ignore_errors=True)
 
 
 def _s3_error_text(error: Exception) -> str:
@@ -288,49 +305,50 @@ class S3Warehouse:
         """Nothing to clear in the bucket: staging is local and private to this process."""
 
     def stage(self, parts: Parts, key: str, schema: pa.Schema | None = None) -> Staged:
-        if self._staging_dir is None or not self._staging_dir.exists():
-            self._staging_dir = scratch.private_folder("staging")
+        self._ensure_staging()
         staged = Staged(self._staging_dir / f"{uuid.uuid4().hex}.parquet", key)
         _write_parquet(parts, staged.path, durable=False, schema=schema)  # a local scratch copy: the PUT is what must last
         return staged
 
+    def stage_report(self, folder: Path, run_id: str) -> Staged:
+        """A copy of the run's report folder in the local staging folder, uploaded at commit."""
+        self._ensure_staging()
+        staged = Staged(self._staging_dir / f"report-{uuid.uuid4().hex}", report_key(run_id))
+        shutil.copytree(folder, staged.path)
+        return staged
+
+    def _ensure_staging(self) -> None:
+        if self._staging_dir is None or not self._staging_dir.exists():
+            self._staging_dir = scratch.private_folder("staging")
+
     def publish(self, staged: Staged) -> None:
+        """One PUT; a report folder, one PUT per file (S3 acknowledges a PUT only once the object is durably stored)."""
+        if staged.path.is_dir():
+            for path in _report_files(staged.path):
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"  # browsable as served
+                with open(path, "rb") as body:
+                    self._put(f"{staged.key}/{path.relative_to(staged.path).as_posix()}", body, ContentType=content_type)
+            shutil.rmtree(staged.path, ignore_errors=True)
+            return
         with open(staged.path, "rb") as body:
-            self._put(staged.key, body)  # S3 acknowledges a PUT only once the object is durably stored
+            self._put(staged.key, body)
         staged.path.unlink(missing_ok=True)
 
     def finish_commit(self, staged_files: list[Staged]) -> None:
         self.discard(staged_files)
 
     def discard(self, staged_files: list[Staged]) -> None:
-        for staged in staged_files:
-            staged.path.unlink(missing_ok=True)
+        """Every staged path is in this process's own staging folder: it goes whole."""
         if self._staging_dir is not None:
             shutil.rmtree(self._staging_dir, ignore_errors=True)
             self._staging_dir = None
 
-    @contextlib.contextmanager
-    def report_folder(self, run_id: str) -> Iterator[Path]:
-        """Data Docs are built in a local temporary folder, then uploaded under `_reports/<run_id>/`, file by file."""
-        local = scratch.private_folder("report")
-        try:
-            yield local
-            for path in sorted(p for p in local.rglob("*") if p.is_file() and p.name != scratch.OWNER_FILE):
-                key = self.key(f"{settings.REPORTS_DIR}/{run_id}/{path.relative_to(local).as_posix()}")
-                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"  # browsable as served
-                with open(path, "rb") as body, s3_errors_as_oserror(f"cannot upload the validation report to s3://{self.bucket}/{key}"):
-                    s3_client().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
-        except OSError as error:
-            raise WarehouseError(f"{error}; the warehouse's tables are left as they were") from error
-        finally:
-            shutil.rmtree(local, ignore_errors=True)
-
     def report_location(self, run_id: str) -> str:
-        return f"{self.uri}/{settings.REPORTS_DIR}/{run_id}/index.html"
+        return f"{self.uri}/{report_key(run_id)}/index.html"
 
     def remove_report(self, run_id: str) -> None:
         """Best effort: a failing removal must not hide why the run failed."""
-        prefix = self.key(f"{settings.REPORTS_DIR}/{run_id}/")
+        prefix = self.key(f"{report_key(run_id)}/")
         try:  # boto3, not pyarrow's delete_dir: that leaves a folder marker object behind
             with s3_errors_as_oserror(f"cannot remove the report s3://{self.bucket}/{prefix}"):
                 for page in s3_client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):

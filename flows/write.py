@@ -152,12 +152,14 @@ def write_run(
     warehouse: str | Path | WarehouseStore, rows: RunSpool | Mapping[str, list[dict]], processed_doc_ids: set[str], run_id: str, *,
     run_partition: str, site_memory: dict[tuple[str, str], TemplateLine] | None = None,
     state_rows: pa.Table | list[dict] | Callable[[], pa.Table] | None = None, replace_partitions: set[str] = frozenset(), previous_partitions: set[str] = frozenset(),
+    report_folder: Path | None = None,
 ) -> None:
     """Commit one run: merge its rows into the partitions they belong to (rows carry `ingest_date`), replace the
     partitions in `replace_partitions` whole (a backfill), mark duplicate bodies, fold its site templates and its
     processed files into the warehouse's memory. `rows` are the run's spooled rows, or lists of rows by table
     (a runs row goes to `run_partition`). `state_rows`, the processed files' rows, may be a function that reads them:
     it is called when the memory is staged, last, so that a big run's rows are not held through the other tables'.
+    `report_folder`, the run's validation report (Data Docs) built in scratch, is committed first, to `_reports/<run_id>/`.
 
     Under the warehouse's lock, every new file is staged first and only then are they all moved into place, the
     processed-files memory last: a full disk leaves every table as it was, and a run killed mid-commit leaves
@@ -165,19 +167,29 @@ def write_run(
     from .lock import WarehouseLock
 
     store = open_warehouse(warehouse)
-    lock = WarehouseLock(store)
+    lock = WarehouseLock(store, run={"run_id": run_id, "run_partition": run_partition})
     try:
         lock.acquire()
     except OSError as error:
         raise WarehouseError(f"cannot lock the warehouse {str(store)!r}: {error.strerror or error}") from error
+    if lock.stale_owner:
+        _remove_report_of_a_cut_commit(store, lock.stale_owner)
     spool = rows if isinstance(rows, RunSpool) else RunSpool.of(rows, run_partition)
     try:
         _stage_and_commit(store, spool, processed_doc_ids, run_id, run_partition, site_memory, state_rows,
-                          set(replace_partitions), set(previous_partitions))
+                          set(replace_partitions), set(previous_partitions), report_folder)
     finally:
         lock.release()
         if spool is not rows:
             spool.close()
+
+
+def _remove_report_of_a_cut_commit(store: WarehouseStore, owner: dict) -> None:
+    """A run killed in its commit, after its report went in and before its runs row did, left a report of a run that
+    never landed: its lock (now this run's) names it. Its staged files go with clear_staging()."""
+    run_id, run_partition = owner.get("run_id"), owner.get("run_partition")
+    if run_id and run_partition and not run_committed(store, run_id, run_partition):
+        store.remove_report(run_id)
 
 
 def _stage(store: WarehouseStore, parts, key: str, schema: pa.Schema | None = None) -> Staged:
@@ -191,10 +203,12 @@ def _stage(store: WarehouseStore, parts, key: str, schema: pa.Schema | None = No
 
 
 def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids, run_id, run_partition, site_memory,
-                      state_rows, replace_partitions: set[str], previous_partitions: set[str]) -> None:
+                      state_rows, replace_partitions: set[str], previous_partitions: set[str], report_folder: Path | None) -> None:
     staged: list[Staged] = []
     try:
         store.clear_staging()
+        if report_folder is not None:  # committed first: its runs row, which links to it, comes after
+            staged.append(store.stage_report(report_folder, run_id))
         duplicate_of = (mark_duplicates(_run_articles(spool), _existing_bodies(store, processed_doc_ids, replace_partitions))
                         if spool.row_counts["articles"] else {})
         collector.return_freed_memory()  # the articles' columns, sorted: gone (see _stage)

@@ -112,20 +112,32 @@ def object_versions(uri):
     return Counter(version["Key"][len(prefix) + 1:] for page in pages for version in page.get("Versions", []))
 
 
-def test_a_run_that_did_not_land_on_s3_leaves_no_report(s3_warehouse):
-    """The flow removes a failed or stopped run's Data Docs (a run that landed keeps its own)."""
+def test_a_report_reaches_the_bucket_only_when_committed(s3_warehouse, tmp_path):
+    """Staged, a run's Data Docs are a local copy; committed, one object per file; discarded or removed, none."""
     from flows.warehouse_store import open_warehouse
 
+    report = tmp_path / "report"
+    (report / "validations").mkdir(parents=True)
+    (report / "index.html").write_text("<html></html>")
+    (report / "validations" / "result.html").write_text("<html></html>")
     store = open_warehouse(s3_warehouse)
+    prefix = s3_warehouse.split("/", 3)[3]
+    before = bucket_keys(s3_warehouse)
     for run_id in ("landed", "failed"):
-        with store.report_folder(run_id) as folder:
-            (folder / "index.html").write_text("<html></html>")
-            (folder / "validations").mkdir()
-            (folder / "validations" / "result.html").write_text("<html></html>")
+        keys = bucket_keys(s3_warehouse)
+        staged = store.stage_report(report, run_id)
+        assert bucket_keys(s3_warehouse) == keys  # nothing in the bucket before the commit
+        store.publish(staged)
+        assert not staged.path.exists()
+    stopped = store.stage_report(report, "stopped")
+    store.discard([stopped])  # staged, never committed: nothing uploaded, no local copy left
+    assert not stopped.path.exists()
     store.remove_report("failed")
     store.remove_report("never-built")  # nothing there: no error
-    prefix = s3_warehouse.split("/", 3)[3]
-    assert bucket_keys(s3_warehouse) == [f"{prefix}/_reports/landed/index.html", f"{prefix}/_reports/landed/validations/result.html"]
+    assert sorted(set(bucket_keys(s3_warehouse)) - set(before)) == [
+        f"{prefix}/_reports/landed/index.html", f"{prefix}/_reports/landed/validations/result.html"]
+    assert store.report_location("landed") == f"{s3_warehouse}/_reports/landed/index.html"
+    assert report.exists()  # the run's own folder is left to its spool
 
 
 def test_backfill_on_s3_rewrites_exactly_its_range(s3_warehouse, make_source):

@@ -145,6 +145,19 @@ def test_a_stale_lock_is_taken_over_and_a_live_one_makes_the_second_writer_wait_
     assert not (warehouse / "_lock").exists()
 
 
+def test_the_writer_taking_over_a_killed_commit_removes_its_report_if_its_run_never_landed(landing, tmp_path):
+    warehouse = tmp_path / "wh"
+    landed = clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    for run_id in ("cut-short", landed["run_id"]):  # the second: a landed run whose lock was left (killed at its end)
+        (warehouse / "_reports" / run_id).mkdir(exist_ok=True)
+        (warehouse / "_reports" / run_id / "index.html").write_text("<html></html>")
+        (warehouse / "_lock").write_text(json.dumps({"pid": int(dead.stdout), "host": os.uname().nodename,
+                                                     "since": time.time(), "run_id": run_id, "run_partition": "2024-01-09"}))
+        clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09")
+    assert _reports(warehouse) == [landed["run_id"]]  # the later runs had nothing new to validate: no report
+
+
 def test_two_concurrent_runs_neither_corrupt_nor_duplicate(landing, tmp_path):
     warehouse = tmp_path / "wh"
     runs = [run_cli(["run", str(landing), "--warehouse", str(warehouse), "--ingest-date", "2024-01-09", "--reprocess"],
@@ -173,11 +186,14 @@ def test_sigkill_at_any_moment_leaves_readable_tables_and_a_clean_rerun(landing,
             update = f"\nUpdate on the {word} story: the council published its response later in the day.\n"  # unique per article
             path.write_text(path.read_text(encoding="utf-8") + update, encoding="utf-8")
     pause = {"while processing": "0", "after staging": "3", "between renames": "1.5"}[moment]
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     run = run_cli(["run", str(landing), "--warehouse", str(warehouse), "--ingest-date", "2024-01-09"],
-                  {"NEWSCLEAN_TEST_COMMIT_PAUSE": pause, "NEWSCLEAN_DOCUMENT_TIMEOUT": "600"}, tmp_path / "home")
+                  {"NEWSCLEAN_TEST_COMMIT_PAUSE": pause, "NEWSCLEAN_DOCUMENT_TIMEOUT": "600", "TMPDIR": str(temp)},
+                  tmp_path / "home")
     staging = warehouse / settings.STAGING_DIR
-    if moment == "while processing":
-        wait_for(lambda: (warehouse / "_reports").exists() and len(list((warehouse / "_reports").iterdir())) > 1)
+    if moment == "while processing":  # validating: its report is being built in its spool
+        wait_for(lambda: any(spool_report.exists() for spool_report in temp.glob("newsclean-spool-*/report")))
     else:
         wait_for(lambda: staging.exists() and any(staging.glob("*.parquet")))
         if moment == "between renames":
@@ -190,11 +206,14 @@ def test_sigkill_at_any_moment_leaves_readable_tables_and_a_clean_rerun(landing,
     for name, rows in after_kill.items():
         assert len(rows) == len(before[name]), name  # each partition is the old or the new version, never a mix
     assert (warehouse / "_lock").exists() or moment == "while processing"  # left behind by the killed run ...
+    if moment == "while processing":
+        assert _reports(warehouse) == _run_ids(warehouse)  # no report of the killed run: it never reached its commit
     summary = clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09")  # ... and no trap
     assert summary["articles_out"] + summary["documents_skipped"] == 5
     final = everything(warehouse)
     assert all(body.endswith("published its response later in the day.") for _, body, *_ in final["articles"])
-    assert len(final["articles"]) == 5 and not any(staging.glob("*.parquet"))
+    assert len(final["articles"]) == 5 and not any(staging.iterdir())
+    assert _reports(warehouse) == _run_ids(warehouse)  # a staged report of the killed run went with its staged files
 
 
 def _spools(temp):
@@ -236,14 +255,12 @@ def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing
         if signum != signal.SIGKILL:
             assert not (warehouse / "_lock").exists() and not _spools(temp), err[-3000:]
             assert not any(staging.glob("*.parquet")), err[-3000:]
-            assert _reports(warehouse) == _run_ids(warehouse)  # no report of a run that did not land
+        assert _reports(warehouse) == _run_ids(warehouse)  # no report of a run that did not land, even killed outright
     assert (warehouse / "_lock").exists() and len(_spools(temp)) == 1  # the killed run's: nobody could remove them
-    killed_report = set(_reports(warehouse)) - set(_run_ids(warehouse))
-    assert len(killed_report) == 1
-    assert any(staging.glob("*.parquet"))
+    assert any(staging.glob("*.parquet")) and any(staging.glob("report-*"))  # its staged files and report
     monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the next run on this host, with the same TMPDIR
     clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09", mode="reprocess")
-    assert not _spools(temp) and not (warehouse / "_lock").exists() and not any(staging.glob("*.parquet"))
+    assert not _spools(temp) and not (warehouse / "_lock").exists() and not any(staging.iterdir())
     assert everything(warehouse) == before
 
     # Stopped mid-commit: signalled once the first partition is renamed, 1 s before each rename.
@@ -257,7 +274,7 @@ def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing
     assert not processes_left_after(str(tmp_path / "home-commit"), 15)
     assert not (warehouse / "_lock").exists() and not _spools(temp) and not any(staging.glob("*.parquet"))
     # the whole commit landed: every table is the stopped run's, its runs row (and its report) included
-    assert everything(warehouse) == before and set(_reports(warehouse)) == set(_run_ids(warehouse)) | killed_report
+    assert everything(warehouse) == before and _reports(warehouse) == _run_ids(warehouse)
     assert sql(f"select count(*) from {table(warehouse, 'runs')}") == [(runs_before + 2,)]
     state_runs = sql(f"select distinct run_id from read_parquet('{warehouse}/_state/ingested_files.parquet')")
     assert state_runs == sql(f"select run_id from {table(warehouse, 'runs')} order by started_at desc limit 1")
