@@ -172,10 +172,10 @@ def write_run(
         lock.acquire()
     except OSError as error:
         raise WarehouseError(f"cannot lock the warehouse {str(store)!r}: {error.strerror or error}") from error
-    if lock.stale_owner:
-        _remove_report_of_a_cut_commit(store, lock.stale_owner)
     spool = rows if isinstance(rows, RunSpool) else RunSpool.of(rows, run_partition)
     try:
+        if lock.stale_owner:
+            _remove_report_of_a_cut_commit(store, lock.stale_owner)
         _stage_and_commit(store, spool, processed_doc_ids, run_id, run_partition, site_memory, state_rows,
                           set(replace_partitions), set(previous_partitions), report_folder)
     finally:
