@@ -57,9 +57,10 @@ def warehouse_bodies(warehouse: Path) -> dict[str, str]:
 CEILING_SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 
-def told_lines(text: str, truth: str, share: float) -> str:
-    """The lines of `text` at least `share` of whose tokens are covered by a shingle of `truth`. Shingles run across
-    line breaks, as the metric's do, so a short line of the article (a subheading) is covered by its neighbours'."""
+def line_coverage(text: str, truth: str) -> list[tuple[str, int, int]]:
+    """Each line of `text` with its number of tokens and how many of them a shingle of `truth` covers. Shingles run
+    across line breaks, as the metric's do, so a short line of the article (a subheading) is covered by its
+    neighbours'."""
     truth_shingles = set(shingles(truth))
     lines = text.splitlines()
     tokens, line_of_token = [], []
@@ -72,13 +73,24 @@ def told_lines(text: str, truth: str, share: float) -> str:
         if tuple(tokens[start : start + SHINGLE_SIZE]) in truth_shingles:
             covered[start : start + SHINGLE_SIZE] = [True] * SHINGLE_SIZE
     token_counts, covered_counts = Counter(line_of_token), Counter(number for number, hit in zip(line_of_token, covered) if hit)
-    return "\n".join(line for number, line in enumerate(lines)
-                     if token_counts[number] and covered_counts[number] >= share * token_counts[number])
+    return [(line, token_counts[number], covered_counts[number]) for number, line in enumerate(lines)]
+
+
+def kept_at(coverage: list[tuple[str, int, int]], share: float) -> str:
+    """The lines at least `share` of whose tokens are covered."""
+    return "\n".join(line for line, tokens, covered in coverage if tokens and covered >= share * tokens)
+
+
+def told_lines(text: str, truth: str, share: float) -> str:
+    """The lines of `text` at least `share` of whose tokens are covered by a shingle of `truth` (line_coverage)."""
+    return kept_at(line_coverage(text, truth), share)
 
 
 def line_ceiling(texts: dict[str, str], truth: dict[str, str]) -> tuple[CorpusScore, float]:
-    """The best corpus score of told_lines over CEILING_SHARES, and its share (a missing text scores as empty)."""
-    scored = [(score_corpus(score_page(told_lines(texts.get(page, ""), body, share), body) for page, body in truth.items()), share)
+    """The best corpus score of told_lines over CEILING_SHARES, and its share (a missing text scores as empty). Each
+    page's coverage is found once, whatever the share."""
+    coverage = {page: line_coverage(texts.get(page, ""), body) for page, body in truth.items()}
+    scored = [(score_corpus(score_page(kept_at(coverage[page], share), body) for page, body in truth.items()), share)
               for share in CEILING_SHARES]
     return max(scored, key=lambda pair: pair[0].f1)
 
