@@ -46,6 +46,13 @@ def _report_files(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file())
 
 
+def _staged_report(staging: Path, folder: Path, run_id: str) -> Staged:
+    """A copy of the run's report folder in `staging`, committed like a file (its key is the folder's)."""
+    staged = Staged(staging / f"report-{uuid.uuid4().hex}", report_key(run_id))
+    shutil.copytree(folder, staged.path)
+    return staged
+
+
 class WarehouseError(Exception):
     """The warehouse cannot be written (missing permissions, not a folder, disk full, unreachable bucket)."""
 
@@ -157,10 +164,8 @@ class LocalWarehouse:
         return staged
 
     def stage_report(self, folder: Path, run_id: str) -> Staged:
-        """A copy of the run's report folder in staging, committed (renamed into `_reports/`) like a file."""
-        staged = Staged(self._staging() / f"report-{uuid.uuid4().hex}", report_key(run_id))
-        shutil.copytree(folder, staged.path)
-        return staged
+        """Renamed into `_reports/` at commit."""
+        return _staged_report(self._staging(), folder, run_id)
 
     def publish(self, staged: Staged) -> None:
         """Renames need no space: a full disk fails while staging, before this. A staged report folder is renamed
@@ -305,21 +310,19 @@ class S3Warehouse:
         """Nothing to clear in the bucket: staging is local and private to this process."""
 
     def stage(self, parts: Parts, key: str, schema: pa.Schema | None = None) -> Staged:
-        self._ensure_staging()
-        staged = Staged(self._staging_dir / f"{uuid.uuid4().hex}.parquet", key)
+        staged = Staged(self._staging() / f"{uuid.uuid4().hex}.parquet", key)
         _write_parquet(parts, staged.path, durable=False, schema=schema)  # a local scratch copy: the PUT is what must last
         return staged
 
     def stage_report(self, folder: Path, run_id: str) -> Staged:
-        """A copy of the run's report folder in the local staging folder, uploaded at commit."""
-        self._ensure_staging()
-        staged = Staged(self._staging_dir / f"report-{uuid.uuid4().hex}", report_key(run_id))
-        shutil.copytree(folder, staged.path)
-        return staged
+        """In the local staging folder, uploaded at commit."""
+        return _staged_report(self._staging(), folder, run_id)
 
-    def _ensure_staging(self) -> None:
+    def _staging(self) -> Path:
+        """This process's own local staging folder (a private scratch folder: nothing partial reaches the bucket)."""
         if self._staging_dir is None or not self._staging_dir.exists():
             self._staging_dir = scratch.private_folder("staging")
+        return self._staging_dir
 
     def publish(self, staged: Staged) -> None:
         """One PUT; a report folder, one PUT per file (S3 acknowledges a PUT only once the object is durably stored)."""
