@@ -67,6 +67,14 @@ def _silence_great_expectations(context) -> None:
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
 
 
+_REPORT_SECTIONS = ("expectations", "validations", "profiling")  # the sections of Great Expectations' Data Docs
+
+
+def _view(class_name: str) -> dict:
+    """A Data Docs view of report_views (Great Expectations' own, with their templates' compiled code cached)."""
+    return {"module_name": "flows.report_views", "class_name": class_name}
+
+
 class Validator:
     """One Great Expectations context and checkpoint for a run, validating its candidates a chunk at a time (a shard's
     worth: a run's rows are never all in memory). Each chunk is one validation result in the run's Data Docs; row
@@ -95,7 +103,8 @@ class Validator:
                 site_config={
                     "class_name": "SiteBuilder",
                     "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(self.docs_dir)},
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": _view("IndexPageView")},
+                    "site_section_builders": {section: {"view": _view("PageView")} for section in _REPORT_SECTIONS},
                 },
             )
         suite = context.suites.add(ExpectationSuite(**self.suite_config))

@@ -1,6 +1,7 @@
 """Real Great Expectations over article candidates: failing rows are named and quarantined, passing rows pass."""
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -77,8 +78,6 @@ def test_no_candidates_is_a_trivial_success():
 
 
 def test_a_run_validated_in_chunks_has_one_report_listing_every_chunk(tmp_path):
-    import re
-
     from flows.validate import Validator
 
     validator = Validator(today=TODAY, docs_dir=tmp_path / "docs")
@@ -88,6 +87,60 @@ def test_a_run_validated_in_chunks_has_one_report_listing_every_chunk(tmp_path):
     index = validator.build_data_docs()
     listed = set(re.findall(r'validations/[^"]+\.html', open(index, encoding="utf-8").read()))
     assert len(listed) == 3 and all((tmp_path / "docs" / path).exists() for path in listed)
+
+
+
+def _report(folder, candidates) -> str:
+    """A report's pages (index, suite, validation result), one after the other."""
+    from flows.validate import Validator
+
+    validator = Validator(today=TODAY, docs_dir=folder)
+    validator.validate(candidates)
+    validator.build_data_docs()
+    pages = sorted(folder.rglob("*.html"), key=lambda page: page.relative_to(folder).parts[0])  # index, expectations, validations
+    text = "".join(page.read_text(encoding="utf-8") for page in pages)
+    # what differs between two builds of one report: when it ran (in links, ids and sort keys)
+    return re.sub(r"\d{8}T\d{6}\.\d+Z|\d{4}-\d\d-\d\d[ T][\d:.]+(?: UTC|Z|\+00:00)?|\d{10}\.\d+|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}",
+                  "<time>", text)
+
+
+@pytest.fixture
+def compiled_templates(monkeypatch):
+    """Names of the templates Jinja compiles from now on (not loaded from a bytecode cache)."""
+    import jinja2
+
+    compiled = []
+    compile_template = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda env, source, name=None, *args, **kwargs: compiled.append(name) or compile_template(env, source, name, *args, **kwargs))
+    return compiled
+
+
+def test_a_report_reuses_the_templates_compiled_by_an_earlier_one(tmp_path, monkeypatch, compiled_templates):
+    from flows import report_views
+
+    (tmp_path / "jinja").mkdir()
+    monkeypatch.setattr(report_views, "bytecode_cache", lambda: report_views.TemplateCache(str(tmp_path / "jinja")))
+    rows = [candidate("good"), candidate("short", body="Too short.", word_count=2)]
+    first = _report(tmp_path / "first", rows)
+    assert {"page.j2", "index_page.j2"} <= set(compiled_templates) and any((tmp_path / "jinja").iterdir())
+    compiled_templates.clear()
+    second = _report(tmp_path / "second", rows)
+    assert compiled_templates == []  # every template came from the cache
+    assert second == first
+
+
+def test_a_template_cache_that_cannot_be_written_leaves_the_report_whole(tmp_path, monkeypatch, compiled_templates):
+    from flows import report_views
+
+    rows = [candidate("good"), candidate("short", body="Too short.", word_count=2)]
+    monkeypatch.setattr(report_views, "bytecode_cache", lambda: None)
+    expected = _report(tmp_path / "uncached", rows)
+    (tmp_path / "not-a-folder").write_text("")  # every write into it fails
+    monkeypatch.setattr(report_views, "bytecode_cache", lambda: report_views.TemplateCache(str(tmp_path / "not-a-folder")))
+    compiled_templates.clear()
+    report = _report(tmp_path / "report", rows)
+    assert "page.j2" in compiled_templates and report == expected
 
 
 # no_boilerplate_left as it was first written, in Python's regex syntax: the suite spells it for RE2 (see its notes).
