@@ -14,11 +14,11 @@ ARTICLES_SUITE = EXPECTATIONS_DIR / "articles.json"
 # shard of each worker a process start (~0.5 s: imports, trafilatura's warm-up; later shards reuse the warm process,
 # flows/workers.py); a text document ~1 ms of cleaning.
 BATCH_SIZE = int(os.environ.get("NEWSCLEAN_BATCH_SIZE", "2000"))
-# Per-line results of the plain-text cleaners (rule match, line features, site-template keys) are memoised
+# Per-line results of the plain-text cleaners (normalised text, rule match, line features, site-template keys) are memoised
 # (flows/clean/memo.py) for the last LINE_CACHE_SIZE distinct lines of at most LINE_CACHE_MAX_CHARS characters: a site's
 # furniture and syndicated copy recur across its pages. Each shard starts with empty memos (in a worker too). A memo
-# holds lines and small results (no token lists): at most SIZE x MAX_CHARS characters (33 MB of ASCII text), a few MB
-# on news text.
+# holds lines and small results (no token lists; the normalised text's memo a second copy of its lines): at most
+# SIZE x MAX_CHARS characters (33 MB of ASCII text), a few MB on news text.
 LINE_CACHE_SIZE = int(os.environ.get("NEWSCLEAN_LINE_CACHE_SIZE", "16384"))
 LINE_CACHE_MAX_CHARS = 2000
 # A run's cleaned documents wait for the site-level pass, which needs the whole run (flows/spool.py): the first ones

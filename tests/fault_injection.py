@@ -29,7 +29,7 @@ def process_recording_memo(source, context):
     test that each shard starts with empty memos)."""
     from flows.clean import memo
 
-    held = sum(cached.cache_info().currsize for cached in memo._MEMOS)
+    held = memo.lines_held()
     output = process_document(source, context)
     output.rejected.append({"source_uri": source.source_uri, "reason": f"pid {os.getpid()} memo {held}"})
     return output

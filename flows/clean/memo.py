@@ -28,6 +28,11 @@ def per_line(function: Callable[[str], T]) -> Callable[[str], T]:
     return memoised
 
 
+def lines_held() -> int:
+    """How many lines the memos hold now, all together."""
+    return sum(cached.cache_info().currsize for cached in _MEMOS)
+
+
 def clear() -> None:
     """Empty every memo (a batch starts with none, as in a fresh worker process)."""
     for cached in _MEMOS:

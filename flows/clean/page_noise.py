@@ -456,16 +456,21 @@ def _line_rules(lines: list[Line], noisy: bool) -> dict[int, str]:
     return found
 
 
+@per_line  # ~1 µs a line of news prose, a memo lookup ~0.15 µs
+def _folded(text: str) -> str:
+    return text.casefold()
+
+
 def _repeated_lines(lines: list[Line], kinds: list[str], positions: list[int], noisy: bool) -> dict[int, str]:
     """Lines the page repeats. A copy a few lines after the first (a caption under a photo and again in the
     gallery) goes in any text. In a page dump, a repeated line that is not prose (a button, a promo, a comment
     widget) goes wherever it is, first copy included. Prose repeated far apart stays: a quoted passage, a list of
     ingredients used twice, a story the extractor kept twice are the article's (or not ours to judge)."""
     last_seen: dict[str, int] = {}
-    counts = Counter(line.text.casefold() for line in lines) if noisy else Counter()
+    keys = [_folded(line.text) for line in lines]
+    counts = Counter(keys) if noisy else Counter()
     found = {}
-    for order, (line, position) in enumerate(zip(lines, positions)):
-        key = line.text.casefold()
+    for order, (line, position, key) in enumerate(zip(lines, positions, keys)):
         previous = last_seen.get(key)
         last_seen[key] = order
         if previous is not None and order - previous <= REPEAT_NEAR_LINES and line.words >= REPEAT_MIN_WORDS:
