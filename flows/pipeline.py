@@ -267,18 +267,30 @@ def spool_shard(spool, shard: int, sources: list[SourceFile], output: BatchOutpu
 
 def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunContext, validator, totals: RunTotals) -> RunTotals:
     """The flow's second pass, a shard at a time so that a run's rows are never all in memory: each shard's pending
-    documents (in `spool`) are finished with the learnt site templates, validated (`validator`: validate.Validator)
-    and their rows appended to the spool's tables. Candidates whose doc_id recurs in the run wait for one last chunk,
-    so that the uniqueness check sees every copy together, as it would over the whole run. Adds to `totals` (the
-    first pass's) and returns it."""
+    documents (in `spool`) are finished with the learnt site templates, and their rows appended to the spool's tables;
+    candidates are validated (`validator`: validate.Validator) in chunks of up to settings.VALIDATION_CHUNK_ROWS rows
+    or VALIDATION_CHUNK_BYTES of body text, across shards. Candidates whose doc_id recurs in the run wait for one last
+    chunk, so that the uniqueness check sees every copy together, as it would over the whole run. Adds to `totals`
+    (the first pass's) and returns it."""
     site_stories = site_templates.site_story_counts(memory)
     recurring = {doc_id for doc_id, count in Counter(spool.pending_doc_ids(shards)).items() if count > 1}
     waiting: list[dict] = []
+    chunk: list[dict] = []
+    chunk_bytes = 0
 
     def validate_and_spool(candidates: list[dict]) -> None:
         outcome = validator.validate(candidates)
         spool.add_rows("articles", outcome.passed)
         spool.add_rows("quarantine", outcome.quarantined)
+
+    def add_to_chunk(candidates: list[dict]) -> None:
+        nonlocal chunk, chunk_bytes
+        for candidate in candidates:
+            chunk.append(candidate)
+            chunk_bytes += len(candidate["body"])
+            if len(chunk) >= settings.VALIDATION_CHUNK_ROWS or chunk_bytes >= settings.VALIDATION_CHUNK_BYTES:
+                validate_and_spool(chunk)
+                chunk, chunk_bytes = [], 0
 
     for shard in range(shards):
         with collector.paused():  # a shard's documents and rows are plain data (see collector.paused)
@@ -291,11 +303,12 @@ def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunCo
             totals.rule_counts.update(row["rule"] for row in finished.removed_lines)
             totals.processed_doc_ids.update(row["doc_id"] for row in finished.candidates + finished.rejected)
             waiting += [row for row in finished.candidates if row["doc_id"] in recurring]
-            validate_and_spool([row for row in finished.candidates if row["doc_id"] not in recurring])
+            add_to_chunk([row for row in finished.candidates if row["doc_id"] not in recurring])
             # Freed here, by reference counting, before the collector resumes: it would otherwise scan every object
             # of the shard once more on the way out (~0.15 s a 10,000-document shard).
             del finished, pending_documents
         collector.return_freed_memory()  # the shard's objects are gone: give their pages back (peak RSS)
+    validate_and_spool(chunk)
     validate_and_spool(waiting)
     totals.failed_checks = dict(validator.failed_checks)
     totals.data_docs = validator.build_data_docs()  # once, with every chunk's result

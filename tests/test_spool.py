@@ -123,3 +123,43 @@ def test_arrow_allocates_from_malloc_in_cpp_code_too(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True,
                             cwd=ROOT)  # this checkout's flows
     assert result.stdout.strip() in ("", "0")
+
+
+def _second_pass(source, monkeypatch, shards: int, chunk_rows: int, chunk_characters: int):
+    """A spooled run's two passes over `source` in `shards` shards, validation chunks as given: (articles' doc_ids in
+    the order written, quarantined doc_ids, how many chunks were validated)."""
+    from flows import settings
+    from flows.pipeline import (RunContext, RunTotals, finish_and_validate_spooled, learn_site_templates, process_batch,
+                                spool_shard, split_batches)
+    from flows.read import discover
+    from flows.validate import Validator
+
+    monkeypatch.setattr(settings, "VALIDATION_CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(settings, "VALIDATION_CHUNK_BYTES", chunk_characters)
+    context = RunContext("chunks", dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc), "2026-11-22")
+    sources = discover(source)
+    batches = split_batches(sources, -(-len(sources) // shards))
+    with RunSpool() as spool:
+        totals = RunTotals()
+        for shard, batch in enumerate(batches):
+            spool_shard(spool, shard, batch, process_batch(batch, context), totals, context)
+        memory = learn_site_templates(spool.line_summaries(len(batches)), {}, context)
+        validator = Validator(today=context.processed_at.date())
+        finish_and_validate_spooled(spool, len(batches), memory, context, validator, totals)
+        articles = spool.table("articles").column("doc_id").to_pylist()
+        quarantined = spool.table("quarantine").column("doc_id").to_pylist()
+    return articles, quarantined, validator.chunks
+
+
+def test_candidates_are_validated_in_chunks_across_shards_within_the_row_and_text_budgets(make_source, monkeypatch):
+    body = ("The council approved the new budget on Tuesday after a long debate that lasted into the night. " * 4).strip()
+    files = {f"site/story{n:02d}.txt": f"Budget story number {n}\n\n{body}\n" for n in range(10)}
+    files["site/short.txt"] = "Too short."  # quarantined: the checks still see every row, whatever the chunks
+    source = make_source(files)
+    whole = _second_pass(source, monkeypatch, shards=1, chunk_rows=1000, chunk_characters=10**9)
+    assert len(whole[0]) == 10 and len(whole[1]) == 1 and whole[2] == 1
+    assert _second_pass(source, monkeypatch, shards=4, chunk_rows=1000, chunk_characters=10**9) == whole  # 4 shards, 1 chunk
+    by_rows = _second_pass(source, monkeypatch, shards=2, chunk_rows=4, chunk_characters=10**9)
+    assert by_rows[:2] == whole[:2] and by_rows[2] == 3  # 11 rows: 4 + 4 + 3
+    by_text = _second_pass(source, monkeypatch, shards=2, chunk_rows=1000, chunk_characters=3 * len(body))
+    assert by_text[:2] == whole[:2] and by_text[2] == 4  # three stories fill a chunk, the short one rides along: 4 + 3 + 3 + 1
