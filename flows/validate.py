@@ -46,8 +46,10 @@ def suite_parameters(today: dt.date) -> dict:
 
 def import_great_expectations() -> None:
     """Import Great Expectations now (~2.5 s here), e.g. while the CLI waits for Prefect's server; validate_candidates
-    would import it at the run's first validation. Its import of scipy.stats waits for a use (deferred_import)."""
-    deferred_import.defer("scipy.stats")
+    would import it at the run's first validation. Its imports of what our checks and report never use wait for a
+    use (deferred_import)."""
+    for name in deferred_import.GREAT_EXPECTATIONS_UNUSED:
+        deferred_import.defer(name)
     import great_expectations  # noqa: F401
 
 
