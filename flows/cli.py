@@ -133,7 +133,9 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
     api = nullcontext()
     if server is not None:
         if server.wait_until_healthy(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()):
-            api = temporary_settings(updates={PREFECT_API_URL: server.api_url})
+            # No flow-run heartbeats: they tell a lasting server that a run's process died, and this server dies with
+            # the process. The flow's end would wait for the heartbeat thread's one-second sleep (0.5 s a run on average).
+            api = temporary_settings(updates={PREFECT_API_URL: server.api_url, "flows.heartbeat_frequency": None})
         else:
             server.stop()  # not left running; the flow starts Prefect's own server, whose error says what is wrong
     execution = {"workers": args.workers, "dask_address": args.dask_address}

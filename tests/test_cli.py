@@ -51,7 +51,8 @@ def test_bad_ingest_date_is_a_usage_error(tmp_path, capsys):
 def test_python_dash_m_flows_runs_the_flow(tmp_path):
     """The real entry point in its own process, with its own temporary Prefect server."""
     warehouse = tmp_path / "wh"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    # Prefect's debug log says whether the flow engine starts its heartbeat thread
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_LOGGING_LEVEL": "DEBUG"}
     env.pop("PREFECT_API_URL", None)  # not the test session's harness: a user's process starts its own server
     # Output to files, not pipes: a server left behind would hold a pipe open and hang the test instead of failing it.
     with open(tmp_path / "stdout", "w+") as stdout, open(tmp_path / "stderr", "w+") as stderr:
@@ -63,6 +64,8 @@ def test_python_dash_m_flows_runs_the_flow(tmp_path):
     # The server the CLI started first served the flow (Prefect started none of its own), outlived the flow's last
     # log message, and went with the process.
     assert "Starting temporary server" not in done.stderr and "Error logging to API" not in done.stderr, done.stderr[-3000:]
+    # No heartbeats to a server that dies with the process: the flow's end waited for the heartbeat thread's sleep.
+    assert "Finished in state Completed" in done.stderr and "heartbeat context" not in done.stderr
     # Children that see their parent gone only as it ends (multiprocessing's resource tracker) may take a moment.
     left_behind = processes_left_after(env["PREFECT_HOME"], 10)
     for pid in left_behind:
