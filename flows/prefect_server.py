@@ -72,8 +72,9 @@ class TemporaryServer:
         self.port = _free_port()
         self.process = self._launch()
         # Stopped at exit, as Prefect stops its own: exit handlers run last-registered first, so Prefect's log and
-        # event workers (started later, by the flow) send what they hold before the server goes.
-        atexit.register(self.stop)
+        # event workers (started later, by the flow) send what they hold before the server goes. The process does not
+        # wait for its shutdown (~0.2 s): nothing is left to send, and the server ends by itself.
+        atexit.register(self.stop, wait=False)
 
     @property
     def api_url(self) -> str:
@@ -113,9 +114,11 @@ class TemporaryServer:
             time.sleep(HEALTH_POLL_SECONDS)
         return False
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
         if self.process.poll() is None:
             self.process.terminate()
+            if not wait:
+                return
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
