@@ -107,7 +107,7 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
         raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
     from . import prefect_server
 
-    server = prefect_server.start()  # its ~3-5 s start runs on the other core while this process imports (~6 s)
+    server = prefect_server.start()  # its ~4 s start runs on the other core while this process imports (~4 s)
     if args.dask_address is None:
         from . import workers
 
