@@ -79,8 +79,8 @@ def _view(class_name: str) -> dict:
 
 
 class Validator:
-    """One Great Expectations context and checkpoint for a run, validating its candidates a chunk at a time (a shard's
-    worth: a run's rows are never all in memory). Each chunk is one validation result in the run's Data Docs; row
+    """One Great Expectations context and checkpoint for a run, validating its candidates a chunk at a time (up to
+    settings.VALIDATION_CHUNK_ROWS rows: a run's rows are never all in memory). Each chunk is one validation result in the run's Data Docs; row
     checks do not depend on how the run is chunked, and rows whose doc_id recurs in the run must be validated in one
     chunk for the uniqueness check to see them (the flow keeps them for its last chunk)."""
 
