@@ -89,7 +89,6 @@ def test_a_run_validated_in_chunks_has_one_report_listing_every_chunk(tmp_path):
     assert len(listed) == 3 and all((tmp_path / "docs" / path).exists() for path in listed)
 
 
-
 def _report(folder, candidates) -> str:
     """A report's pages (index, suite, validation result), one after the other."""
     from flows.validate import Validator
@@ -121,7 +120,7 @@ def test_a_report_reuses_the_templates_compiled_by_an_earlier_one(tmp_path, monk
 
     (tmp_path / "jinja").mkdir()
     monkeypatch.setattr(report_views, "bytecode_cache", lambda: report_views.TemplateCache(str(tmp_path / "jinja")))
-    rows = [candidate("good"), candidate("short", body="Too short.", word_count=2)]
+    rows = [candidate("good"), candidate("short", body="Too short.", word_count=2)]  # a page with a failed check too
     first = _report(tmp_path / "first", rows)
     assert {"page.j2", "index_page.j2"} <= set(compiled_templates) and any((tmp_path / "jinja").iterdir())
     compiled_templates.clear()
