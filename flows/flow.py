@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from contextlib import contextmanager
 from functools import partial
-from typing import Iterator
 
 from . import execution, progress, settings
 
@@ -35,7 +33,7 @@ from .spool import RunSpool  # noqa: E402
 from .validate import Validator  # noqa: E402
 from .warehouse_store import open_warehouse  # noqa: E402
 from .workers import run_supervised, stop_idle_workers  # noqa: E402
-from .write import ensure_writable, read_site_templates, read_state, run_committed, write_run  # noqa: E402
+from .write import ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
 
 FLOW_NAME = "clean_articles"
 
@@ -139,17 +137,6 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
     return len(shards)
 
 
-@contextmanager
-def _report_removed_unless_committed(store, run_id: str, run_partition: str) -> Iterator[None]:
-    """A run whose commit failed after its report's (the report goes first) leaves no Data Docs behind either."""
-    try:
-        yield
-    except BaseException:
-        if not run_committed(store, run_id, run_partition):
-            store.remove_report(run_id)
-        raise
-
-
 @flow(name=FLOW_NAME)
 def clean_articles(
     source: str = str(settings.DEFAULT_SOURCE), warehouse: str = str(settings.DEFAULT_WAREHOUSE), ingest_date: str | None = None,
@@ -179,7 +166,7 @@ def clean_articles(
     # used, so that a run's later steps do not hold a record of every document (peak RSS).
     sources.clear()
     # the run's rows wait on local disk, not in memory
-    with RunSpool() as spool, _report_removed_unless_committed(store, run_id, ingest_date):
+    with RunSpool() as spool:
         totals = RunTotals()
         shards = _clean_shards(plan.todo, context, workers, dask_address, spool, totals)
         plan.todo.clear()

@@ -188,7 +188,14 @@ def _remove_report_of_a_cut_commit(store: WarehouseStore, owner: dict) -> None:
     """A run killed in its commit, after its report went in and before its runs row did, left a report of a run that
     never landed: its lock (now this run's) names it. Its staged files go with clear_staging()."""
     run_id, run_partition = owner.get("run_id"), owner.get("run_partition")
-    if run_id and run_partition and not run_committed(store, run_id, run_partition):
+    if run_id and run_partition:
+        _remove_report_unless_committed(store, run_id, run_partition)
+
+
+def _remove_report_unless_committed(store: WarehouseStore, run_id: str, run_partition: str) -> None:
+    """The report goes first in a commit, the runs row that links to it later: a commit cut short between the two
+    leaves a report of a run that never landed."""
+    if not run_committed(store, run_id, run_partition):
         store.remove_report(run_id)
 
 
@@ -237,6 +244,8 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
         _commit(store, staged)
     except BaseException as error:  # any error, or a stop (Ctrl-C, SIGTERM) while staging: no staged file left behind
         store.discard(staged)
+        if report_folder is not None:  # and no report, if the commit failed after publishing it
+            _remove_report_unless_committed(store, run_id, run_partition)
         if isinstance(error, OSError):
             raise WarehouseError(f"cannot write the warehouse {str(store)!r}: {error.strerror or error}; "
                                  f"its tables are left as they were") from error

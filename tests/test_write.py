@@ -63,6 +63,33 @@ def test_a_stop_just_after_a_file_is_staged_leaves_no_staged_file_and_no_lock(tm
     assert pq.read_table(partition_path(tmp_path, "rejected", "2026-11-22")).to_pylist() == before
 
 
+
+def test_a_commit_that_fails_after_its_report_leaves_no_report_of_the_run(tmp_path, monkeypatch):
+    """The report is published first; a failure before the runs row (here the second publish: a full disk, a dropped
+    connection) leaves no report of a run that never landed. A landed run's report stays."""
+    from flows.warehouse_store import LocalWarehouse, WarehouseError
+
+    report = tmp_path / "report"
+    report.mkdir()
+    (report / "index.html").write_text("<html></html>")
+    warehouse = tmp_path / "wh"
+    warehouse.mkdir()
+    write_run(warehouse, {"rejected": [rejected("a")]}, {"a"}, "r1", run_partition="2026-11-22", report_folder=report)
+    publish, published = LocalWarehouse.publish, []
+
+    def failing_after_the_report(store, staged):
+        published.append(staged.key)
+        if len(published) == 2:
+            raise OSError(28, "No space left on device")
+        publish(store, staged)
+
+    monkeypatch.setattr(LocalWarehouse, "publish", failing_after_the_report)
+    with pytest.raises(WarehouseError, match="No space left"):
+        write_run(warehouse, {"rejected": [rejected("b", run_id="r2")]}, {"b"}, "r2", run_partition="2026-11-22",
+                  report_folder=report)
+    assert published[0] == "_reports/r2"  # it went in first, then the commit failed
+    assert sorted(path.name for path in (warehouse / "_reports").iterdir()) == ["r1"]
+
 def test_unwritable_warehouse_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
