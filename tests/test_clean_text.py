@@ -90,6 +90,26 @@ def test_nbsp_only_lines_are_blank_looking_and_body_spaces_are_folded():
     assert cleaned.paragraphs == ARTICLE
 
 
+_SPACES = [chr(code) for code in range(0x3001) if chr(code).isspace()] + ["\u200b", "\ufeff"]
+
+
+def _folded_spaces(line: str) -> str:
+    return " ".join(line.replace("\u200b", " ").replace("\ufeff", " ").split())
+
+
+@pytest.mark.parametrize("space", _SPACES, ids=lambda space: f"U+{ord(space):04X}")
+def test_every_kind_of_space_is_folded_wherever_it_sits(space):
+    # normalize_line returns a line that looks normal as it is: every space but " " must stop it from looking so
+    for line in (f"a{space}b", f"{space}ab", f"ab{space}", f"a {space}b", f"a{space}{space}b", f"“a”{space}—b"):
+        assert normalize_line(line) == _folded_spaces(line)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aé’ \t\u00a0\u200b\u3000\x1f\x85", max_size=16))
+def test_a_line_is_normalised_as_splitting_and_joining_it_would(line):
+    assert normalize_line(line) == _folded_spaces(line)
+
+
 def test_a_date_line_below_the_header_stays_in_the_body():
     lines = [*ARTICLE, "March 3, 2023", "The vote followed months of talks."]
     cleaned = clean_text("\n".join(lines * 5))

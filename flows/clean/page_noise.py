@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from itertools import repeat
 from typing import Iterable, NamedTuple
 
 from .memo import per_line
@@ -136,9 +135,10 @@ RULE_NAMES = frozenset({PAGE_HEADER, "page_footer", "page_block", LEADING_TITLE,
 
 
 LANGUAGES = tuple(STOPWORDS)
-# Stop-word counts of every language at once, packed in one integer: language i's count in bits [32i, 32i + 32). A
-# line's sample holds at most LINE_SCAN_CHARS / 2 tokens, far below 2**32: fields never overflow into each other.
-_COUNT_BITS = 32
+# Stop-word counts of every language at once, packed in one integer: language i's count in bits [wi, wi + w). A
+# line's sample holds at most LINE_SCAN_CHARS / 2 tokens and a document's language sample LANGUAGE_SAMPLE_WORDS: w bits
+# hold either count, so fields never overflow into each other (and the fewer bits, the cheaper each addition).
+_COUNT_BITS = max(LINE_SCAN_CHARS // 2, LANGUAGE_SAMPLE_WORDS).bit_length()
 _COUNT_MASK = (1 << _COUNT_BITS) - 1
 
 
@@ -175,8 +175,10 @@ def _count_words(text: str, tokens: list[str]) -> int:
 
 def _stop_counts(tokens: Iterable[str]) -> int:
     """How many of the tokens each language's stop-word list holds, packed (_language_count reads one): a single
-    C-level pass over the tokens counts every language."""
-    return sum(map(_packed_stopwords().get, tokens, repeat(0)))
+    C-level pass over the tokens counts every language. Only the stop words are added: adding 0 to the packed integer
+    costs as much as adding a count."""
+    packed = _packed_stopwords()
+    return sum(map(packed.__getitem__, filter(packed.__contains__, tokens)))
 
 
 def document_language(texts: list[str], shapes: list[tuple]) -> int:

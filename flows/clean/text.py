@@ -53,6 +53,11 @@ class CleanedText:
 
 @per_line  # ~2 µs a line of news prose (split and join), a memo lookup ~0.3 µs: a site's lines recur
 def normalize_line(line: str) -> str:
+    # Most lines are normal already: a printable line holds no whitespace but " " (every other space, the invisible
+    # characters and the controls are unprintable), so without a double space or an edge space it is its own result.
+    # The checks scan the line in C, ~2.5 times faster than splitting and joining it.
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
     # str.replace, not str.translate: translate with a table walks a non-ASCII line character by character in
     # Python-level lookups (~50 µs a line), a replace of a character the line does not hold is a fast scan.
     if not line.isascii():
