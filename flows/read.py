@@ -228,12 +228,13 @@ def _list_object_store(source: str) -> list[SourceFile]:
     return files
 
 
-def open_binary(path: str):
-    """A seekable binary file for a local path or an s3:// URI (pyarrow's S3 file: ranged reads, no download)."""
+def open_binary(path: str, buffered: bool = True):
+    """A seekable binary file for a local path or an s3:// URI (pyarrow's S3 file: ranged reads, no download).
+    `buffered` off: a local file without Python's read buffer, for a reader that reads it in a few large pieces."""
     if is_object_store(path):
         filesystem, inside = filesystem_for(path)
         return filesystem.open_input_file(inside)
-    return open(path, "rb")
+    return open(path, "rb", buffering=-1 if buffered else 0)
 
 
 def check_document_size(size: int, where: str = "") -> None:
@@ -262,7 +263,9 @@ def _read_capped(handle, limit: int) -> bytes:
 
 def _read_bytes(source: SourceFile) -> bytes:
     limit = settings.MAX_DOCUMENT_BYTES
-    with open_binary(source.path) as handle:
+    # Unbuffered: the pieces are large, and a buffered reader's set-up (its buffer, a seek) was ~20% of reading a
+    # seed-sized file.
+    with open_binary(source.path, buffered=False) as handle:
         if source.compressed:
             try:
                 with gzip.GzipFile(fileobj=handle) as unzipped:

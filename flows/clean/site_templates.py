@@ -46,7 +46,6 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 KEY_BYTES = 8  # a line key is the first 8 bytes of its SHA-1, in hex
 
 
-@per_line
 def line_key(line: str) -> str:
     """Hash of a line with case, punctuation and numbers folded: '© 2023 Day News' and '© 2024 Day News' agree."""
     folded = line.casefold()
@@ -60,9 +59,14 @@ def _words(line: str) -> int:
     return len(line.split())
 
 
-@per_line
 def is_prose(line: str) -> bool:
     return _words(line) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line) is not None
+
+
+@per_line
+def _key_and_prose(line: str) -> tuple[str, bool]:
+    # Both are wanted of every line: one memo lookup, not two.
+    return line_key(line), is_prose(line)
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,9 @@ class SiteDocument:
     prose: list[bool] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "keys", [line_key(line) for line in self.paragraphs])
-        object.__setattr__(self, "prose", [is_prose(line) for line in self.paragraphs])
+        facts = [_key_and_prose(line) for line in self.paragraphs]
+        object.__setattr__(self, "keys", [key for key, _ in facts])
+        object.__setattr__(self, "prose", [prose for _, prose in facts])
 
     def summary(self) -> "LineSummary":
         # interned: a run keeps a summary per document, and every document of a site would carry its own copy
