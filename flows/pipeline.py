@@ -9,7 +9,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from . import collector, settings
 from .clean import memo, site_templates
@@ -98,9 +98,28 @@ def registered_domain(url: str) -> str | None:
     return extract_domain(url) or None
 
 
-@memo.per_line
-def _word_count(paragraph: str) -> int:
-    return len(_WORD.findall(paragraph))
+@lru_cache(maxsize=1)
+def _word_characters():
+    """For each UTF-16 code unit, 1 if re's \\w matches it, else 0 (a lone surrogate is no word character)."""
+    import numpy as np  # imported by the flow's process already (pandas), not by the shard workers: they count no words
+
+    word = re.compile(r"\w")
+    return np.fromiter((word.match(chr(unit)) is not None for unit in range(0x10000)), dtype=np.int8, count=0x10000)
+
+
+def word_count(text: str) -> int:
+    """The number of word tokens (\\w+) in `text`, as len(re.findall(r"\\w+", text)) counts them: the word characters
+    that follow no word character, looked up in a table (numpy), about twice as fast as the regex over a seed's
+    body. Text with a character outside the Basic Multilingual Plane (two UTF-16 units) is counted by the regex."""
+    import numpy as np
+
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    if len(units) != len(text):
+        return len(_WORD.findall(text))
+    if not len(units):
+        return 0
+    words = _word_characters()[units]
+    return int(words[0]) + int(np.count_nonzero(words[1:] > words[:-1]))
 
 
 def _iso_date(value: str | None) -> dt.date | None:
@@ -128,8 +147,7 @@ def article_row(pending: PendingDocument, cleaned: CleanedText, context: RunCont
         "language": page.language if page else None,
         "extractor": page.extractor if page else TEXT_EXTRACTOR,
         "body": body,
-        # counted by paragraph (memoised: a site's recurring lines): no word spans the blank line between two
-        "word_count": sum(map(_word_count, cleaned.paragraphs)),
+        "word_count": word_count(body),
         "content_hash": hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
         "run_id": context.run_id,
         "processed_at": context.processed_at,
