@@ -4,6 +4,8 @@ Every table is hive-partitioned by `ingest_date=YYYY-MM-DD`; the partition colum
 """
 from __future__ import annotations
 
+from itertools import repeat
+
 import pyarrow as pa
 
 
@@ -16,8 +18,10 @@ _UTC = pa.timestamp("us", tz="UTC")
 
 def rows_table(rows: list[dict], table_schema: pa.Schema) -> pa.Table:
     """Rows (dicts; a missing key is null, a key outside the schema is left out) as a table of `table_schema`: the
-    table Table.from_pylist makes, built column by column in a third of its time."""
-    return pa.Table.from_pydict({name: [row.get(name) for row in rows] for name in table_schema.names}, schema=table_schema)
+    table Table.from_pylist makes, built column by column in a third of its time (each column by a C-level map:
+    a comprehension's bytecode per row was a third of that)."""
+    return pa.Table.from_pydict({name: list(map(dict.get, rows, repeat(name))) for name in table_schema.names},
+                                schema=table_schema)
 
 _DOCUMENT_FIELDS = [
     _field("doc_id", pa.string(), "Stable id of the source document: hash of its source folder name and relative path "
