@@ -88,10 +88,11 @@ def strip_bullet(line: str) -> str:
 
 
 def is_title_like(line: str) -> bool:
+    if len(line) > TITLE_MAX_CHARS:  # before its words are counted: most lines asked about are paragraphs
+        return False
     words = len(line.split())
     return (
         TITLE_MIN_WORDS <= words <= TITLE_MAX_WORDS
-        and len(line) <= TITLE_MAX_CHARS
         and not line.endswith(_TERMINAL)
         and not is_bulleted(line)
         and parse_dateline(line) is None
@@ -110,8 +111,8 @@ def _starts_second_sentence(line: str) -> bool:
 
 def is_section_label(line: str) -> bool:
     return (
-        len(line.split()) <= LABEL_MAX_WORDS
-        and len(line) <= LABEL_MAX_CHARS
+        len(line) <= LABEL_MAX_CHARS  # first: a paragraph's words need not be counted
+        and len(line.split()) <= LABEL_MAX_WORDS
         and not line.endswith((".", "!", "?", ":", ";", ","))
         and not is_bulleted(line)
         and parse_dateline(line) is None
