@@ -1,8 +1,10 @@
 """The page-noise detector on hand-made documents: what it must remove from a page dump, what it must leave alone."""
+import re
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flows.clean.page_noise import NOISY_DOCUMENT, RULE_NAMES, find_page_noise, noise_level
+from flows.clean.page_noise import NOISY_DOCUMENT, RULE_NAMES, _tokens, find_page_noise, noise_level
 
 MENU = ["Home", "News", "World", "Politics", "Business", "Tech", "Science", "Health", "Sports", "Entertainment",
         "Opinion", "Weather", "Video", "Podcasts", "Newsletters", "Sign In", "Subscribe"]
@@ -168,3 +170,10 @@ def test_huge_lines_stay_fast():
     for line in ("1" * 1_000_000, "1, " * 300_000, "word " * 2_000_000, "x" * 1_000_000 + " says:"):
         find_page_noise([line, *ARTICLE])
     assert time.perf_counter() - started < 5
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZé9_ ’‘“”—–…\u00a0-.,'İΣß東") + ["\u0301"]), max_size=40))
+def test_a_lines_tokens_are_the_words_that_start_with_a_letter_in_lower_case(text):
+    # The ASCII shortcut must give what the Unicode pattern gives on the lower-cased line, whatever the line holds
+    assert _tokens(text) == re.findall(r"[^\W\d_]\w*", text.lower())
