@@ -1,10 +1,13 @@
 """The site_template rule: a site's repeated menu and footer go, wire stories and article prose stay."""
 import datetime as dt
+import re
 
 import duckdb
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from flows.clean.site_templates import SiteDocument, fill_examples, learn, line_key, story_keys, template_lines
+from flows.clean.site_templates import (SiteDocument, _ends_sentence, fill_examples, learn, line_key, story_keys,
+                                        template_lines)
 from flows.flow import clean_articles
 
 TODAY = dt.date(2026, 11, 22)
@@ -122,3 +125,9 @@ def test_a_later_run_cleans_one_new_article_from_a_known_site(make_source, tmp_p
     rules = dict(duckdb.sql(f"select text, rule from read_parquet('{warehouse}/removed_lines/**/*.parquet', hive_partitioning=true) "
                             f"where ingest_date = '2026-11-22'").fetchall())
     assert rules["World News"] == rules[PROMO] == rules[FOOTER[1]] == "site_template"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=".!?\"'”’)]a \n", max_size=12))
+def test_a_line_ends_a_sentence_as_the_pattern_says(line):
+    assert _ends_sentence(line) == (re.search(r"[.!?][\"'”’)\]]*$", line) is not None)

@@ -40,7 +40,13 @@ FOLD_MAX_WORDS, FOLD_MAX_CHARS = 20, 400  # widget-sized lines get digits and pu
 
 _DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+_CLOSERS = "\"'”’)]"  # may follow a sentence's final stop
+
+
+def _ends_sentence(line: str) -> bool:
+    """The line ends in a full stop, a question or an exclamation mark, closing quotes and brackets after it: as
+    re.search(r"[.!?][\"'”’)\]]*$", line) finds, by a scan of its end only."""
+    return line.removesuffix("\n").rstrip(_CLOSERS).endswith((".", "!", "?"))
 
 
 KEY_BYTES = 8  # a line key is the first 8 bytes of its SHA-1, in hex
@@ -60,7 +66,7 @@ def _words(line: str) -> int:
 
 
 def is_prose(line: str) -> bool:
-    return _words(line) >= PROSE_MIN_WORDS and _SENTENCE_END.search(line) is not None
+    return _words(line) >= PROSE_MIN_WORDS and _ends_sentence(line)
 
 
 @per_line
@@ -211,7 +217,7 @@ def template_lines(document: SiteDocument, memory: dict[tuple[str, str], Templat
         i
         for i, line in enumerate(paragraphs)
         if counts[i] >= MIN_STORIES
-        and (site_prose[i] if prose[i] else (i < first or i > last or _SENTENCE_END.search(line) is None))
+        and (site_prose[i] if prose[i] else (i < first or i > last or not _ends_sentence(line)))
     ]
     # "Most of the article" is measured on its prose (on every line when it has none): a short article under a
     # heavy menu still loses the menu, but the rule never takes most of what reads like the article.
