@@ -9,10 +9,9 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 
-from . import deferred_import, settings
+from . import deferred_import, schema, settings
 from .write import WarehouseError
 
 _ROW = "row_index"  # position in the batch: unlike doc_id, unique even when doc_id is not
@@ -59,7 +58,7 @@ def _checks_dataframe(candidates: list[dict]):
 
     columns = ["doc_id", "body", "published_date", "word_count", "language"]
     # Built by column, not from a dict per row (5x faster; the same frame and dtypes).
-    frame = pd.DataFrame({name: list(map(dict.get, candidates, repeat(name))) for name in columns}, columns=columns)
+    frame = pd.DataFrame(schema.row_columns(candidates, columns), columns=columns)
     frame.insert(0, _ROW, range(len(candidates)))
     return frame
 

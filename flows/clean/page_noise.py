@@ -226,8 +226,7 @@ def _tokens(text: str) -> list[str]:
     if not sample.isascii():
         spaced = sample
         for mark in _NON_ASCII_PUNCTUATION:
-            if mark in spaced:
-                spaced = spaced.replace(mark, " ")
+            spaced = spaced.replace(mark, " ")  # the same string back where the mark is absent
         if not spaced.isascii():
             return _WORD.findall(sample.lower())
         sample = spaced  # lower-cased as ASCII, without str.lower's per-character Unicode lookups
