@@ -152,6 +152,14 @@ def agreed_paragraphs(default: list[str], precise: list[str]) -> tuple[list[str]
 
 
 def extract_html(html: str, *, url: str | None = None) -> HtmlExtraction:
+    from .lxml_callbacks import fewer_lxml_callbacks  # imported here: it imports lxml, which text runs do not need
+
+    # trafilatura with fewer of lxml's calls back into Python, the same result (clean/lxml_callbacks.py)
+    with fewer_lxml_callbacks():
+        return _extract_html(html, url)
+
+
+def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     import trafilatura  # imported here: plain-text runs never pay for it
 
     # Each pass is given the page as text: trafilatura parses it, where a tree we parsed once for all passes would be
