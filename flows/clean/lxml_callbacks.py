@@ -1,5 +1,5 @@
 """Two of the calls lxml makes back into Python during a trafilatura extraction give the same result without Python:
-together ~9 % of a page's instructions (README, "Scale").
+together ~9 % of a page's instructions (README, "Scale benchmark").
 
 - `re:test(@class, 'pattern')`: EXSLT regular expressions are Python's. lxml calls one for every element the XPath
   step reaches, handing it the attribute as a node-set, for which it builds a string and the element's proxy. An
@@ -136,8 +136,10 @@ def _swaps() -> tuple[tuple, ...]:
                 seen_lists.add(id(value))
                 swaps += [(value, position, item, rewritten) for position, item in enumerate(value)
                           if (rewritten := replacement(item)) is not None]
-    utils = vars(sys.modules["trafilatura.utils"])
-    swaps.append((utils, "HTML_PARSER", utils["HTML_PARSER"], _html_parser_with_c_lookup(utils["HTML_PARSER"])))
+    utils = sys.modules.get("trafilatura.utils")  # where load_html finds its parser (elsewhere: no swap)
+    parser = getattr(utils, "HTML_PARSER", None)
+    if isinstance(parser, lxml_html.HTMLParser):
+        swaps.append((vars(utils), "HTML_PARSER", parser, _html_parser_with_c_lookup(parser)))
     return tuple(swaps)
 
 
