@@ -36,16 +36,25 @@ def _string_literal(argument: str) -> str | None:
     return None
 
 
-def _call_arguments(path: str, start: int) -> tuple[int, list[str]] | None:
-    """From just inside a function call's '(' at `start`: the index after its ')' and its top-level arguments."""
-    depth, quote, arguments, argument_start = 1, None, [], start
+def _outside_literals(path: str, start: int):
+    """The positions from `start` on that are not inside an XPath string literal ('...' or "...")."""
+    quote = None
     for index in range(start, len(path)):
         character = path[index]
         if quote:
             quote = None if character == quote else quote
         elif character in "'\"":
             quote = character
-        elif character in "([":
+        else:
+            yield index
+
+
+def _call_arguments(path: str, start: int) -> tuple[int, list[str]] | None:
+    """From just inside a function call's '(' at `start`: the index after its ')' and its top-level arguments."""
+    depth, arguments, argument_start = 1, [], start
+    for index in _outside_literals(path, start):
+        character = path[index]
+        if character in "([":
             depth += 1
         elif character in ")]":
             depth -= 1
@@ -76,21 +85,16 @@ def _guarded_test(arguments: list[str]) -> str | None:
 
 def rewrite(path: str) -> str:
     """The XPath expression with each `re:test` over attributes guarded by the attributes' presence."""
-    pieces, position, index, quote = [], 0, 0, None
-    while index < len(path):
-        character = path[index]
-        if quote:
-            quote = None if character == quote else quote
-        elif character in "'\"":
-            quote = character
-        elif path.startswith("re:test(", index) and (index == 0 or not (path[index - 1].isalnum() or path[index - 1] in "_-:.")):
+    pieces, position = [], 0
+    for index in _outside_literals(path, 0):
+        if index < position:  # inside a call already rewritten
+            continue
+        if path.startswith("re:test(", index) and (index == 0 or not (path[index - 1].isalnum() or path[index - 1] in "_-:.")):
             call = _call_arguments(path, index + len("re:test("))
             guarded = _guarded_test(call[1]) if call else None
             if guarded is not None:
                 pieces += [path[position:index], guarded]
-                position = index = call[0]
-                continue
-        index += 1
+                position = call[0]
     return "".join(pieces) + path[position:]
 
 
