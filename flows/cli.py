@@ -102,12 +102,12 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
     from .write import ensure_writable
 
     check_source(args.source)  # a missing or empty source, or an unreachable bucket, fails here, before the Prefect server starts
-    ensure_writable(args.warehouse)  # before the Prefect server starts: fail in a second, not in thirty (also s3://)
+    ensure_writable(args.warehouse)  # before the Prefect server starts: a bad warehouse fails at once (also s3://)
     if args.command == "backfill" and args.start >= args.end:
         raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
     from . import prefect_server
 
-    server = prefect_server.start()  # its ~4 s start runs on the other core while this process imports (~4 s)
+    server = prefect_server.start()  # its start runs on the other core while this process imports
     if args.dask_address is None:
         from . import workers
 
@@ -120,14 +120,14 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
     from .flow import clean_articles
     from .validate import import_great_expectations
 
-    import_great_expectations()  # ~6 s, once per run
+    import_great_expectations()  # a once-per-run cost, paid while the server starts (docs/benchmarks.md)
     if own_process:  # the process runs this one flow: what it has imported lives until it exits
         collector.freeze_imported()
     api = nullcontext()
     if server is not None:
         if server.wait_until_healthy(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()):
             # No flow-run heartbeats: they tell a lasting server that a run's process died, and this server dies with
-            # the process. The flow's end would wait for the heartbeat thread's one-second sleep (0.5 s a run on average).
+            # the process. The flow's end would wait for the heartbeat thread's sleep.
             api = temporary_settings(updates={PREFECT_API_URL: server.api_url, "flows.heartbeat_frequency": None})
         else:
             server.stop()  # not left running; the flow starts Prefect's own server, whose error says what is wrong
@@ -182,8 +182,8 @@ _exit_code = 1  # what the process exits with if main() does not return (an unca
 def _exit_without_teardown() -> None:
     """The last exit handler of the `newsclean` process: after every other one has run (Prefect's log and event
     workers have sent what they held, its server has stopped, worker processes are gone), flush and leave, skipping
-    the interpreter's teardown of every imported module and object (~1 s after a run: Prefect, pandas, Great
-    Expectations)."""
+    the interpreter's teardown of every imported module and object (Prefect, pandas, Great Expectations: slow, and
+    of no use to a process that is ending)."""
     from . import workers
 
     workers.stop_idle_workers()
