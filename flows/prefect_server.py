@@ -1,16 +1,16 @@
 """Prefect's temporary local server for a CLI run, started as the run's first step.
 
 Without PREFECT_API_URL, a flow starts Prefect's temporary server at its first API call (SubprocessASGIServer), after
-the CLI process has imported Prefect's server modules (~3 s here): the server's own start (~4-7 s) then begins late. Here
-the CLI starts the same server (the same uvicorn command and environment as Prefect's) as its first step, before
-importing Prefect itself (~1 s), so that the server's start overlaps the CLI's imports on the other core, and points the
-flow at it (PREFECT_API_URL for the run). Whether a server is needed at all is only known once Prefect has read its
+the CLI process has imported Prefect's server modules: the server's own start, the longest part of a small run's
+start-up, then begins late. Here the CLI starts the same server (the same uvicorn command and environment as
+Prefect's) as its first step, before importing Prefect itself, so that the server's start overlaps the CLI's imports
+on the other core, and points the flow at it (PREFECT_API_URL for the run). Whether a server is needed at all is only known once Prefect has read its
 settings (a profile may name an API): `confirm()` then stops a server the run does not need. If it does not come up,
 it is stopped and the flow starts Prefect's own server as usual, which then reports what went wrong.
 
 Unlike Prefect's, it skips the block-type registration at start-up (its memo check alone imports every installed
-Prefect collection: prefect-dask, then Dask's `distributed`, ~0.7 s): a run of this flow uses no blocks, and a
-server the user starts (`prefect server start`) registers them as usual. The user's own setting in the environment wins.
+Prefect collection: prefect-dask, then Dask's `distributed`): a run of this flow uses no blocks, and a server
+the user starts (`prefect server start`) registers them as usual. The user's own setting in the environment wins.
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ class TemporaryServer:
         self.process = self._launch()
         # Stopped at exit, as Prefect stops its own: exit handlers run last-registered first, so Prefect's log and
         # event workers (started later, by the flow) send what they hold before the server goes. The process does not
-        # wait for its shutdown (~0.2 s): nothing is left to send, and the server ends by itself.
+        # wait for its shutdown: nothing is left to send, and the server ends by itself.
         atexit.register(self.stop, wait=False)
 
     @property
