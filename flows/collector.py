@@ -12,10 +12,9 @@ from typing import Iterator
 def paused() -> Iterator[None]:
     """No cyclic collection inside the block. A shard's documents, lines and rows are plain data: reference counting
     frees them, and a full collection would only rescan the whole heap (every document of the shard, every object of
-    Great Expectations and pyarrow) each time it has grown by a quarter: ~10% of reading and cleaning a shard in one
-    process, 15-20% of its finish pass. Any cyclic garbage made inside waits for the end of the block, when the
-    collector runs again as usual; there is little (measured: none from 2,000 text documents or 59 HTML pages, ~20
-    objects from a rejected document's traceback, ~2 MB from Great Expectations validating 3,000 rows)."""
+    Great Expectations and pyarrow) each time it has grown by a quarter, a measurable share of a shard's work. Any
+    cyclic garbage made inside waits for the end of the block, when the collector runs again as usual; there is little
+    (none from cleaning documents; a rejected document's traceback and Great Expectations' validation make some)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -27,8 +26,8 @@ def paused() -> Iterator[None]:
 
 def freeze_imported() -> None:
     """Take every object alive now out of the collector's sight for good (gc.freeze): in a one-run process, after its
-    imports (Prefect, Great Expectations, pandas, pyarrow: ~360,000 objects that live as long as the process), each
-    full collection of the run would otherwise rescan them all, ~0.2 s each time. Not for a long-lived process that
+    imports (Prefect, Great Expectations, pandas, pyarrow: objects that live as long as the process), each full
+    collection of the run would otherwise rescan them all. Not for a long-lived process that
     runs flow after flow: what a run leaves as cyclic garbage before a freeze would stay for good."""
     gc.freeze()
 
