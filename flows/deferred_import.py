@@ -10,8 +10,8 @@ import types
 
 _LOCK = threading.RLock()  # re-entered if the real import itself reads a stand-in
 # What Great Expectations imports at its own import for expectations and renderings our suite and report do not have,
-# ~1.4 s of the CLI's start-up here, 40 % of Great Expectations' import: scipy.stats (its KL-divergence and KS-test
-# expectations, ~1.2 s) and altair (charts, ~0.2 s).
+# a large share of that import (docs/benchmarks.md): scipy.stats (its KL-divergence and KS-test expectations) and
+# altair (charts).
 GREAT_EXPECTATIONS_UNUSED = ("scipy.stats", "altair")
 
 
