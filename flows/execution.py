@@ -4,7 +4,7 @@ On one machine, `workers` shards run at once (a thread pool), each in its own su
 (flows/workers.py): the thread only watches its process, so the GIL holds nothing back and all cores clean.
 With a Dask scheduler address, the same shard tasks go to that cluster through prefect-dask; discovery, site
 templates, validation and the write stay in the flow's process. A Dask worker runs each shard in a supervised child
-process too, which multiprocessing allows only if the worker process is not daemonic (see README: Scale).
+process too, which multiprocessing allows only if the worker process is not daemonic (see README: "All cores, or a Dask cluster").
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def shard_size(documents: int, workers: int) -> int:
 def task_runner(workers: int, dask_address: str | None) -> TaskRunner:
     """The runner for the shard tasks: `workers` at once here, or the Dask cluster at `dask_address`."""
     if dask_address:
-        from prefect_dask import DaskTaskRunner  # imports dask.distributed (~1 s): only when a cluster is asked for
+        from prefect_dask import DaskTaskRunner  # imports dask.distributed (slow): only when a cluster is asked for
 
         return DaskTaskRunner(address=dask_address)
     return ThreadPoolTaskRunner(max_workers=max(1, workers))
