@@ -1,6 +1,6 @@
-"""The run report's Data Docs views, with Jinja's bytecode cache: Great Expectations compiles its ~50 page templates
-anew in every process, once for each of the report's three sections, ~80 % of building a run's report (~0.2 s of a
-run's end). Named in the Data Docs site's config (validate.py); Great Expectations imports this module only when it
+"""The run report's Data Docs views, with Jinja's bytecode cache: Great Expectations compiles its page templates
+anew in every process, once for each of the report's three sections, most of the time of building a run's report.
+Named in the Data Docs site's config (validate.py); Great Expectations imports this module only when it
 builds the report."""
 from __future__ import annotations
 
