@@ -17,14 +17,14 @@ _UTC = pa.timestamp("us", tz="UTC")
 
 
 def row_columns(rows: list[dict], names: list[str]) -> dict[str, list]:
-    """The rows' values by column (a missing key is None), each column by a C-level map of dict.get: ~30% faster
-    than a comprehension."""
+    """The rows' values by column (a missing key is None), each column by a C-level map of dict.get: no Python-level
+    loop per value, as a comprehension would run."""
     return {name: list(map(dict.get, rows, repeat(name))) for name in names}
 
 
 def rows_table(rows: list[dict], table_schema: pa.Schema) -> pa.Table:
     """Rows (dicts; a missing key is null, a key outside the schema is left out) as a table of `table_schema`: the
-    table Table.from_pylist makes, built column by column in a third of its time."""
+    table Table.from_pylist makes, built column by column, which is faster than pyarrow's row-by-row conversion."""
     return pa.Table.from_pydict(row_columns(rows, table_schema.names), schema=table_schema)
 
 _DOCUMENT_FIELDS = [
