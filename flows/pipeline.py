@@ -54,7 +54,7 @@ class PendingDocument:
 
     def approximate_bytes(self) -> int:
         """Roughly what the document takes in memory: its lines' text and a fixed cost per line and per document
-        (within ~30 % of tracemalloc's count for text documents and HTML pages)."""
+        (an estimate, checked against tracemalloc's count for text documents and HTML pages)."""
         content, removed = self.stripped.content, self.stripped.removed_lines
         characters = sum(len(line) for _, line in content) + sum(len(line.text) for line in removed)
         if self.page is not None:  # its paragraphs are a second copy of the article's text
@@ -109,8 +109,8 @@ def _word_characters():
 
 def word_count(text: str) -> int:
     """The number of word tokens (\\w+) in `text`, as len(re.findall(r"\\w+", text)) counts them: the word characters
-    that follow no word character, looked up in a table (numpy), about twice as fast as the regex over a seed's
-    body. Text with a character outside the Basic Multilingual Plane (two UTF-16 units) is counted by the regex."""
+    that follow no word character, looked up in a table (numpy), faster than the regex on news bodies. Text with a
+    character outside the Basic Multilingual Plane (two UTF-16 units) is counted by the regex."""
     import numpy as np
 
     units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
@@ -273,7 +273,7 @@ def spool_shard(spool, shard: int, sources: list[SourceFile], output: BatchOutpu
     spool.RunSpool) until the whole run has been seen, with their line summaries (no text) that the site-level
     learning needs; its rejected rows to the spool's table, and their documents' processed-files rows too (those of
     pending documents follow in the second pass)."""
-    with collector.paused():  # pickling and summing up a shard's documents (see collector.paused): ~30% of this step
+    with collector.paused():  # pickling and summing up a shard's documents: no cycles to collect (collector.paused)
         spool.put_pending(shard, output.pending, [pending.source.doc_id for pending in output.pending],
                           [pending.lines.summary() for pending in output.pending],
                           [pending.approximate_bytes() for pending in output.pending])
@@ -323,7 +323,7 @@ def finish_and_validate_spooled(spool, shards: int, memory: dict, context: RunCo
             waiting += [row for row in finished.candidates if row["doc_id"] in recurring]
             add_to_chunk([row for row in finished.candidates if row["doc_id"] not in recurring])
             # Freed here, by reference counting, before the collector resumes: it would otherwise scan every object
-            # of the shard once more on the way out (~0.15 s a 10,000-document shard).
+            # of the shard once more on the way out.
             del finished, pending_documents
         collector.return_freed_memory()  # the shard's objects are gone: give their pages back (peak RSS)
     validate_and_spool(chunk)
