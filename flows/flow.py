@@ -1,10 +1,10 @@
 """The Prefect layer: a thin shell of tasks around the plain steps (read -> clean -> validate -> write).
 
-One task per batch of documents, never per document: a Prefect task costs ~15 ms of overhead here. Large inputs
+One task per batch of documents, never per document: each Prefect task has a fixed overhead. Large inputs
 (a run's documents and rows) are passed `quote()`d: Prefect would otherwise walk every element looking for futures.
 Large results are returned `quote()`d too, and unwrapped by the flow: Prefect links every element of a task's result
-(one level deep) to the task's state, by id, for the whole run (~150 bytes each: 27 MB at 100,000 documents for
-discovery's list and the learnt site templates).
+(one level deep) to the task's state, by id, for the whole run, which would grow with discovery's list and the
+learnt site templates (docs/benchmarks.md, "Component costs").
 """
 from __future__ import annotations
 
