@@ -26,7 +26,7 @@ from . import collector, schema, scratch, settings
 from .pipeline import STATE_TABLE
 
 # Arrow's buffers from the C library's malloc (see flows/__init__.py), also for pyarrow's own calls when pyarrow was
-# imported before flows and its C++ default pool was chosen without us: ~80 MB more peak RSS at 100,000 documents.
+# imported before flows and its C++ default pool was chosen without us (mimalloc keeps the pages it frees).
 if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") == "system":
     pa.set_memory_pool(pa.system_memory_pool())
 
@@ -91,8 +91,8 @@ class RunSpool:
         """A shard's documents, their doc_ids (a run checks which recur) and their line summaries (what the
         site-level learning needs of them). `sizes`: what each document takes in memory, roughly. As many of the
         shard's first documents as fit in what is left of the memory budget stay in memory, the rest go to a file
-        (all of them without `sizes`); the ids and summaries go to files (at 100,000 documents they were ~30 MB
-        through the shards)."""
+        (all of them without `sizes`); the ids and summaries go to files, so that they do not grow the flow's
+        memory with the run."""
         room = self.memory_budget - self.held_bytes
         kept = bisect.bisect_right(list(accumulate(sizes)), room) if sizes is not None else 0
         kept_bytes = sum(sizes[:kept]) if sizes is not None else 0
@@ -163,8 +163,8 @@ class RunSpool:
             return
         scratch_file = pq.ParquetFile(path)
         for group in range(scratch_file.num_row_groups):
-            # one thread: decoding a shard's row group on Arrow's thread pool was no faster here, and each of its threads
-            # kept freed buffers in its own malloc arena (staging 100,000 articles peaked ~25 MB higher)
+            # one thread: decoding a shard's row group on Arrow's thread pool was no faster, and each of its threads
+            # kept freed buffers in its own malloc arena (a higher peak while staging: docs/benchmarks.md)
             yield from scratch_file.read_row_group(group, columns=columns, use_threads=False).to_batches()
 
     def rows(self, table: str) -> list[dict]:
