@@ -8,8 +8,7 @@ extension) costs only the document it was on ("worker process died ... while pro
 with the rest of the shard. Only whole documents ever come back, so nothing is half-processed.
 
 A child that finished its shard waits for the next one (WORKER_IDLE_SECONDS at most, then it exits): a run's later
-shards skip the ~0.5 s of a new process's imports and warm-up (trafilatura's date search compiles its patterns on
-first use).
+shards skip a new process's imports and warm-up (trafilatura's date search compiles its patterns on first use).
 """
 from __future__ import annotations
 
@@ -43,8 +42,8 @@ def _child(connection, current, idle_seconds: float) -> None:
             sources, skip, context, process = connection.recv()
         except EOFError:  # the parent is gone
             break
-        # Each shard starts with empty line memos, as process_batch does: kept across a run's shards they filled up
-        # (~25 MB more per worker by its 5,000th document), and the lines they held were mostly another shard's.
+        # Each shard starts with empty line memos, as process_batch does: kept across a run's shards they filled up,
+        # growing each worker, and the lines they held were mostly another shard's.
         memo.clear()
         chunk, flushed_at = [], time.monotonic()
         for index, source in enumerate(sources):
@@ -100,8 +99,8 @@ def _take_worker() -> _Worker:
 
 def start_workers(count: int) -> None:
     """Start `count` workers now, idle until a shard comes: a CLI run starts them while it waits for its own imports
-    and Prefect's server, on a core that would otherwise idle then, rather than at its first shards (~0.5 s each:
-    process start, imports). Unused, they exit like any idle worker."""
+    and Prefect's server, on a core that would otherwise idle then, rather than at its first shards (each pays a
+    process start and its imports). Unused, they exit like any idle worker."""
     started = [_Worker() for _ in range(count)]
     with _idle_lock:
         _idle_workers.extend(started)
