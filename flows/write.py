@@ -120,7 +120,7 @@ def mark_duplicates(articles: pa.Table, earlier_bodies: pa.Table) -> dict[str, s
     """The same body arriving again (another URL, another day) points at the first doc_id; nothing is dropped.
     `articles` are this run's (ingest_date, source_uri, content_hash, doc_id), taken in that order after
     `earlier_bodies` (content_hash, doc_id: the warehouse's first copies); returns doc_id -> first doc_id for the
-    copies. Column-wise: a Python tuple per article cost ~0.5 kB each at the write's peak."""
+    copies. Column-wise: a Python tuple per article would add to the write's peak memory."""
     ordered = articles.take(pc.sort_indices(articles, sort_keys=[(name, "ascending") for name in articles.column_names]))
     hashes = pa.concat_arrays([earlier_bodies["content_hash"].combine_chunks(), ordered["content_hash"].combine_chunks()])
     doc_ids = pa.concat_arrays([earlier_bodies["doc_id"].combine_chunks(), ordered["doc_id"].combine_chunks()])
