@@ -1,5 +1,5 @@
 """Two of the calls lxml makes back into Python during a trafilatura extraction give the same result without Python:
-together ~9 % of a page's instructions (README, "Scale benchmark").
+together a measurable share of a page's instructions (docs/benchmarks.md, "Component costs").
 
 - `re:test(@class, 'pattern')`: EXSLT regular expressions are Python's. lxml calls one for every element the XPath
   step reaches, handing it the attribute as a node-set, for which it builds a string and the element's proxy. An
