@@ -96,7 +96,7 @@ class SiteDocument:
 
 
 class LineSummary(NamedTuple):
-    """What learning needs of a document, without its text and packed (~200 bytes): a run keeps one per document
+    """What learning needs of a document, without its text and packed small: a run keeps one per document
     until it has seen them all."""
 
     site: str
