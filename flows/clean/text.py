@@ -26,7 +26,7 @@ _FOLLOW_SITE = re.compile(r"^follow\s+(?P<site>(?!us\b)[\w .&'-]{2,40}?)\s+on\b"
 
 class LineRecord(NamedTuple):
     """One input line that did not become body text: `kind` is a rule name (removed) or a metadata field. A named
-    tuple: a run makes one per removed line, and a frozen dataclass costs three times as much to build."""
+    tuple: a run makes one per removed line, and a frozen dataclass costs more to build."""
 
     line_no: int  # 1-based, as an editor shows it
     text: str
@@ -51,15 +51,15 @@ class CleanedText:
         return "\n\n".join(self.paragraphs)
 
 
-@per_line  # ~2 µs a line of news prose (split and join), a memo lookup ~0.3 µs: a site's lines recur
+@per_line  # a memo lookup is cheaper than the split and join, and a site's lines recur
 def normalize_line(line: str) -> str:
     # Most lines are normal already: a printable line holds no whitespace but " " (every other space, the invisible
     # characters and the controls are unprintable), so without a double space or an edge space it is its own result.
-    # The checks scan the line in C, ~2.5 times faster than splitting and joining it.
+    # The checks scan the line in C, faster than splitting and joining it.
     if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
         return line
     # str.replace, not str.translate: translate with a table walks a non-ASCII line character by character in
-    # Python-level lookups (~50 µs a line), a replace of a character the line does not hold is a fast scan.
+    # Python-level lookups, while a replace of a character the line does not hold is a fast scan in C.
     if not line.isascii():
         for invisible in _INVISIBLE:
             line = line.replace(invisible, " ")
@@ -67,7 +67,7 @@ def normalize_line(line: str) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    # Without a carriage return the only break is "\n", and str.split is ten times faster than the regex.
+    # Without a carriage return the only break is "\n", and str.split is much faster than the regex.
     return text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
 
 
