@@ -1,6 +1,6 @@
 """Scale benchmark: every figure of issue 5's Targets table, measured, with its target next to it.
 
-    python -m bench.scale                  # all figures, full sizes, median of 3 (about 15 minutes on 2 idle cores)
+    python -m bench.scale                  # all figures, full sizes, median of 3 (its duration: docs/benchmarks.md)
     python -m bench.scale --quick          # small corpora, one repeat: a few minutes, for development
     python -m bench.scale --repeats 5 --only 1 2 --json figures.json
 
@@ -272,7 +272,7 @@ def supervised_shards_seconds(corpus: Path, workers: int) -> float:
 def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
     """The text path's steps as the flow runs them, in this one process (no Prefect, no worker processes): discover,
     read + clean (the shard's output spooled), site templates, finish + validate a shard at a time (Great
-    Expectations already imported: its ~6 s import is a once-per-run cost, counted in figure 7), write. Seconds per
+    Expectations already imported: its import is a once-per-run cost, counted in figure 7), write. Seconds per
     step."""
     from flows.pipeline import (STATE_TABLE, RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run,
                                 process_batch, spool_shard)
@@ -394,9 +394,9 @@ def main(argv: list[str] | None = None) -> int:
                         f"median {two_pass:.1f} s = {len(pages) / two_pass:.1f} pages/s {[round(r, 1) for r in runs]}, "
                         f"ratio {bare / two_pass:.2f}")
         if "2" in only:
-            # Three copies (543 pages, ~10 s on one worker): each worker's start (~0.8 s of imports and trafilatura's
-            # warm-up) is paid once whatever the number of workers; on 181 pages (~3 s) it is a quarter of one worker's
-            # time, and the ratio measured the start as much as the scaling. A real run's workers start once for its shards.
+            # Three copies (543 pages): each worker's start (imports and trafilatura's warm-up) is paid once whatever
+            # the number of workers; on the 181 pages alone it is a large share of one worker's time, and the ratio
+            # measured the start as much as the scaling. A real run's workers start once for its shards.
             corpus = html if args.quick else html_corpus(work / "html-scaling", SCALING_COPIES)
             corpus_pages = len(html_pages(corpus))
             one, two, runs_one, runs_two = alternated(repeats, partial(supervised_shards_seconds, corpus, 1),
@@ -421,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
             from flows import collector
             from flows.validate import import_great_expectations
 
-            import_great_expectations()  # its ~6 s import is once per run, not per document: not timed here
+            import_great_expectations()  # its import is once per run, not per document: not timed here
             collector.freeze_imported()  # as the CLI does after its imports
 
             text = text_corpus(work / "text-per-core", sizes["small"])
