@@ -10,27 +10,26 @@ DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 ARTICLES_SUITE = EXPECTATIONS_DIR / "articles.json"
 
-# The most documents in one shard (one Prefect task). A shard costs ~15 ms of Prefect task overhead, and the first
-# shard of each worker a process start (~0.5 s: imports, trafilatura's warm-up; later shards reuse the warm process,
-# flows/workers.py); a text document ~1 ms of cleaning.
+# The most documents in one shard (one Prefect task). A shard costs a Prefect task's overhead, and the first shard of
+# each worker a process start (imports, trafilatura's warm-up; later shards reuse the warm process, flows/workers.py):
+# both small against this many documents' cleaning. Costs measured: docs/benchmarks.md, "Component costs".
 BATCH_SIZE = int(os.environ.get("NEWSCLEAN_BATCH_SIZE", "2000"))
 # Per-line results of the plain-text cleaners (normalised text, rule match, line features, site-template keys) are memoised
 # (flows/clean/memo.py) for the last LINE_CACHE_SIZE distinct lines of at most LINE_CACHE_MAX_CHARS characters: a site's
 # furniture and syndicated copy recur across its pages. Each shard starts with empty memos (in a worker too). A memo
 # holds lines and small results (no token lists; the normalised text's memo a second copy of its lines): at most
-# SIZE x MAX_CHARS characters (33 MB of ASCII text), a few MB on news text.
+# SIZE x MAX_CHARS characters, far less on news text, whose lines are short.
 LINE_CACHE_SIZE = int(os.environ.get("NEWSCLEAN_LINE_CACHE_SIZE", "16384"))
 LINE_CACHE_MAX_CHARS = 2000
 # A run's cleaned documents wait for the site-level pass, which needs the whole run (flows/spool.py): the first ones
 # in memory, up to about this many bytes, the rest pickled to the spool's files. A document held skips the round trip
-# through pickle and a file (10,000 text documents: 6.8 s of CPU instead of 8.0 through the flow's steps); the budget
-# bounds what that adds to a run's memory (a text document takes ~9 KB, an HTML page ~20 KB). 0: all in files.
+# through pickle and a file; the budget bounds what that adds to a run's peak memory (a larger one brought a big
+# run's memory growth to its target's limit: docs/benchmarks.md). 0: all in files.
 PENDING_MEMORY_BYTES = int(float(os.environ.get("NEWSCLEAN_PENDING_MEMORY_MB", "64")) * 1024 * 1024)
 # The second pass validates candidates in chunks of up to this many rows or bytes of body text, across shards: each
-# Great Expectations validation costs ~0.09 s whatever its size (20,000 rows: 1.3 s in chunks of 2,000, 0.72 s of
-# 5,000, 0.66 s of 10,000), and each chunk is a page of the run's report. The rows and their frame are held for it:
-# chunks of 10,000 put a 100,000-document run's peak RSS at 0.81 GiB, of 5,000 at 0.73 (and the budget of body text,
-# in characters, bounds a chunk of long articles).
+# Great Expectations validation has a fixed cost whatever its size, and each chunk is a page of the run's report, so
+# chunks are large; the rows and their frame are held for it, so not too large: 10,000 raised a big run's peak memory
+# for little time (docs/benchmarks.md). The budget of body text, in characters, bounds a chunk of long articles.
 VALIDATION_CHUNK_ROWS = int(os.environ.get("NEWSCLEAN_VALIDATION_CHUNK_ROWS", "5000"))
 VALIDATION_CHUNK_BYTES = int(float(os.environ.get("NEWSCLEAN_VALIDATION_CHUNK_MB", "32")) * 1024 * 1024)
 # Larger inputs (after decompression) are rejected, not read: bounded memory per document.
@@ -43,14 +42,14 @@ DOCUMENT_TIMEOUT_SECONDS = float(os.environ.get("NEWSCLEAN_DOCUMENT_TIMEOUT", "6
 WORKERS = int(os.environ.get("NEWSCLEAN_WORKERS", str(os.cpu_count() or 1)))
 # Shard sizing (flows/execution.py): enough shards to keep every worker busy, SHARDS_PER_WORKER each on a big run
 # (a worker that finishes early picks up another), never more than BATCH_SIZE documents and never fewer than
-# MIN_SHARD_DOCUMENTS: each shard costs a Prefect task (~15 ms plus server events) and a round trip to its worker.
+# MIN_SHARD_DOCUMENTS: each shard costs a Prefect task (its overhead plus server events) and a round trip to its worker.
 SHARDS_PER_WORKER = 3
 MIN_SHARD_DOCUMENTS = int(os.environ.get("NEWSCLEAN_MIN_SHARD_DOCUMENTS", "50"))
 # Progress of a CLI run when its stderr is not a terminal: one plain line this often (a bar on a terminal).
 PROGRESS_SECONDS = float(os.environ.get("NEWSCLEAN_PROGRESS_SECONDS", "10"))
 # HTML: a second (precision) extraction, kept where it agrees with the default one. It halves throughput, and since
-# the fast pass redoes pages that look like navigation and takes the standfirst out, it adds nothing on the aeb pages
-# (F1 0.9756 with it, 0.9755 without): off by default; NEWSCLEAN_HTML_PRECISION=1 turns it on.
+# the fast pass redoes pages that look like navigation and takes the standfirst out, it adds nothing measurable on the
+# aeb pages (docs/benchmarks.md): off by default; NEWSCLEAN_HTML_PRECISION=1 turns it on.
 HTML_PRECISION_PASS = os.environ.get("NEWSCLEAN_HTML_PRECISION", "0") == "1"
 # The writer lock (flows/lock.py): a lock older than this is a killed or hung run's, taken over (longer than any
 # commit); a second writer waits this long for its turn.
@@ -90,7 +89,7 @@ DEPLOYMENT_NAME = "daily"
 def prefect_environment() -> dict[str, str]:
     """Prefect settings this machine needs; applied before prefect is imported, never overriding the user's."""
     return {
-        # The first start of the temporary local server migrates its database and can take over 20 s.
+        # The first start of the temporary local server migrates its database, which can outlast Prefect's default.
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",  # no network here
     }
