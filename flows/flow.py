@@ -149,9 +149,9 @@ def clean_articles(
     dask_address: str | None = None,
 ) -> dict:
     """Read, clean, validate and write the documents under `source` (a folder, a file or s3://bucket/prefix; files and
-    the records of WARC and JSONL files): new or changed ones (incremental), all of them
-    (reprocess), or those of the dates [start, end) (backfill). Files in date folders (YYYY-MM-DD/, dt=YYYY-MM-DD/)
-    go to their folder's partition, others to `ingest_date` (default today, UTC). Shards of documents run `workers`
+    the records of WARC and JSONL files): new or changed ones (incremental), all of them (reprocess), or those of the
+    dates [start, end) (backfill). Files in date folders (YYYY-MM-DD/, dt=YYYY-MM-DD/, of a real date) go to their
+    folder's partition, others to `ingest_date` (default today, UTC). Shards of documents run `workers`
     at a time (default NEWSCLEAN_WORKERS, the number of cores; 0: in this process, unsupervised), or on the Dask
     cluster whose scheduler is at `dask_address` (tcp://HOST:PORT)."""
     if workers is not None and workers < 0:
