@@ -52,8 +52,9 @@ class SourceFile:
 
     path: str  # absolute path or s3:// URI of the file
     relpath: str  # path below the source root, '/'-separated
-    # The source's identity in doc_ids: its root folder's name (the last part of an s3:// prefix), made unique in a
-    # warehouse by flows/identity.py when another source root there has the same name.
+    root_name: str  # the source root's folder name (the last part of an s3:// prefix): where its documents come from
+    # The source's identity in doc_ids: its root folder's name, made unique in a warehouse by flows/identity.py when
+    # another source root there has the same name.
     source_key: str
     size: int  # of the file (the container file, for a record)
     mtime_ns: int = 0  # with size, how an incremental run tells a changed file without reading it
@@ -108,7 +109,7 @@ class SourceFile:
     def site(self) -> str:
         """Where the document comes from, for site-level learning: its folder, date folders left out."""
         folders = [part for part in self.relpath.split("/")[:-1] if folder_date(part) is None]
-        return "folder:" + "/".join([self.source_key, *folders])
+        return "folder:" + "/".join([self.root_name, *folders])
 
     @property
     def compressed(self) -> bool:
@@ -302,8 +303,10 @@ def _list_local(source: str | os.PathLike, skipped: Counter, exclude: str | os.P
         raise SourceError(f"source {str(given)!r} is neither a file nor a folder")
     if not found:
         raise SourceError(f"source {str(given)!r} holds no documents")
-    source_key = source_key or root.name  # one string shared by every document, not one each
-    return [SourceFile(path=path, relpath=relpath, source_key=source_key, size=size, mtime_ns=mtime_ns, problem=problem)
+    root_name = root.name  # one string shared by every document, not one each
+    source_key = source_key or root_name
+    return [SourceFile(path=path, relpath=relpath, root_name=root_name, source_key=source_key, size=size, mtime_ns=mtime_ns,
+                       problem=problem)
             for path, relpath, problem, size, mtime_ns in found]
 
 
@@ -323,7 +326,8 @@ def _list_object_store(source: str, skipped: Counter, source_key: str | None = N
             raise SourceError(f"source {source!r} does not exist")
     except (OSError, ValueError) as error:
         raise SourceError(f"cannot read source {source!r}: {str(error).splitlines()[0]}") from error
-    files, source_key = [], source_key or base.rstrip("/").rpartition("/")[2]
+    files, root_name = [], base.rstrip("/").rpartition("/")[2]
+    source_key = source_key or root_name
     for info in sorted(infos, key=lambda info: info.path):
         relpath = info.path[len(base) + 1:]
         if info.type != pafs.FileType.File:
@@ -331,7 +335,7 @@ def _list_object_store(source: str, skipped: Counter, source_key: str | None = N
         if any(_is_hidden(part) for part in relpath.split("/")):
             skipped[SKIP_HIDDEN] += 1  # an object store has no folders: each hidden object counts
             continue
-        files.append(SourceFile(path=S3_SCHEME + info.path, relpath=relpath, source_key=source_key,
+        files.append(SourceFile(path=S3_SCHEME + info.path, relpath=relpath, root_name=root_name, source_key=source_key,
                                 size=info.size, mtime_ns=info.mtime_ns or 0))
     if not files:
         raise SourceError(f"source {source!r} holds no documents")

@@ -204,6 +204,10 @@ def test_a_warehouse_written_before_roots_were_recorded_still_keeps_roots_apart(
     other = identity.source_key(str(y), "crawl", legacy)
     assert other.startswith("crawl@") and other != "crawl"
     assert identity.source_key(str(y), "crawl", {}) == "crawl"  # a new warehouse: the folder's name, as before
+    (y / "story.txt").write_text("y", encoding="utf-8")
+    [found] = discover(y, source_key=other)
+    assert found.doc_id != doc_id_of("crawl/story.txt")
+    assert found.site == "folder:crawl"  # the same site for template learning: a crawler's next drop of the same name
 
 
 # --- odd records and files ----------------------------------------------------------------------------------------
