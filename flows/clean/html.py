@@ -151,8 +151,8 @@ def agreed_paragraphs(default: list[str], precise: list[str]) -> tuple[list[str]
     return kept, "trafilatura"
 
 
-# An inline `data:` URI (an image, a font) is never article text; a long one (a 10 MB image) makes the extraction take
-# minutes and the page time out. Those over INLINE_DATA_MAX_CHARS are emptied to `data:,` before extraction.
+# An inline `data:` URI (an image, a font) is never article text, and a long one (an inline photo) slows the
+# extraction past the document time limit. Those over INLINE_DATA_MAX_CHARS are emptied to `data:,` before it.
 INLINE_DATA_MAX_CHARS = 1024
 _LONG_INLINE_DATA = re.compile(r"data:[^\s\"'<>()]{%d,}" % INLINE_DATA_MAX_CHARS, re.IGNORECASE)
 
