@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -25,6 +26,17 @@ from .conftest import run_cli
 from .test_inputs import html_page, story
 
 CLI_TIMEOUT_SECONDS = 600  # a hang guard (a FIFO read blocks forever), not a measure
+
+
+def finished(run: subprocess.Popen) -> tuple[str, str]:
+    """A `newsclean` command's output once it ends; one that hangs (a FIFO opened for reading blocks for ever, and
+    retries through SIGTERM) is killed with its session, so that a failing test leaves nothing behind."""
+    try:
+        return run.communicate(timeout=CLI_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.communicate()
+        raise
 
 
 def table(warehouse, name):
@@ -128,7 +140,7 @@ def test_newsclean_run_completes_while_a_crawler_writes_into_the_source(churned_
     warehouse = tmp_path / "warehouse"
     with Churn(churned_source / "churn"):
         run = run_cli(["run", str(churned_source), "--warehouse", str(warehouse), "--workers", "1"], home=tmp_path / "home")
-        out, err = run.communicate(timeout=CLI_TIMEOUT_SECONDS)
+        out, err = finished(run)
     assert run.returncode == 0, err[-3000:]
     _assert_stable_files_once(warehouse, churned_source)
 
@@ -261,7 +273,7 @@ def test_a_fifo_the_warehouse_inside_the_source_and_hidden_names_through_the_cli
     warehouse = root / "warehouse"
     for attempt in range(2):
         run = run_cli(["run", str(root), "--warehouse", str(warehouse), "--workers", "1"], home=tmp_path / "home")
-        out, err = run.communicate(timeout=CLI_TIMEOUT_SECONDS)
+        out, err = finished(run)
         assert run.returncode == 0, err[-3000:]
     rejected = query(f"select source_uri, reason from {table(warehouse, 'rejected')}")
     assert rejected == [(f"{root}/crawl.jsonl", "not a regular file (a FIFO): not read")]  # nothing of the warehouse
