@@ -228,16 +228,15 @@ def read_warc_record(source: SourceFile) -> Document:
                 raise ReadError(f"no WARC response record at byte {source.offset} (the file changed since discovery?)")
             data = record.reader.read(limit + 1)
             url, fetched_at, charset = record.headers.get("WARC-Target-URI"), record.record_date, record.http_charset
-    except ReadError:
-        raise
+    except (ReadError, FileNotFoundError):
+        raise  # a file gone since discovery: read_document says so
     except BaseException as error:  # noqa: B036 (see _warc_failure)
         if not _warc_failure(error):
             raise
         raise ReadError(f"corrupt WARC record at byte {source.offset}: {type(error).__name__}: {error}") from error
     check_document_size(len(data))
     text, encoding = decode_text(data, is_html=True, http_charset=charset)
-    return Document(text, encoding, hashlib.sha256(data).hexdigest(), "html", url=url or None,
-                    fetched_at=fetched_at.astimezone(dt.timezone.utc) if fetched_at else None)
+    return Document(text, encoding, hashlib.sha256(data).hexdigest(), "html", url=url or None, fetched_at=_in_utc(fetched_at))
 
 
 def _read_line(handle, limit: int) -> tuple[bytes, int]:
@@ -282,6 +281,8 @@ def index_jsonl(file: SourceFile, found: list[SourceFile]) -> int:
                 if line.strip():  # blank lines are no documents
                     found.append(replace(file, offset=offset, line_no=line_no, record_id=_line_id(line)))
                 offset += length
+    except FileNotFoundError:
+        raise  # the file vanished since it was listed: discovery counts it
     except (OSError, EOFError, zlib.error) as error:
         found.append(replace(file, offset=offset, line_no=line_no + 1, problem=(
             f"truncated or corrupt gzip stream at line {line_no + 1} (byte {offset} of the decompressed data): {error}; "
@@ -304,15 +305,23 @@ def _jsonl_gz_line(source: SourceFile, limit: int) -> tuple[bytes, int]:
         raise
 
 
-def _utc(value) -> dt.datetime | None:
-    """A JSONL fetched_at (ISO 8601 text; a time without a zone is taken as UTC) as a UTC time; None if not one."""
-    try:
-        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+def _in_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A fetch time in UTC (a time without a zone is taken as UTC); None when there is none or it has no UTC time
+    (9999-12-31T23:59:59-05:00 is past the last one): the record is kept, with fetched_at null."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    try:
+        return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _utc(value) -> dt.datetime | None:
+    """A JSONL fetched_at (ISO 8601 text) as a UTC time; None if it is not one (see _in_utc)."""
+    try:
+        return _in_utc(dt.datetime.fromisoformat(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def read_jsonl_line(source: SourceFile) -> Document:

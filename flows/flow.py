@@ -28,7 +28,9 @@ from .pipeline import (  # noqa: E402
     BatchOutput, RunContext, RunPlan, RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run, process_batch,
     STATE_TABLE, runs_row, split_batches, spool_shard,
 )
-from .read import Discovery, SourceFile, discover  # noqa: E402
+from .identity import source_key  # noqa: E402
+from .read import Discovery, SourceFile, discover, source_root  # noqa: E402
+from .storage import is_object_store  # noqa: E402
 from .spool import RunSpool  # noqa: E402
 from .validate import Validator  # noqa: E402
 from .warehouse_store import open_warehouse  # noqa: E402
@@ -39,12 +41,15 @@ FLOW_NAME = "clean_articles"
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(source: str) -> quote[Discovery]:
-    """Files, and the records of container files (offsets only): one pass over each WARC or JSONL file."""
-    found = discover(source)
+def discover_task(source: str, source_key: str, exclude: str | None) -> quote[Discovery]:
+    """Files, and the records of container files (offsets only): one pass over each WARC or JSONL file. `exclude`:
+    the warehouse's folder, never read as documents when it lies inside the source."""
+    found = discover(source, source_key=source_key, exclude=exclude)
     if found.skipped_records:
         get_run_logger().info("%d WARC records are no documents (requests, metadata, non-HTML responses): skipped",
                               found.skipped_records)
+    for reason, count in sorted(found.skipped_paths.items()):
+        get_run_logger().info("%d paths under the source skipped: %s", count, reason)
     return quote(found)
 
 
@@ -144,9 +149,9 @@ def clean_articles(
     dask_address: str | None = None,
 ) -> dict:
     """Read, clean, validate and write the documents under `source` (a folder, a file or s3://bucket/prefix; files and
-    the records of WARC and JSONL files): new or changed ones (incremental), all of them
-    (reprocess), or those of the dates [start, end) (backfill). Files in date folders (YYYY-MM-DD/, dt=YYYY-MM-DD/)
-    go to their folder's partition, others to `ingest_date` (default today, UTC). Shards of documents run `workers`
+    the records of WARC and JSONL files): new or changed ones (incremental), all of them (reprocess), or those of the
+    dates [start, end) (backfill). Files in date folders (YYYY-MM-DD/, dt=YYYY-MM-DD/, of a real date) go to their
+    folder's partition, others to `ingest_date` (default today, UTC). Shards of documents run `workers`
     at a time (default NEWSCLEAN_WORKERS, the number of cores; 0: in this process, unsupervised), or on the Dask
     cluster whose scheduler is at `dask_address` (tcp://HOST:PORT)."""
     if workers is not None and workers < 0:
@@ -157,11 +162,16 @@ def clean_articles(
     run_id = str(flow_run.id or uuid.uuid4())
     store = open_warehouse(warehouse)  # a local path or s3://bucket/prefix
     ensure_writable(store)
-    context = RunContext(run_id=run_id, processed_at=started_at, ingest_date=ingest_date)
+    state = read_state(store)
+    root, root_name = source_root(source)
+    context = RunContext(run_id=run_id, processed_at=started_at, ingest_date=ingest_date, source_root=root)
 
-    sources = discover_task(source).unwrap()
-    plan = plan_run(sources, read_state(store), context, mode, start, end)
+    sources = discover_task(source, source_key(root, root_name, state),
+                            None if is_object_store(store.uri) else store.uri).unwrap()
+    plan = plan_run(sources, state, context, mode, start, end)
+    del state
     documents_in, records_skipped, to_process = len(sources), sources.skipped_records, len(plan.todo)
+    paths_skipped = dict(sources.skipped_paths)
     # Prefect keeps a task's parameters and result for the whole run: per-document lists are emptied in place once
     # used, so that a run's later steps do not hold a record of every document (peak RSS).
     sources.clear()
@@ -180,7 +190,7 @@ def clean_articles(
         summary_row = runs_row(
             context=context, flow_name=FLOW_NAME, source=source, parameters=parameters, ended_at=dt.datetime.now(dt.timezone.utc),
             mode=mode, documents_in=documents_in, documents_skipped=plan.skipped,
-            records_skipped=records_skipped, articles=spool.row_counts["articles"],
+            records_skipped=records_skipped, paths_skipped=paths_skipped, articles=spool.row_counts["articles"],
             quarantine=spool.row_counts["quarantine"], rejected=spool.row_counts["rejected"],
             removed_lines=spool.row_counts["removed_lines"], failed_checks=totals.failed_checks, data_docs=totals.data_docs,
         )

@@ -27,6 +27,7 @@ class RunContext:
     run_id: str
     processed_at: dt.datetime  # UTC
     ingest_date: str = ""  # the run's --ingest-date: the partition of documents outside date folders
+    source_root: str | None = None  # the source's root (flows/identity.py), recorded with its key in the memory
 
     def ingest_date_of(self, source: SourceFile) -> str:
         return source.folder_date or self.ingest_date or self.processed_at.date().isoformat()
@@ -264,7 +265,8 @@ def state_row(source: SourceFile, raw_sha256: str | None, context: RunContext) -
     """The processed-files memory's row of a document (`raw_sha256` None: it could not be read or cleaned)."""
     return {"source_uri": source.source_uri, "doc_id": source.doc_id, "size": source.size, "mtime_ns": source.mtime_ns,
             "content_hash": raw_sha256, "ingest_date": context.ingest_date_of(source), "run_id": context.run_id,
-            "processed_at": context.processed_at}
+            "processed_at": context.processed_at, "source_root": context.source_root,
+            "source_key": source.source_key if context.source_root else None}
 
 
 def spool_shard(spool, shard: int, sources: list[SourceFile], output: BatchOutput, totals: RunTotals,
@@ -343,7 +345,7 @@ def top_rules(removed_lines: list[dict], limit: int = 10) -> list[tuple[str, int
 
 def runs_row(
     *, context: RunContext, flow_name: str, source: str, parameters: str, ended_at: dt.datetime, mode: str, documents_in: int,
-    documents_skipped: int, records_skipped: int, articles: int, quarantine: int, rejected: int, removed_lines: int, failed_checks: dict[str, int],
+    documents_skipped: int, records_skipped: int, paths_skipped: dict[str, int], articles: int, quarantine: int, rejected: int, removed_lines: int, failed_checks: dict[str, int],
     data_docs: str | None,
 ) -> dict:
     return {
@@ -357,6 +359,8 @@ def runs_row(
         "documents_in": documents_in,
         "documents_skipped": documents_skipped,
         "records_skipped": records_skipped,
+        "paths_skipped": sum(paths_skipped.values()),
+        "paths_skipped_by_reason": sorted(paths_skipped.items()),
         "articles_out": articles,
         "quarantine_out": quarantine,
         "rejected_out": rejected,

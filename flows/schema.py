@@ -28,8 +28,8 @@ def rows_table(rows: list[dict], table_schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pydict(row_columns(rows, table_schema.names), schema=table_schema)
 
 _DOCUMENT_FIELDS = [
-    _field("doc_id", pa.string(), "Stable id of the source document: hash of its source folder name and relative path "
-           "(for a record of a WARC or JSONL file, plus its JSONL id, line number or byte offset).", False),
+    _field("doc_id", pa.string(), "Stable id of the source document: hash of its source's key (its root folder's name; NAME@HASH when "
+           "another source root of the warehouse has that name) and its relative path (for a record of a WARC or JSONL file, plus its JSONL id, line number or byte offset).", False),
     _field("source_uri", pa.string(), "Absolute path (or s3:// URI) of the input file; for a record of a container "
            "file, followed by '#offset=N' (WARC: the record's byte offset) or '#line=N' (JSONL: 1-based line number).", False),
     _field("url", pa.string(), "The article's URL: a WARC record's target URI, a JSONL line's url, else an HTML page's canonical URL; null when none."),
@@ -86,6 +86,8 @@ RUNS = pa.schema(
         _field("mode", pa.string(), "'incremental' (new or changed documents only), 'reprocess' (all) or 'backfill'.", False),
         _field("documents_in", pa.int64(), "Documents discovered under SOURCE (files, WARC HTML response records, JSONL lines).", False),
         _field("records_skipped", pa.int64(), "WARC records that are no documents (requests, metadata, warcinfo, non-HTML responses): counted, not rejected."),
+        _field("paths_skipped", pa.int64(), "Files and folders under SOURCE that are no documents and were not read (a hidden name: leading '.' or '_', a folder counted once; the warehouse's own folder; a file that vanished during discovery): counted, not rejected."),
+        _field("paths_skipped_by_reason", pa.map_(pa.string(), pa.int64()), "paths_skipped by reason."),
         _field("documents_skipped", pa.int64(), "Unchanged since an earlier run (same path, size and modification time): not processed.", False),
         _field("articles_out", pa.int64(), "Rows written to articles.", False),
         _field("quarantine_out", pa.int64(), "Rows written to quarantine.", False),
@@ -119,6 +121,8 @@ INGESTED_FILES = pa.schema(
         _field("ingest_date", pa.string(), "Partition its rows went to.", False),
         _field("run_id", pa.string(), "Run that processed it last.", False),
         _field("processed_at", _UTC, "When.", False),
+        _field("source_root", pa.string(), "Absolute root folder (or s3:// prefix) of the source it came from; null in rows written before it was recorded."),
+        _field("source_key", pa.string(), "The source's key in doc_ids (flows/identity.py): the root's folder name, or NAME@HASH when another root of the warehouse has that name."),
     ]
 )
 
@@ -130,4 +134,12 @@ TABLES: dict[str, pa.Schema] = {
     "runs": RUNS,
 }
 PARTITION_COLUMN = "ingest_date"
+
+
+def partitioning():
+    """How pyarrow reads the tables' partitions with `ingest_date` as a date (its hive inference gives text):
+    `pyarrow.dataset.dataset("warehouse/articles", partitioning=partitioning())`."""
+    import pyarrow.dataset as ds  # imported here: the writers do not need it
+
+    return ds.partitioning(pa.schema([pa.field(PARTITION_COLUMN, pa.date32())]), flavor="hive")
 DOCUMENT_TABLES = ("articles", "quarantine", "removed_lines", "rejected")  # keyed by doc_id

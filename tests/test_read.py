@@ -103,7 +103,8 @@ def test_a_source_file_survives_pickling_with_every_field():
     import pickle
     from dataclasses import fields
 
-    source = SourceFile("/in/crawl.jsonl.gz", "2024-01-01/crawl.jsonl.gz", "in", 10, 5, "damaged", 7, 3, "id9", True)
+    source = SourceFile("/in/crawl.jsonl.gz", "2024-01-01/crawl.jsonl.gz", "in", "in@0123456789ab", 10, 5, "damaged", 7, 3, "id9",
+                        True)
     assert all(getattr(source, field.name) != field.default for field in fields(SourceFile))  # none left at its default
     again = pickle.loads(pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL))
     assert again == source and again.doc_id == source.doc_id and again.source_uri == source.source_uri

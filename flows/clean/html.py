@@ -151,12 +151,25 @@ def agreed_paragraphs(default: list[str], precise: list[str]) -> tuple[list[str]
     return kept, "trafilatura"
 
 
+# An inline `data:` URI (an image, a font) is never article text, and a long one (an inline photo) slows the
+# extraction past the document time limit. Those over INLINE_DATA_MAX_CHARS are emptied to `data:,` before it.
+INLINE_DATA_MAX_CHARS = 1024
+_LONG_INLINE_DATA = re.compile(r"data:[^\s\"'<>()]{%d,}" % INLINE_DATA_MAX_CHARS, re.IGNORECASE)
+
+
+def without_long_inline_data(html: str) -> str:
+    """The page with every `data:` URI longer than INLINE_DATA_MAX_CHARS emptied (`data:,`)."""
+    if "ata:" not in html and "ATA:" not in html:  # data:, Data:, DATA: (most pages have none)
+        return html
+    return _LONG_INLINE_DATA.sub("data:,", html)
+
+
 def extract_html(html: str, *, url: str | None = None) -> HtmlExtraction:
     from .lxml_callbacks import fewer_lxml_callbacks  # imported here: it imports lxml, which text runs do not need
 
     # trafilatura with fewer of lxml's calls back into Python, the same result (clean/lxml_callbacks.py)
     with fewer_lxml_callbacks():
-        return _extract_html(html, url)
+        return _extract_html(without_long_inline_data(html), url)
 
 
 def _extract_html(html: str, url: str | None) -> HtmlExtraction:
