@@ -10,7 +10,7 @@ import signal
 import sys
 from contextlib import nullcontext
 
-from . import collector, settings
+from . import collector, log_levels, settings
 
 
 def _iso_date(value: str) -> str:
@@ -45,12 +45,9 @@ def _add_execution_options(command: argparse.ArgumentParser) -> None:
                               "installed and SOURCE and the warehouse on shared storage)")
 
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
 def _log_level(value: str) -> str:
-    if value.upper() not in LOG_LEVELS:
-        raise argparse.ArgumentTypeError(f"not a log level ({', '.join(LOG_LEVELS)}): {value!r}")
+    if value.upper() not in log_levels.LEVELS:
+        raise argparse.ArgumentTypeError(f"not a log level ({', '.join(log_levels.LEVELS)}): {value!r}")
     return value.upper()
 
 
@@ -76,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsclean", description="Clean scraped news articles into a Parquet warehouse.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--log-level", type=_log_level, default=None, metavar="LEVEL",
-                        help=f"the run's log messages from this level up: {', '.join(LOG_LEVELS)} (default: INFO)")
+                        help=f"the run's log messages from this level up: {', '.join(log_levels.LEVELS)} (default: INFO)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="warnings and errors only (--log-level WARNING) and no progress display; the summary is still printed")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -111,19 +108,6 @@ def _version() -> str:
     from . import __version__
 
     return __version__
-
-
-def _apply_log_level(level: str | None) -> None:
-    """Prefect's loggers (the flow's and its tasks' messages) at `level`: through Prefect's setting, for Prefect's
-    logging set up later in this process and in the processes it starts, and on its loggers if already set up.
-    Great Expectations logs every temporary docs folder at INFO: shown only at DEBUG."""
-    import logging
-
-    if level is not None:
-        os.environ["PREFECT_LOGGING_LEVEL"] = level
-        if "prefect" in sys.modules:
-            logging.getLogger("prefect").setLevel(level)
-    logging.getLogger("great_expectations").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
 
 
 def _require_lasting_server() -> None:
@@ -245,7 +229,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     from .write import WarehouseError, ensure_writable
 
     args = _parser().parse_args(argv)
-    _apply_log_level("WARNING" if args.quiet else args.log_level)
+    log_levels.apply("WARNING" if args.quiet else args.log_level)
     try:
         if args.command == "clean":
             return _clean_command(args.file)
@@ -301,6 +285,9 @@ def entry() -> None:
     signal.signal(signal.SIGTERM, _terminated)
     try:
         _exit_code = main(own_process=True)
+    except SystemExit as stop:  # --help, --version, a usage error (argparse), SIGTERM: the exit handler exits with its code
+        _exit_code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+        raise
     except KeyboardInterrupt:  # Ctrl-C: the run has unwound (see _terminated); no traceback for the user's own stop
         print("newsclean: interrupted", file=sys.stderr)
         _exit_code = 128 + signal.SIGINT

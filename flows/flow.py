@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import uuid
 from functools import partial
 
-from . import execution, progress, settings
+from . import execution, log_levels, progress, settings
 
 settings.apply_prefect_environment()
-# Great Expectations logs each temporary docs folder at INFO (a deployment's run too, where no CLI sets levels); a
-# level already set (the CLI's --log-level DEBUG) stays.
-if logging.getLogger("great_expectations").level == logging.NOTSET:
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+log_levels.quiet_great_expectations()  # a deployment's run too, where no CLI sets levels
 
 from prefect import flow, get_run_logger, task  # noqa: E402  (after the environment it reads)
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
