@@ -7,3 +7,22 @@ import os
 # and pa.set_memory_pool changes only the pool of pyarrow's own calls (that alone still left staged articles in
 # mimalloc: docs/benchmarks.md).
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+# The public API (flows/api.py), imported on first use: `import flows` stays cheap (no Prefect, no pyarrow).
+_API = frozenset({"RejectedDocument", "backfill", "clean_document", "plan", "run"})
+__all__ = sorted(_API | {"__version__"})
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("newsclean")
+        except PackageNotFoundError:  # a source checkout that was never installed
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ import signal
 import sys
 from contextlib import nullcontext
 
-from . import collector, settings
+from . import collector, log_levels, settings
 
 
 def _iso_date(value: str) -> str:
@@ -45,31 +45,100 @@ def _add_execution_options(command: argparse.ArgumentParser) -> None:
                               "installed and SOURCE and the warehouse on shared storage)")
 
 
+def _log_level(value: str) -> str:
+    if value.upper() not in log_levels.LEVELS:
+        raise argparse.ArgumentTypeError(f"not a log level ({', '.join(log_levels.LEVELS)}): {value!r}")
+    return value.upper()
+
+
+def _add_source(command: argparse.ArgumentParser, optional: bool = True) -> None:
+    what = "folder, file or s3://BUCKET/PREFIX of documents: text, HTML, WARC, JSONL"
+    if optional:
+        command.add_argument("source", nargs="?", default=str(settings.DEFAULT_SOURCE), help=f"{what} (default: %(default)s)")
+    else:
+        command.add_argument("source", help=what)
+
+
+def _add_warehouse(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE),
+                         help="output root: a folder or s3://BUCKET/PREFIX (default: %(default)s)")
+
+
+def _add_dry_run(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--dry-run", action="store_true",
+                         help="print what the run would process (new, changed, unchanged documents per partition) and write nothing")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsclean", description="Clean scraped news articles into a Parquet warehouse.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--log-level", type=_log_level, default=None, metavar="LEVEL",
+                        help=f"the run's log messages from this level up: {', '.join(log_levels.LEVELS)} (default: INFO)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="warnings and errors only (--log-level WARNING) and no progress display; the summary is still printed")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the clean_articles Prefect flow over SOURCE")
-    run.add_argument("source", nargs="?", default=str(settings.DEFAULT_SOURCE), help="folder, file or s3://BUCKET/PREFIX of documents: text, HTML, WARC, JSONL (default: seeds/)")
-    run.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE), help="output root: a folder or s3://bucket/prefix (default: warehouse/)")
+    _add_source(run)
+    _add_warehouse(run)
     run.add_argument("--ingest-date", type=_iso_date, default=None, help="partition date, YYYY-MM-DD (default: today, UTC)")
     run.add_argument("--reprocess", action="store_true", help="process every document, not only new or changed ones")
+    _add_dry_run(run)
     _add_execution_options(run)
     backfill = commands.add_parser("backfill", help="reprocess the dates [start, end) from raw and replace exactly those partitions")
-    backfill.add_argument("source", help="folder, file or s3://BUCKET/PREFIX")
+    _add_source(backfill, optional=False)
     backfill.add_argument("--start", type=_iso_date, required=True, help="first date, YYYY-MM-DD (included)")
     backfill.add_argument("--end", type=_iso_date, required=True, help="end date, YYYY-MM-DD (excluded)")
-    backfill.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
+    _add_warehouse(backfill)
+    _add_dry_run(backfill)
     _add_execution_options(backfill)
-    serve = commands.add_parser("serve", help="serve the flow as a Prefect deployment on a cron schedule (blocks)")
-    serve.add_argument("source", nargs="?", default=str(settings.DEFAULT_SOURCE))
-    serve.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
-    serve.add_argument("--cron", default=settings.DEFAULT_CRON, help=f"schedule, UTC (default: {settings.DEFAULT_CRON!r}, daily 06:00)")
-    serve.add_argument("--name", default=settings.DEPLOYMENT_NAME, help="deployment name")
+    serve = commands.add_parser("serve", help="serve the flow as a Prefect deployment on a cron schedule (blocks); needs a "
+                                              "Prefect server (PREFECT_API_URL), whose scheduler creates the runs")
+    _add_source(serve)
+    _add_warehouse(serve)
+    serve.add_argument("--cron", default=settings.DEFAULT_CRON, help="schedule, UTC (default: %(default)r, daily 06:00)")
+    serve.add_argument("--name", default=settings.DEPLOYMENT_NAME, help="deployment name (default: %(default)s)")
     stats = commands.add_parser("stats", help="rows per table and partition, quarantine reasons, top removal rules")
-    stats.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
+    _add_warehouse(stats)
     clean = commands.add_parser("clean", help="clean one file and print the record and every removed line, as JSON")
     clean.add_argument("file")
     return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _require_lasting_server() -> None:
+    """Scheduled runs are created by a Prefect server's scheduler service: Prefect's temporary server runs none, so a
+    deployment served on it would wait forever."""
+    from . import prefect_server
+
+    if prefect_server.needed():
+        raise ValueError("serve needs a running Prefect server, whose scheduler creates the runs (Prefect's temporary "
+                         "server has none): start one with `prefect server start` and set PREFECT_API_URL "
+                         "(e.g. http://127.0.0.1:4200/api)")
+
+
+def _dry_run_command(args: argparse.Namespace) -> int:
+    """What the run would process, by partition: nothing is written (no lock, no probe) and no Prefect server starts."""
+    from .api import plan
+
+    backfill = args.command == "backfill"
+    planned = plan(args.source, args.warehouse, mode="backfill" if backfill else "reprocess" if args.reprocess else "incremental",
+                   ingest_date=None if backfill else args.ingest_date, start=args.start if backfill else None,
+                   end=args.end if backfill else None)
+    print(f"dry run ({planned['mode']}) of {planned['source']} into {planned['warehouse']}: {planned['documents']} documents, "
+          f"{planned['new']} new, {planned['changed']} changed, {planned['unchanged']} unchanged -> {planned['to_process']} to process")
+    if planned["replaced_partitions"]:
+        print(f"partitions replaced whole: {', '.join(planned['replaced_partitions'])}")
+    columns = ("new", "changed", "unchanged", "to_process")
+    print(f"{'ingest_date':<12}" + "".join(f"{name.replace('_', ' '):>12}" for name in columns))
+    for date, counts in planned["partitions"].items():
+        print(f"{date:<12}" + "".join(f"{counts[name]:>12}" for name in columns))
+    print("nothing was written")
+    return 0
 
 
 def _clean_command(path: str) -> int:
@@ -101,10 +170,12 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
     from .read import check_source
     from .write import ensure_writable
 
-    check_source(args.source)  # a missing or empty source, or an unreachable bucket, fails here, before the Prefect server starts
-    ensure_writable(args.warehouse)  # before the Prefect server starts: a bad warehouse fails at once (also s3://)
     if args.command == "backfill" and args.start >= args.end:
         raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
+    if args.dry_run:
+        return _dry_run_command(args)
+    check_source(args.source)  # a missing or empty source, or an unreachable bucket, fails here, before the Prefect server starts
+    ensure_writable(args.warehouse)  # before the Prefect server starts: a bad warehouse fails at once (also s3://)
     from . import prefect_server
 
     server = prefect_server.start()  # its start runs on the other core while this process imports
@@ -132,7 +203,8 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
         else:
             server.stop()  # not left running; the flow starts Prefect's own server, whose error says what is wrong
     execution = {"workers": args.workers, "dask_address": args.dask_address}
-    with api, progress.shown_on(sys.stderr):  # a bar on a terminal, a plain line every few seconds otherwise
+    shown = nullcontext() if args.quiet else progress.shown_on(sys.stderr)
+    with api, shown:  # a bar on a terminal, a plain line every few seconds otherwise
         if args.command == "backfill":
             summary = clean_articles(source=args.source, warehouse=args.warehouse, mode="backfill", start=args.start,
                                      end=args.end, **execution)
@@ -153,10 +225,11 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
 def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     """The CLI's commands. `own_process`: the process is the command's alone (entry()), not a caller's or a test
     session's, whose objects a run must leave as it found them."""
-    from .read import ReadError, SourceError
-    from .write import WarehouseError
+    from .read import ReadError, SourceError, check_source
+    from .write import WarehouseError, ensure_writable
 
     args = _parser().parse_args(argv)
+    log_levels.apply("WARNING" if args.quiet else args.log_level)
     try:
         if args.command == "clean":
             return _clean_command(args.file)
@@ -168,6 +241,9 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
         if args.command == "serve":
             from .deploy import serve
 
+            _require_lasting_server()
+            check_source(args.source)
+            ensure_writable(args.warehouse)
             serve(source=args.source, warehouse=args.warehouse, cron=args.cron, name=args.name)
             return 0
         return _run_command(args, own_process)
@@ -209,6 +285,9 @@ def entry() -> None:
     signal.signal(signal.SIGTERM, _terminated)
     try:
         _exit_code = main(own_process=True)
+    except SystemExit as stop:  # --help, --version, a usage error (argparse), SIGTERM: the exit handler exits with its code
+        _exit_code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+        raise
     except KeyboardInterrupt:  # Ctrl-C: the run has unwound (see _terminated); no traceback for the user's own stop
         print("newsclean: interrupted", file=sys.stderr)
         _exit_code = 128 + signal.SIGINT

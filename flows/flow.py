@@ -13,14 +13,16 @@ import json
 import uuid
 from functools import partial
 
-from . import execution, progress, settings
+from . import execution, log_levels, progress, settings
 
 settings.apply_prefect_environment()
+log_levels.quiet_great_expectations()  # a deployment's run too, where no CLI sets levels
 
 from prefect import flow, get_run_logger, task  # noqa: E402  (after the environment it reads)
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
+from prefect.states import Completed  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
@@ -92,21 +94,80 @@ def write_task(warehouse: str, spool: RunSpool, processed_doc_ids: set[str], run
 def _publish_artifacts(summary: dict, totals: RunTotals) -> None:
     rows = [
         {"measure": "documents in", "value": summary["documents_in"]},
+        {"measure": "unchanged (skipped)", "value": summary["documents_skipped"]},
+        {"measure": "processed", "value": summary["documents_in"] - summary["documents_skipped"]},
         {"measure": "articles", "value": summary["articles_out"]},
+        {"measure": "duplicates (among the articles)", "value": summary["duplicates_out"]},
         {"measure": "quarantine", "value": summary["quarantine_out"]},
         {"measure": "rejected", "value": summary["rejected_out"]},
         {"measure": "removed lines", "value": summary["removed_lines_out"]},
     ]
     rows += [{"measure": f"rule {rule}", "value": count} for rule, count in totals.rule_counts.most_common(10)]
     rows += [{"measure": f"failed check {check}", "value": count} for check, count in sorted(totals.failed_checks.items())]
-    create_table_artifact(key="clean-articles-summary", table=rows, description="Documents in and out, top removal rules, failed checks.")
-    link = totals.data_docs if "://" in (totals.data_docs or "") else f"file://{totals.data_docs}"
-    docs = f"[Great Expectations Data Docs]({link})" if totals.data_docs else "no rows were validated"
+    create_table_artifact(key="clean-articles-summary", table=rows,
+                          description="Documents in (unchanged ones skipped) and out, top removal rules, failed checks.")
+    link = settings.report_link(totals.data_docs, summary["warehouse"])
+    docs = f"[Great Expectations Data Docs]({link})" if link else "no rows were validated"
     create_markdown_artifact(
         key="clean-articles-report",
         markdown=f"# clean_articles run {summary['run_id']}\n\nValidation: {docs}\n\nWarehouse: `{summary['warehouse']}`",
         description="Link to this run's validation report.",
     )
+
+
+def _partition_dates(plan: RunPlan, context: RunContext) -> list[str]:
+    """The data partitions a run writes: those of the documents it processes, and a backfill's whole range."""
+    return sorted({context.ingest_date_of(source) for source in plan.todo} | plan.replace_partitions)
+
+
+def _tag_flow_run(tags: list[str]) -> None:
+    """Adds tags to this flow run (a deployment's run exists before the flow knows its mode and dates). Best effort:
+    a tag that cannot be set must not fail a run."""
+    if flow_run.id is None:
+        return
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            current = client.read_flow_run(flow_run.id).tags or []
+            client.update_flow_run(flow_run.id, tags=sorted(set(current) | set(tags)))
+    except Exception as error:  # noqa: BLE001  (an API hiccup: the run goes on untagged)
+        get_run_logger().warning("could not tag the flow run: %s", error)
+
+
+def run_tags(mode: str, dates: list[str]) -> list[str]:
+    """`mode:incremental`, and `ingest_date:YYYY-MM-DD` per partition written (a long list: its first..last)."""
+    tags = [f"mode:{mode}"]
+    if len(dates) > settings.MAX_DATE_TAGS:
+        return tags + [f"ingest_date:{dates[0]}..{dates[-1]}"]
+    return tags + [f"ingest_date:{date}" for date in dates]
+
+
+def _duplicates_written(store, run_id: str, partitions: set[str]) -> int:
+    """The run's articles marked as duplicates (duplicate_of set), read back from the partitions it committed."""
+    import pyarrow.compute as pc
+
+    from .write import partition_key
+
+    count = 0
+    for partition in partitions:
+        key = partition_key("articles", partition)
+        if store.exists(key):
+            table = store.read_table(key, columns=["run_id", "duplicate_of"])
+            mine = pc.equal(table["run_id"], run_id)
+            count += pc.sum(pc.and_(mine, pc.is_valid(table["duplicate_of"]))).as_py() or 0
+    return count
+
+
+def final_message(summary: dict, failed_checks: dict[str, int]) -> str:
+    """The flow run's final state message: its counts, and whether validation failed (rows quarantined)."""
+    counts = (f"{summary['documents_in']} documents in, {summary['documents_skipped']} unchanged: {summary['articles_out']} "
+              f"articles ({summary['duplicates_out']} duplicates), {summary['quarantine_out']} quarantine, "
+              f"{summary['rejected_out']} rejected")
+    if not failed_checks:
+        return counts
+    checks = ", ".join(f"{check} ({rows})" for check, rows in sorted(failed_checks.items()))
+    return f"validation failed: {checks}; the failing rows are in quarantine. {counts}"
 
 
 def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | None, dask_address: str | None,
@@ -156,6 +217,9 @@ def clean_articles(
     cluster whose scheduler is at `dask_address` (tcp://HOST:PORT)."""
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be 0 or more, not {workers}")
+    # relative paths (prefect.yaml's `warehouse: warehouse`, `--warehouse wh`) against the folder the run started in:
+    # runs.data_docs, the artifact's link and runs.source then work from anywhere
+    source, warehouse = settings.absolute_location(source), settings.absolute_location(warehouse)
     started_at = dt.datetime.now(dt.timezone.utc)
     ingest_date = ingest_date or started_at.date().isoformat()
     dt.date.fromisoformat(ingest_date)  # a bad date fails before any work
@@ -172,6 +236,7 @@ def clean_articles(
     del state
     documents_in, records_skipped, to_process = len(sources), sources.skipped_records, len(plan.todo)
     paths_skipped = dict(sources.skipped_paths)
+    _tag_flow_run(run_tags(mode, _partition_dates(plan, context)))
     # Prefect keeps a task's parameters and result for the whole run: per-document lists are emptied in place once
     # used, so that a run's later steps do not hold a record of every document (peak RSS).
     sources.clear()
@@ -202,11 +267,13 @@ def clean_articles(
         state = partial(spool.table, STATE_TABLE)
         write_task(warehouse, quote(spool), quote(totals.processed_doc_ids), run_id, ingest_date, quote(site_memory),
                    quote(state), quote(plan), with_report=bool(totals.data_docs))
+        article_partitions = spool.partitions("articles")
     summary = {key: value for key, value in summary_row.items() if not isinstance(value, dt.datetime)}
-    summary.update(warehouse=store.uri, ingest_date=ingest_date)
+    summary.update(warehouse=store.uri, ingest_date=ingest_date,
+                   duplicates_out=_duplicates_written(store, run_id, article_partitions))
     _publish_artifacts(summary, totals)
-    get_run_logger().info(
-        "%d documents, %d unchanged: %d articles, %d quarantine, %d rejected", documents_in, plan.skipped,
-        summary["articles_out"], summary["quarantine_out"], summary["rejected_out"],
-    )
-    return summary
+    message = final_message(summary, totals.failed_checks)
+    if totals.failed_checks:
+        _tag_flow_run(["validation:failed"])
+    get_run_logger().info("%s", message)
+    return Completed(message=message, data=summary)

@@ -84,6 +84,12 @@ S3_MAX_ATTEMPTS = int(os.environ.get("NEWSCLEAN_S3_MAX_ATTEMPTS", "3"))  # trans
 # Scheduled runs: `newsclean serve` and prefect.yaml.
 DEFAULT_CRON = "0 6 * * *"  # daily 06:00 UTC, after a crawler's nightly drop
 DEPLOYMENT_NAME = "daily"
+# A flow run is tagged with each data partition it writes (ingest_date:YYYY-MM-DD), up to this many; a longer range
+# (a month's backfill) gets one tag, ingest_date:FIRST..LAST.
+MAX_DATE_TAGS = 7
+# Where the warehouse's files are served for people (an HTTP server over the warehouse folder, an S3 website or CDN):
+# the run's artifact links its report at this URL + _reports/RUN_ID/index.html. Unset: a file:// or s3:// link.
+REPORTS_BASE_URL = os.environ.get("NEWSCLEAN_REPORTS_BASE_URL", "").rstrip("/")
 
 
 def prefect_environment() -> dict[str, str]:
@@ -98,3 +104,24 @@ def prefect_environment() -> dict[str, str]:
 def apply_prefect_environment() -> None:
     for key, value in prefect_environment().items():
         os.environ.setdefault(key, value)
+
+
+def absolute_location(location: str) -> str:
+    """A local path made absolute (against the current folder); a URI (s3://...) as it is."""
+    if "://" in location:
+        return location
+    return str(Path(location).expanduser().resolve())
+
+
+def report_link(data_docs: str | None, warehouse: str, base_url: str | None = None) -> str | None:
+    """The link to a run's report (`data_docs`, under `warehouse`) for people: below the reports' base URL when one is
+    set (NEWSCLEAN_REPORTS_BASE_URL), else a file:// URL for a local warehouse or the s3:// URI."""
+    if not data_docs:
+        return None
+    base_url = REPORTS_BASE_URL if base_url is None else base_url.rstrip("/")
+    root = warehouse.rstrip("/")
+    if base_url and data_docs.startswith(root + "/"):
+        return f"{base_url}/{data_docs[len(root) + 1:]}"
+    if "://" in data_docs:
+        return data_docs
+    return Path(data_docs).resolve().as_uri()

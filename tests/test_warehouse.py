@@ -303,7 +303,7 @@ def test_serve_deployment_and_prefect_yaml_agree():
     assert served.name == settings.DEPLOYMENT_NAME and served.parameters["mode"] == "incremental"
     assert [schedule.schedule.cron for schedule in served.schedules] == [settings.DEFAULT_CRON]
     declared = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"][0]
-    assert declared["entrypoint"] == "flows/flow.py:clean_articles"
+    assert declared["entrypoint"] == "flows.flow:clean_articles"  # a module path: a file path breaks worker processes
     assert declared["schedules"][0]["cron"] == settings.DEFAULT_CRON and declared["name"] == served.name
 
 
