@@ -28,10 +28,15 @@ def test_unicode_words_are_tokens():
     assert score_page_bag("Überall Straße", "überall straße").f1 == 1.0
 
 
-def test_an_empty_prediction_scores_zero_and_so_does_an_empty_truth():
+def test_an_empty_prediction_scores_zero():
     empty = score_page_bag("", "the cat sat")
     assert (empty.precision, empty.recall, empty.f1) == (0.0, 0.0, 0.0)
     assert score_page_bag("... !!", "the cat sat").f1 == 0.0  # punctuation only: no token
+
+
+def test_a_page_without_main_content_scores_one_only_when_nothing_is_extracted():
+    assert score_page_bag("", "").f1 == 1.0
+    assert score_page_bag("— |", " ").f1 == 1.0
     assert score_page_bag("the cat", "").f1 == 0.0
 
 
