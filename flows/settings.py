@@ -48,7 +48,12 @@ SHARDS_PER_WORKER = 3
 MIN_SHARD_DOCUMENTS = int(os.environ.get("NEWSCLEAN_MIN_SHARD_DOCUMENTS", "50"))
 # Progress of a CLI run when its stderr is not a terminal: one plain line this often (a bar on a terminal).
 PROGRESS_SECONDS = float(os.environ.get("NEWSCLEAN_PROGRESS_SECONDS", "10"))
-# HTML: a second (precision) extraction, kept where it agrees with the default one. It halves throughput, and since
+# HTML pages: "quality" (trafilatura with its full comparison of extraction methods, the best by bench.quality on
+# pages never tuned on) or "fast" (trafilatura's fast mode with newsclean's checks: less CPU a page, lower quality on
+# pages unlike news articles). `newsclean run --profile` overrides it for one run.
+HTML_PROFILE = os.environ.get("NEWSCLEAN_HTML_PROFILE", "quality")
+HTML_PROFILES = ("quality", "fast")
+# HTML, fast profile: a second (precision) extraction, kept where it agrees with the default one. It halves throughput, and since
 # the fast pass redoes pages that look like navigation and takes the standfirst out, it adds nothing on the aeb pages
 # (F1 0.9756 with it, 0.9755 without): off by default; NEWSCLEAN_HTML_PRECISION=1 turns it on.
 HTML_PRECISION_PASS = os.environ.get("NEWSCLEAN_HTML_PRECISION", "0") == "1"
