@@ -39,6 +39,7 @@ class Choice:
     # on a page predicted to be an article, the fast pass's text where the full pass's has more than this many times
     # its words (the full pass took a readability/jusText fallback's much longer text); 0: never
     article_fast_ratio: float = 0.0
+    forum_line_rules: bool = True  # the line rules on pages predicted to be forums too
 
 
 def page_text(outputs: dict[str, dict], page: str, choice: Choice, predicted_type: str | None) -> tuple[str, dict]:
@@ -67,18 +68,22 @@ def page_text(outputs: dict[str, dict], page: str, choice: Choice, predicted_typ
 
 def body(outputs: dict[str, dict], page: str, choice: Choice, predicted_type: str | None = None) -> str:
     text = page_text(outputs, page, choice, predicted_type)
-    stripped = strip_boilerplate("\n".join(_paragraphs(text)), page_noise=False, line_rules=choice.line_rules)
+    line_rules = choice.line_rules and (choice.forum_line_rules or predicted_type != "forum")
+    stripped = strip_boilerplate("\n".join(_paragraphs(text)), page_noise=False, line_rules=line_rules)
     title = outputs["metadata"][page].get("title") if choice.drop_title else None
     return finish(stripped, title=title, read_header=choice.read_header).body
 
 
-RATIOS = (0.0, 1.5, 2.0, 3.0, 4.0)
+RATIOS = (0.0, 2.0, 3.0)
 
 
 def global_choices(with_fast: bool) -> list[Choice]:
-    """The fallbacks stay on (they act on pages where the pass found almost nothing, and always did)."""
-    return [Choice(False, True, *values[:3], article_fast_ratio=values[3])
-            for values in itertools.product((False, True), (False, True), (False, True), RATIOS if with_fast else (0.0,))]
+    """The fallbacks stay on (they act on pages where the pass found almost nothing, and always did). With the fast
+    pass, a smaller grid: the line rules and the title's removal on (as chosen without it), the rest varied."""
+    if with_fast:
+        return [Choice(read_header=read_header, article_fast_ratio=ratio, forum_line_rules=forum)
+                for read_header, ratio, forum in itertools.product((False, True), RATIOS, (False, True))]
+    return [Choice(False, True, *values) for values in itertools.product((False, True), (False, True), (False, True))]
 
 
 def load(set_name: str, pages: list[str], predicted: dict[str, str], with_fast: bool) -> dict[str, dict]:
@@ -146,9 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     on_aeb = max(choices, key=lambda c: aeb[c])
     print(f"chosen on aeb ({aeb[on_aeb]:.4f}): {on_aeb}\n  scored on wcxb-dev: {summary(scores[on_aeb])}")
     for reference in (Choice(), Choice(line_rules=False, read_header=False, drop_title=False)):
+        if reference not in scores:
+            continue
         print(f"reference {reference}: aeb {aeb[reference]:.4f}\n  wcxb-dev: {summary(scores[reference])}")
 
-    if True:  # type-aware passes on top of each fold's global choice, chosen on the training folds
+    if not args.with_fast:  # type-aware passes on top of each fold's global choice, chosen on the training folds
         type_scores = {}
         for page_type, name in ((t, n) for t, names in TYPE_PASSES.items() for n in names):
             for base in set(picked):

@@ -176,7 +176,7 @@ def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
         document = read_document(source)
         page = extract_html(document.text, profile=context.html_profile or None) if document.format == "html" else None
         if page:  # trafilatura has removed the page by its structure; the line detector is for plain text.
-            stripped = strip_boilerplate("\n".join(page.paragraphs), page_noise=False, line_rules=PROFILES[page.profile].line_rules)
+            stripped = strip_boilerplate("\n".join(page.paragraphs), page_noise=False)
         else:
             stripped = strip_boilerplate(document.text)
         pending = PendingDocument(source, replace(document, text=""), stripped, page)

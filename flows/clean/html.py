@@ -3,7 +3,7 @@ plain text (clean/text.py), because share prompts and "Read more" inserts inside
 
 Two profiles (PROFILES; settings.HTML_PROFILE, `newsclean run --profile`):
 - quality (the default): trafilatura as its defaults run it, with its comparison against its readability and jusText
-  fallbacks, comments off unless the page's type (clean/page_type.py) makes them the content (a forum's replies).
+  fallbacks, comments off; after it the line rules, not the header reader (see PROFILES).
 - fast: one fast extraction a page (trafilatura without that comparison), checked: where what it found looks like the
   page's navigation or a flattened layout table, the page is extracted again with the full comparison. Optionally
   (settings.HTML_PRECISION_PASS) a second, precision extraction agrees with the default one on the article: an
@@ -48,16 +48,18 @@ class HtmlProfile:
     # trafilatura's `fast` mode (no comparison with its readability and jusText fallbacks), with a second, full pass
     # where the fast one found navigation (looks_like_layout)
     fast: bool
-    # after extraction (flows/pipeline.py): the line rules of rules.py on the extracted lines; the header reader
-    # taking metadata lines (section, title, date, byline, dek) off the top of the body
-    line_rules: bool = True
+    # after extraction (flows/pipeline.py): the header reader taking metadata lines (section, title, date, byline,
+    # dek) off the top of the body
     read_header: bool = True
-    # trafilatura's options by page type (clean/page_type.py) where the type's content differs from an article's
-    type_options: tuple = ()
 
 
+# The quality profile's steps after extraction are those that helped out of fold on pages never tuned on (WCXB's
+# development pages, 5-fold cross-validation grouped by domain: bench.html_choices): the line rules and the removal of
+# a line repeating the title, not the header reader. Also measured there and left out, as they did not help out of
+# fold: trafilatura's comments on pages the model calls forums, its recall mode on listings and product pages, and a
+# second, fast pass on articles (docs/pending/i21.md).
 PROFILES = {
-    "quality": HtmlProfile("quality", fast=False),
+    "quality": HtmlProfile("quality", fast=False, read_header=False),
     "fast": HtmlProfile("fast", fast=True),
 }
 
@@ -186,7 +188,7 @@ def extract_html(html: str, *, url: str | None = None, profile: str | None = Non
     chosen = PROFILES[profile or settings.HTML_PROFILE]
     kind = classify_page(html)
     if not chosen.fast:
-        extraction = _extract_quality(html, url, dict(chosen.type_options).get(kind.name, {}))
+        extraction = _extract_quality(html, url)
     else:
         from .lxml_callbacks import fewer_lxml_callbacks  # imported here: it imports lxml, which text runs do not need
 
@@ -197,12 +199,12 @@ def extract_html(html: str, *, url: str | None = None, profile: str | None = Non
     return extraction
 
 
-def _extract_quality(html: str, url: str | None, type_options: dict) -> HtmlExtraction:
-    """trafilatura as its defaults run it (its readability and jusText comparison included), comments off unless the
-    page's type says otherwise (`type_options`), then the fallbacks for a page where it finds almost nothing."""
+def _extract_quality(html: str, url: str | None) -> HtmlExtraction:
+    """trafilatura as its defaults run it (its readability and jusText comparison included), comments off, then the
+    fallbacks for a page where it finds almost nothing."""
     import trafilatura  # imported here: plain-text runs never pay for it
 
-    document = trafilatura.bare_extraction(html, url=url, **{**TRAFILATURA_OPTIONS, **type_options})
+    document = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
     return _finish_extraction(html, url, document, "trafilatura", None)
 
 
