@@ -103,7 +103,8 @@ def load(set_name: str, pages: list[str], predicted: dict[str, str], with_fast: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--with-fast", action="store_true", help="also choose between the fast and the full pass")
+    parser.add_argument("--with-fast", action="store_true",
+                        help="the second grid: a fast pass on articles (ratio), the line rules on forums, the header reader")
     args = parser.parse_args(argv)
     wcxb = truth()
     ids = list(wcxb)

@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--truth", type=Path, help="ground truth for --source")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
+    from flows import settings
+
+    settings.apply_prefect_environment()  # before prefect is imported: its temporary server's start timeout
 
     runs: list[tuple[str, Path, Path, float | None, float | None]] = []
     if args.source:

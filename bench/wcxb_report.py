@@ -84,10 +84,10 @@ def run(profiles: list[str], limit: int | None = None) -> dict:
 
     results["page_type"] = _page_type_figures(rows_by_profile, pages)
     articles = [page for page in pages.values() if page.page_type == "article"]
-    bare_metadata = extraction_cache.outputs("wcxb", "pass_default", [page.page for page in articles])
+    bare_metadata = extraction_cache.outputs("wcxb", "metadata", [page.page for page in articles])
     print(f"\nmetadata on wcxb-dev's {len(articles)} articles (title exact after case and whitespace folding, true author "
-          f"contained, date exact; pages with the field in the truth):")
-    metadata = {"trafilatura (bare_extraction)": metadata_figures(bare_metadata, articles)}
+          f"contained, date exact; pages with the field in the truth); trafilatura: its extract_metadata(html):")
+    metadata = {"trafilatura (extract_metadata)": metadata_figures(bare_metadata, articles)}
     for profile, rows in rows_by_profile.items():
         metadata[f"newsclean {profile}"] = metadata_figures({page: _flow_metadata(row) for page, row in rows.items()}, articles)
     for label, figures in metadata.items():

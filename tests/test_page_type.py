@@ -1,5 +1,6 @@
 """The page-type model: loading it (once, with clear errors), and a hand-made page of each of the seven types through
 the real flow (Prefect test harness, Great Expectations, Parquet read back), its type stored with the row."""
+import json
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +71,15 @@ def test_a_page_of_each_type_gets_its_type_through_the_flow(tmp_path, profile):
             assert 0 < row["page_type_confidence"] <= 1
     assert "relief valve" in by_name["forum"]["body"]  # a forum's replies are its content
     assert "Taped seams" in by_name["product"]["body"]
+    (run,) = ds.dataset(warehouse / "runs", partitioning="hive").to_table().to_pylist()
+    assert json.loads(run["parameters"])["html_profile"] == profile
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_an_unknown_profile_fails_the_run_before_any_work(tmp_path):
+    from flows.flow import clean_articles
+
+    (tmp_path / "a.html").write_text((PAGES / "article.html").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ValueError, match="quality"):
+        clean_articles(source=str(tmp_path), warehouse=str(tmp_path / "warehouse"), html_profile="fastest")
+    assert not (tmp_path / "warehouse" / "articles").exists()
