@@ -43,6 +43,10 @@ def _add_execution_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--dask-address", type=_dask_address, default=None, metavar="tcp://HOST:PORT",
                          help="clean the shards on the Dask cluster whose scheduler is there (its workers need newsclean "
                               "installed and SOURCE and the warehouse on shared storage)")
+    command.add_argument("--profile", choices=settings.HTML_PROFILES, default=None,
+                         help=f"how HTML pages are extracted: 'quality' (trafilatura's full comparison, page types) or "
+                              f"'fast' (less CPU a page, lower quality off news articles); default NEWSCLEAN_HTML_PROFILE, "
+                              f"here {settings.HTML_PROFILE!r}")
 
 
 def _log_level(value: str) -> str:
@@ -202,7 +206,7 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
             api = temporary_settings(updates={PREFECT_API_URL: server.api_url, "flows.heartbeat_frequency": None})
         else:
             server.stop()  # not left running; the flow starts Prefect's own server, whose error says what is wrong
-    execution = {"workers": args.workers, "dask_address": args.dask_address}
+    execution = {"workers": args.workers, "dask_address": args.dask_address, "html_profile": args.profile}
     shown = nullcontext() if args.quiet else progress.shown_on(sys.stderr)
     with api, shown:  # a bar on a terminal, a plain line every few seconds otherwise
         if args.command == "backfill":

@@ -207,19 +207,23 @@ def _clean_shards(todo: list[SourceFile], context: RunContext, workers: int | No
 def clean_articles(
     source: str = str(settings.DEFAULT_SOURCE), warehouse: str = str(settings.DEFAULT_WAREHOUSE), ingest_date: str | None = None,
     mode: str = "incremental", start: str | None = None, end: str | None = None, workers: int | None = None,
-    dask_address: str | None = None,
+    dask_address: str | None = None, html_profile: str | None = None,
 ) -> dict:
     """Read, clean, validate and write the documents under `source` (a folder, a file or s3://bucket/prefix; files and
     the records of WARC and JSONL files): new or changed ones (incremental), all of them (reprocess), or those of the
     dates [start, end) (backfill). Files in date folders (YYYY-MM-DD/, dt=YYYY-MM-DD/, of a real date) go to their
     folder's partition, others to `ingest_date` (default today, UTC). Shards of documents run `workers`
     at a time (default NEWSCLEAN_WORKERS, the number of cores; 0: in this process, unsupervised), or on the Dask
-    cluster whose scheduler is at `dask_address` (tcp://HOST:PORT)."""
+    cluster whose scheduler is at `dask_address` (tcp://HOST:PORT). HTML pages are extracted by the profile
+    `html_profile` (default NEWSCLEAN_HTML_PROFILE: "quality"; or "fast")."""
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be 0 or more, not {workers}")
     # relative paths (prefect.yaml's `warehouse: warehouse`, `--warehouse wh`) against the folder the run started in:
     # runs.data_docs, the artifact's link and runs.source then work from anywhere
     source, warehouse = settings.absolute_location(source), settings.absolute_location(warehouse)
+    html_profile = html_profile or settings.HTML_PROFILE
+    if html_profile not in settings.HTML_PROFILES:
+        raise ValueError(f"the HTML profile must be one of {settings.HTML_PROFILES}, not {html_profile!r}")
     started_at = dt.datetime.now(dt.timezone.utc)
     ingest_date = ingest_date or started_at.date().isoformat()
     dt.date.fromisoformat(ingest_date)  # a bad date fails before any work
@@ -228,7 +232,8 @@ def clean_articles(
     ensure_writable(store)
     state = read_state(store)
     root, root_name = source_root(source)
-    context = RunContext(run_id=run_id, processed_at=started_at, ingest_date=ingest_date, source_root=root)
+    context = RunContext(run_id=run_id, processed_at=started_at, ingest_date=ingest_date, source_root=root,
+                         html_profile=html_profile)
 
     sources = discover_task(source, source_key(root, root_name, state),
                             None if is_object_store(store.uri) else store.uri).unwrap()
@@ -251,7 +256,8 @@ def clean_articles(
         if shards:
             totals = validate_task(quote(spool), shards, quote(site_memory), context, warehouse, quote(totals))
         parameters = json.dumps({"source": source, "warehouse": warehouse, "ingest_date": ingest_date, "mode": mode,
-                                 "start": start, "end": end, "workers": workers, "dask_address": dask_address}, sort_keys=True)
+                                 "start": start, "end": end, "workers": workers, "dask_address": dask_address,
+                                 "html_profile": html_profile}, sort_keys=True)
         summary_row = runs_row(
             context=context, flow_name=FLOW_NAME, source=source, parameters=parameters, ended_at=dt.datetime.now(dt.timezone.utc),
             mode=mode, documents_in=documents_in, documents_skipped=plan.skipped,

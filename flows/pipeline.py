@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 
 from . import collector, settings
 from .clean import memo, site_templates
-from .clean.html import HtmlExtraction, extract_html
+from .clean.html import PROFILES, HtmlExtraction, extract_html
 from .clean.text import CleanedText, StrippedText, finish, strip_boilerplate
 from .read import Document, ReadError, SourceFile, read_document
 
@@ -28,6 +28,7 @@ class RunContext:
     processed_at: dt.datetime  # UTC
     ingest_date: str = ""  # the run's --ingest-date: the partition of documents outside date folders
     source_root: str | None = None  # the source's root (flows/identity.py), recorded with its key in the memory
+    html_profile: str = ""  # the run's --profile (clean/html.py PROFILES); "" is settings.HTML_PROFILE
 
     def ingest_date_of(self, source: SourceFile) -> str:
         return source.folder_date or self.ingest_date or self.processed_at.date().isoformat()
@@ -147,6 +148,8 @@ def article_row(pending: PendingDocument, cleaned: CleanedText, context: RunCont
         "published_date": _iso_date(page.published_date) if page else cleaned.published_date,
         "language": page.language if page else None,
         "extractor": page.extractor if page else TEXT_EXTRACTOR,
+        "page_type": page.page_type if page else None,
+        "page_type_confidence": page.page_type_confidence if page else None,
         "body": body,
         "word_count": word_count(body),
         "content_hash": hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
@@ -172,9 +175,11 @@ def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
     output = BatchOutput()
     try:
         document = read_document(source)
-        page = extract_html(document.text) if document.format == "html" else None
-        # trafilatura has removed the page by its structure; the line detector is for plain text.
-        stripped = strip_boilerplate("\n".join(page.paragraphs), page_noise=False) if page else strip_boilerplate(document.text)
+        page = extract_html(document.text, profile=context.html_profile or None) if document.format == "html" else None
+        if page:  # trafilatura has removed the page by its structure; the line detector is for plain text.
+            stripped = strip_boilerplate("\n".join(page.paragraphs), page_noise=False)
+        else:
+            stripped = strip_boilerplate(document.text)
         pending = PendingDocument(source, replace(document, text=""), stripped, page)
         pending.lines  # noqa: B018  (computed here, in the worker process)
         output.pending.append(pending)
@@ -223,7 +228,8 @@ def finish_pending(pending_documents: list[PendingDocument], memory: dict, conte
             template_removals = {pending.stripped.content[i][0]: site_templates.RULE for i in positions}
             page = pending.page
             cleaned = finish(pending.stripped, template_removals, title=page.title if page else None,
-                             standfirst=page.standfirst if page else None)
+                             standfirst=page.standfirst if page else None,
+                             read_header=PROFILES[page.profile].read_header if page else True)
         except Exception as error:  # costs this document only
             output.rejected.append(rejected_row(pending.source, f"cleaning failed: {type(error).__name__}: {error}", context))
             continue

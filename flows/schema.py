@@ -44,6 +44,9 @@ _DOCUMENT_FIELDS = [
     _field("published_date", pa.date32(), "Publication date stated by the document."),
     _field("language", pa.string(), "ISO 639 language code when known."),
     _field("extractor", pa.string(), "Which path produced the body: 'text_rules' for plain text, the extraction mode for HTML.", False),
+    _field("page_type", pa.string(), "What kind of page an HTML page is, by newsclean's page-type model: 'article', 'forum', "
+           "'product', 'collection', 'listing', 'documentation' or 'service'; null for plain text."),
+    _field("page_type_confidence", pa.float32(), "The model's probability (0-1) of page_type; null for plain text."),
     _field("body", pa.string(), "Article text: paragraphs (headings included) joined by one blank line.", False),
     _field("word_count", pa.int32(), "Number of word tokens (\\w+) in body.", False),
     _field("content_hash", pa.string(), "SHA-256 of body: equal bodies have equal hashes.", False),

@@ -47,9 +47,14 @@ SHARDS_PER_WORKER = 3
 MIN_SHARD_DOCUMENTS = int(os.environ.get("NEWSCLEAN_MIN_SHARD_DOCUMENTS", "50"))
 # Progress of a CLI run when its stderr is not a terminal: one plain line this often (a bar on a terminal).
 PROGRESS_SECONDS = float(os.environ.get("NEWSCLEAN_PROGRESS_SECONDS", "10"))
-# HTML: a second (precision) extraction, kept where it agrees with the default one. It halves throughput, and since
-# the fast pass redoes pages that look like navigation and takes the standfirst out, it adds nothing measurable on the
-# aeb pages (docs/benchmarks.md): off by default; NEWSCLEAN_HTML_PRECISION=1 turns it on.
+# HTML pages: "quality" (trafilatura with its full comparison of extraction methods, the best by bench.quality on
+# pages never tuned on) or "fast" (trafilatura's fast mode with newsclean's checks: less CPU a page, lower quality on
+# pages unlike news articles). `newsclean run --profile` overrides it for one run.
+HTML_PROFILE = os.environ.get("NEWSCLEAN_HTML_PROFILE", "quality")
+HTML_PROFILES = ("quality", "fast")
+# HTML, fast profile: a second (precision) extraction, kept where it agrees with the default one. It halves throughput,
+# and since the fast pass redoes pages that look like navigation and takes the standfirst out, it adds nothing
+# measurable on the aeb pages (docs/benchmarks.md): off by default; NEWSCLEAN_HTML_PRECISION=1 turns it on.
 HTML_PRECISION_PASS = os.environ.get("NEWSCLEAN_HTML_PRECISION", "0") == "1"
 # The writer lock (flows/lock.py): a lock older than this is a killed or hung run's, taken over (longer than any
 # commit); a second writer waits this long for its turn.

@@ -184,7 +184,7 @@ def test_a_fast_pass_that_finds_only_the_menu_is_extracted_again(monkeypatch):
         return document
 
     monkeypatch.setattr(trafilatura, "bare_extraction", fast_finds_the_menu)
-    extraction = extract_html(html)
+    extraction = extract_html(html, profile="fast")
     assert passes[:2] == [True, False]  # the fast pass, then the full one
     assert extraction.extractor == "trafilatura_compared"
     assert not any(line.startswith("Section ") for line in extraction.paragraphs)
@@ -196,5 +196,5 @@ def test_the_skipped_tag_search_is_put_back_for_other_callers():
 
     html = page(paragraphs_html() + '<div class="tags"><a href="/tag/harbour/">harbour</a></div>')
     assert trafilatura.bare_extraction(html, with_metadata=True).tags == ["harbour"]
-    extract_html(html)
+    extract_html(html, profile="fast")  # the fast profile skips the tag search
     assert trafilatura.bare_extraction(html, with_metadata=True).tags == ["harbour"]

@@ -1,18 +1,21 @@
 """HTML pages: trafilatura finds the article by page structure; its output then goes through the same line rules as
 plain text (clean/text.py), because share prompts and "Read more" inserts inside the article survive structure.
 
-One fast extraction a page (trafilatura without its readability/jusText comparison), checked: where what it found
-looks like the page's navigation or a flattened layout table, the page is extracted again with the full comparison;
-a heading atop the article that repeats the page's description is the standfirst, which goes to `dek`, not the body.
+Two profiles (PROFILES; settings.HTML_PROFILE, `newsclean run --profile`):
+- quality (the default): trafilatura as its defaults run it, with its comparison against its readability and jusText
+  fallbacks, comments off; after it the line rules, not the header reader (see PROFILES).
+- fast: one fast extraction a page (trafilatura without that comparison), checked: where what it found looks like the
+  page's navigation or a flattened layout table, the page is extracted again with the full comparison. Optionally
+  (settings.HTML_PRECISION_PASS) a second, precision extraction agrees with the default one on the article: an
+  article is contiguous, so we keep the default's paragraphs from the first to the last one the precision extraction
+  also kept, plus long paragraphs outside that span (a long paragraph is prose, not a teaser). Where the precision
+  extraction kept text the default did not, the two disagree on the page's structure and the precision output is
+  used as it is.
 
-Optionally (settings.HTML_PRECISION_PASS) a second, precision extraction agrees with the default one on the article:
-an article is contiguous, so we keep the default's paragraphs from the first to the last one the precision extraction
-also kept, plus long paragraphs outside that span (a long paragraph is prose, not a teaser). Where the precision
-extraction kept text the default did not, the two disagree on the page's structure and the precision output is used
-as it is.
-
-Where trafilatura returns nothing or almost nothing, the page falls back to a recall-oriented extraction, then to
-trafilatura's baseline (every paragraph-like text), rather than lose the article; `extractor` records the path taken.
+Both: a heading atop the article that repeats the page's description is the standfirst, which goes to `dek`, not the
+body; where trafilatura returns nothing or almost nothing, the page falls back to a recall-oriented extraction, then
+to trafilatura's baseline (every paragraph-like text), rather than lose the article; `extractor` records the path
+taken, `page_type` the page's type.
 """
 from __future__ import annotations
 
@@ -32,9 +35,33 @@ EDGE_PROSE_WORDS = 40  # outside the agreed span, a paragraph this long is kept:
 NAVIGATION_MIN_LINES, NAVIGATION_SHORT_SHARE, NAVIGATION_SHORT_CHARS = 20, 0.8, 25
 LAYOUT_ROW_CHARS = 300
 # Comments are not the article (trafilatura's default includes them); nothing is fetched, the page is all we have.
-_TRAFILATURA_OPTIONS = {"include_comments": False, "with_metadata": True, "include_tables": True, "deduplicate": False}
+TRAFILATURA_OPTIONS = {"include_comments": False, "with_metadata": True, "include_tables": True, "deduplicate": False}
 _HTML_LANG = re.compile(r"""<html[^>]{0,500}?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_]([A-Za-z0-9]{2,8}))?""", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class HtmlProfile:
+    """How HTML pages are extracted (settings.HTML_PROFILE, `newsclean run --profile`)."""
+
+    name: str
+    # trafilatura's `fast` mode (no comparison with its readability and jusText fallbacks), with a second, full pass
+    # where the fast one found navigation (looks_like_layout)
+    fast: bool
+    # after extraction (flows/pipeline.py): the header reader taking metadata lines (section, title, date, byline,
+    # dek) off the top of the body
+    read_header: bool = True
+
+
+# The quality profile's steps after extraction are those that helped out of fold on pages never tuned on (WCXB's
+# development pages, 5-fold cross-validation grouped by domain: bench.html_choices): the line rules and the removal of
+# a line repeating the title, not the header reader. Also measured there and left out, as they did not help out of
+# fold: trafilatura's comments on pages the model calls forums, its recall mode on listings and product pages, and a
+# second, fast pass on articles (docs/pending/i21.md).
+PROFILES = {
+    "quality": HtmlProfile("quality", fast=False, read_header=False),
+    "fast": HtmlProfile("fast", fast=True),
+}
 
 
 @dataclass
@@ -52,6 +79,9 @@ class HtmlExtraction:
     language: str | None = None
     url: str | None = None
     standfirst: str | None = None  # a heading atop the article that repeats the page's description: the dek, not body
+    page_type: str | None = None  # clean/page_type.py: one of its PAGE_TYPES
+    page_type_confidence: float | None = None
+    profile: str = "quality"  # the HTML profile that extracted it (PROFILES)
 
 
 @contextmanager
@@ -164,29 +194,49 @@ def without_long_inline_data(html: str) -> str:
     return _LONG_INLINE_DATA.sub("data:,", html)
 
 
-def extract_html(html: str, *, url: str | None = None) -> HtmlExtraction:
-    from .lxml_callbacks import fewer_lxml_callbacks  # imported here: it imports lxml, which text runs do not need
+def extract_html(html: str, *, url: str | None = None, profile: str | None = None) -> HtmlExtraction:
+    """The page's article and metadata by the HTML profile `profile` (default settings.HTML_PROFILE; PROFILES)."""
+    from .page_type import classify_page
 
-    # trafilatura with fewer of lxml's calls back into Python, the same result (clean/lxml_callbacks.py)
-    with fewer_lxml_callbacks():
-        return _extract_html(without_long_inline_data(html), url)
+    chosen = PROFILES[profile or settings.HTML_PROFILE]
+    html = without_long_inline_data(html)
+    kind = classify_page(html)
+    if not chosen.fast:
+        extraction = _extract_quality(html, url)
+    else:
+        from .lxml_callbacks import fewer_lxml_callbacks  # imported here: it imports lxml, which text runs do not need
+
+        # trafilatura with fewer of lxml's calls back into Python, the same result (clean/lxml_callbacks.py)
+        with fewer_lxml_callbacks():
+            extraction = _extract_fast(html, url)
+    extraction.page_type, extraction.page_type_confidence, extraction.profile = kind.name, kind.confidence, chosen.name
+    return extraction
 
 
-def _extract_html(html: str, url: str | None) -> HtmlExtraction:
+def _extract_quality(html: str, url: str | None) -> HtmlExtraction:
+    """trafilatura as its defaults run it (its readability and jusText comparison included), comments off, then the
+    fallbacks for a page where it finds almost nothing."""
+    import trafilatura  # imported here: plain-text runs never pay for it
+
+    document = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
+    return _finish_extraction(html, url, document, "trafilatura", None)
+
+
+def _extract_fast(html: str, url: str | None) -> HtmlExtraction:
     import trafilatura  # imported here: plain-text runs never pay for it
 
     # Each pass is given the page as text: trafilatura parses it, where a tree we parsed once for all passes would be
-    # copied by every pass (a copy costs most of a parse), and one pass is the rule. The default pass skips
-    # trafilatura's comparison with its readability and jusText fallbacks (`fast`): on the aeb pages it scores higher
-    # without it (F1 0.971 vs 0.969 alone), in ~35 % less time. A page where it finds navigation or a layout table is
+    # copied by every pass (a copy costs most of a parse), and one pass is the rule. The fast profile skips
+    # trafilatura's comparison with its readability and jusText fallbacks (`fast`) in ~35 % less time (the quality
+    # profile keeps it: see bench.quality for both). A page where it finds navigation or a layout table is
     # searched again with the comparison (looks_like_layout), one where it finds almost nothing goes to the recall pass
-    # and the baseline (below).
+    # and the baseline (_finish_extraction).
     with _metadata_newsclean_stores():
-        document = trafilatura.bare_extraction(html, url=url, fast=True, **_TRAFILATURA_OPTIONS)
+        document = trafilatura.bare_extraction(html, url=url, fast=True, **TRAFILATURA_OPTIONS)
     extractor = "trafilatura"
     if document is not None and looks_like_layout(_paragraphs(document.text)):
         # Its metadata stands (the same page's); only the article is searched again, with every comparison.
-        full = trafilatura.bare_extraction(html, url=document.url or url, **{**_TRAFILATURA_OPTIONS, "with_metadata": False})
+        full = trafilatura.bare_extraction(html, url=document.url or url, **{**TRAFILATURA_OPTIONS, "with_metadata": False})
         if full is not None and _has_words(full.text, MIN_BODY_WORDS):
             document.text, document.body = full.text, full.body
             extractor = "trafilatura_compared"
@@ -195,10 +245,18 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         # Only its text is used: no second metadata search (the date search is costly); the page's URL as the
         # first pass found it, which is what that pass's text extraction saw.
         precise = trafilatura.bare_extraction(html, url=document.url or url, favor_precision=True,
-                                              **{**_TRAFILATURA_OPTIONS, "with_metadata": False})
+                                              **{**TRAFILATURA_OPTIONS, "with_metadata": False})
         paragraphs, extractor = agreed_paragraphs(_paragraphs(document.text), _paragraphs(precise.text if precise else ""))
+    return _finish_extraction(html, url, document, extractor, paragraphs)
+
+
+def _finish_extraction(html: str, url: str | None, document, extractor: str, paragraphs: list[str] | None) -> HtmlExtraction:
+    """Where the extraction found almost nothing, the recall pass and then trafilatura's baseline (every
+    paragraph-like text) rather than lose the article; then the page's metadata."""
+    import trafilatura
+
     if document is None or not _has_words(document.text, MIN_BODY_WORDS):
-        recall = trafilatura.bare_extraction(html, url=url, favor_recall=True, **_TRAFILATURA_OPTIONS)
+        recall = trafilatura.bare_extraction(html, url=url, favor_recall=True, **TRAFILATURA_OPTIONS)
         if recall is not None and _words(recall.text) > _words(document.text if document else ""):
             document, extractor = recall, "trafilatura_recall"
     text = document.text if document is not None else ""

@@ -131,9 +131,10 @@ class StrippedText:
     held_back: dict[int, str] = field(default_factory=dict)
 
 
-def strip_boilerplate(text: str, *, page_noise: bool = True) -> StrippedText:
-    """Phase 1, per document: normalise lines, drop the ones a fixed rule matches and (unless `page_noise` is off:
-    extractor output whose page was already removed by structure) the page around the article."""
+def strip_boilerplate(text: str, *, page_noise: bool = True, line_rules: bool = True) -> StrippedText:
+    """Phase 1, per document: normalise lines, drop the ones a fixed rule matches (unless `line_rules` is off) and
+    (unless `page_noise` is off: extractor output whose page was already removed by structure) the page around the
+    article."""
     stripped = StrippedText(content=[])
     raw_lines = split_lines(text)
     lines = [normalize_line(raw_line) for raw_line in raw_lines]
@@ -144,7 +145,7 @@ def strip_boilerplate(text: str, *, page_noise: bool = True) -> StrippedText:
             if raw_line.strip(" \t\x0b\x0c"):  # only NBSP / zero-width characters: looks blank, counts as removed
                 stripped.removed_lines.append(LineRecord(line_no, raw_line, "blank_looking"))
             continue
-        rule = match_line_rule(line)
+        rule = match_line_rule(line) if line_rules else None
         if rule:
             stripped.removed_lines.append(LineRecord(line_no, line, rule))
             if rule == "social_follow" and stripped.site_name is None:
@@ -181,12 +182,13 @@ def _hold_back_header(stripped: StrippedText) -> None:
 
 
 def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, *, title: str | None = None,
-           standfirst: str | None = None) -> CleanedText:
+           standfirst: str | None = None, read_header: bool = True) -> CleanedText:
     """Phase 2: drop the lines a document-set rule found (line_no -> rule), read metadata from the top, drop the
     repeated title. `title` is the page's own (HTML): it is the document's title, and the header lines the reader
     takes (a second headline, a date stamp, a byline) leave the body all the same; so does `standfirst` (HTML: the
     page's dek, set as a heading) above the first paragraph. Site-level rules run between the
-    phases, so the header is read with the site's menu gone."""
+    phases, so the header is read with the site's menu gone. `read_header` off: no metadata line leaves the top of
+    the body (the page's own title still does where a line repeats it)."""
     more_removals = more_removals or {}
     cleaned = CleanedText(paragraphs=[], site_name=stripped.site_name, removed_lines=list(stripped.removed_lines))
     content = []
@@ -195,7 +197,7 @@ def finish(stripped: StrippedText, more_removals: dict[int, str] | None = None, 
             cleaned.removed_lines.append(LineRecord(line_no, line, more_removals[line_no]))
         else:
             content.append((line_no, line))
-    consumed = _read_header(content, cleaned)
+    consumed = _read_header(content, cleaned) if read_header else 0
     title_keys = {known.casefold() for known in (title, cleaned.title) if known}
     # Case folding never shortens a text, so a line longer than every title key cannot repeat a title: most body
     # lines skip the casefold.

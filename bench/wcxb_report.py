@@ -1,0 +1,112 @@
+"""bench.quality's WCXB part: the real flow over ../shared/bench/wcxb-dev's pages, once per HTML profile, scored with
+WCXB's metric overall and per page type, beside bare trafilatura (default and fast) on the same pages; the page-type
+model's cross-validated accuracy; metadata on the articles."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from bench import extraction_cache
+from bench.wcxb import PAGE_TYPES, WCXB, by_type, page_scores, truth
+from flows.metric import BagScore
+
+COLUMNS = ("all",) + PAGE_TYPES
+
+
+def _row(label: str, figures: dict[str, BagScore], field: str = "f1") -> str:
+    return f"  {label:<30}" + "".join(f" {getattr(figures[column], field):>8.4f}" for column in COLUMNS)
+
+
+def _difference(label: str, ours: dict[str, BagScore], theirs: dict[str, BagScore]) -> str:
+    return f"  {label:<30}" + "".join(f" {ours[column].f1 - theirs[column].f1:>+8.4f}" for column in COLUMNS)
+
+
+def _folded(text: str | None) -> str:
+    return " ".join((text or "").casefold().split())
+
+
+def metadata_figures(predicted: dict[str, dict], pages) -> dict[str, tuple[float, int]]:
+    """On pages whose truth has the field: title exact after whitespace and case folding; the true author contained
+    in the predicted one (folded); the date exact (YYYY-MM-DD). Share right and pages counted."""
+    checks = {
+        "title": lambda page, got: _folded(got.get("title")) == _folded(page.title),
+        "author": lambda page, got: bool(_folded(got.get("author"))) and _folded(page.author) in _folded(got.get("author")),
+        "date": lambda page, got: str(got.get("date") or "")[:10] == str(page.publish_date)[:10],
+    }
+    figures = {}
+    for name, check in checks.items():
+        wanted = [page for page in pages if getattr(page, "publish_date" if name == "date" else name)]
+        right = sum(check(page, predicted.get(page.page, {})) for page in wanted)
+        figures[name] = (right / len(wanted) if wanted else 0.0, len(wanted))
+    return figures
+
+
+def _flow_metadata(row: dict) -> dict:
+    date = row.get("published_date")
+    return {"title": row.get("title"), "author": "; ".join(row.get("authors") or []),
+            "date": date.isoformat() if isinstance(date, dt.date) else date}
+
+
+def run(profiles: list[str], limit: int | None = None) -> dict:
+    from bench.quality import flow_rows
+
+    pages = truth()
+    if limit:
+        pages = dict(list(pages.items())[:limit])
+    ids = list(pages)
+    results: dict = {"pages": len(ids)}
+    table: dict[str, dict[str, BagScore]] = {}
+    rows_by_profile = {}
+    for profile in profiles:
+        rows, seconds = flow_rows(WCXB / "html", profile, ids if limit else None)
+        rows_by_profile[profile] = rows
+        table[f"newsclean {profile}"] = by_type(page_scores({page: row["body"] for page, row in rows.items()}, pages), pages)
+        results[f"newsclean {profile}"] = {"flow_seconds": seconds, "rows": len(rows)}
+    for variant in ("default", "fast"):
+        outputs = extraction_cache.outputs("wcxb", f"bare_{variant}", ids)
+        table[f"trafilatura {variant}"] = by_type(page_scores({page: out["text"] for page, out in outputs.items()}, pages), pages)
+    counts = {"all": len(ids), **{t: sum(p.page_type == t for p in pages.values()) for t in PAGE_TYPES}}
+    print(f"\nwcxb-dev ({len(ids)} pages; WCXB metric: F1 = mean of page F1s over bags of words), newsclean from the real "
+          f"flow (articles + quarantine bodies), bare trafilatura = extract(html, include_comments=False[, fast=True]):")
+    print(f"  {'F1':<30}" + "".join(f" {column[:8]:>8}" for column in COLUMNS))
+    print(f"  {'pages':<30}" + "".join(f" {counts[column]:>8}" for column in COLUMNS))
+    for label, figures in table.items():
+        print(_row(label, figures))
+    for profile in profiles:
+        print(_difference(f"{profile} - trafilatura default", table[f"newsclean {profile}"], table["trafilatura default"]))
+        print(_difference(f"{profile} - trafilatura fast", table[f"newsclean {profile}"], table["trafilatura fast"]))
+    print(f"  {'precision / recall, all pages':<30}")
+    for label, figures in table.items():
+        print(f"  {label:<30} P {figures['all'].precision:.4f}  R {figures['all'].recall:.4f}")
+    results["f1"] = {label: {column: figures[column].f1 for column in COLUMNS} for label, figures in table.items()}
+    for profile, seconds in ((p, results[f"newsclean {p}"]["flow_seconds"]) for p in profiles):
+        print(f"  flow wall time, {profile}: {seconds:.1f} s ({len(ids) / seconds:.1f} pages/s, this machine's cores)")
+
+    results["page_type"] = _page_type_figures(rows_by_profile, pages)
+    articles = [page for page in pages.values() if page.page_type == "article"]
+    bare_metadata = extraction_cache.outputs("wcxb", "metadata", [page.page for page in articles])
+    print(f"\nmetadata on wcxb-dev's {len(articles)} articles (title exact after case and whitespace folding, true author "
+          f"contained, date exact; pages with the field in the truth); trafilatura: its extract_metadata(html):")
+    metadata = {"trafilatura (extract_metadata)": metadata_figures(bare_metadata, articles)}
+    for profile, rows in rows_by_profile.items():
+        metadata[f"newsclean {profile}"] = metadata_figures({page: _flow_metadata(row) for page, row in rows.items()}, articles)
+    for label, figures in metadata.items():
+        print(f"  {label:<30} " + "  ".join(f"{name} {share:.3f} ({pages_counted})" for name, (share, pages_counted) in figures.items()))
+    results["metadata"] = metadata
+    return results
+
+
+def _page_type_figures(rows_by_profile: dict[str, dict], pages) -> dict:
+    from flows.clean import page_type as pt
+
+    stored = pt.load_cv_report()
+    if stored:
+        print(f"\npage types, out of fold ({stored['folds']}-fold CV grouped by domain, bench.train_page_type): accuracy "
+              f"{stored['accuracy']:.3f}, articles vs the rest {stored['article_vs_rest']:.3f}; recall by type: "
+              + ", ".join(f"{t} {stored[t]['recall']:.2f}" for t in PAGE_TYPES))
+    for profile, rows in rows_by_profile.items():
+        labelled = [(pages[page].page_type, row.get("page_type")) for page, row in rows.items() if page in pages]
+        accuracy = sum(a == b for a, b in labelled) / max(1, len(labelled))
+        print(f"  the flow's page_type ({profile}) on these pages: {accuracy:.3f} (in-sample: the shipped model was fitted on them)")
+        break
+    return stored or {}
