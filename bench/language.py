@@ -15,7 +15,7 @@ import json
 import os
 import platform
 import sys
-import time
+import timeit
 from pathlib import Path
 from typing import Callable
 
@@ -71,12 +71,7 @@ def accuracy(identify: Callable[[str], str], texts: list[tuple[str, str]]) -> tu
 
 
 def documents_per_second(identify: Callable[[str], str], documents: list[str]) -> float:
-    best = float("inf")
-    for _ in range(SPEED_ROUNDS):
-        started = time.perf_counter()
-        for document in documents:
-            identify(document)
-        best = min(best, time.perf_counter() - started)
+    best = min(timeit.repeat(lambda: list(map(identify, documents)), number=1, repeat=SPEED_ROUNDS))
     return len(documents) / best
 
 
