@@ -47,8 +47,8 @@ STATE_SCHEMA = pa.schema(
     metadata={"scheme": SCHEME},
 )
 
-# Hashing words and shingles in numpy over a whole batch of bodies at once: a Python string per shingle cost four
-# times as much as the MinHash itself. splitmix64's finaliser mixes; odd multipliers weigh a character by its place
+# Hashing words and shingles in numpy over a whole batch of bodies at once: a Python string per shingle cost more
+# than the MinHash itself. splitmix64's finaliser mixes; odd multipliers weigh a character by its place
 # in its word and a word by its place in its shingle.
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _PLACE = np.random.default_rng(SEED).integers(1, 2**63, size=64, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
