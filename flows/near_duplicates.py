@@ -1,6 +1,6 @@
 """Near-duplicate articles: the same story on several sites, each with its own template, dateline, credit line or a
 few edited sentences. MinHash signatures (rensa) of each body's word shingles, banded for LSH, kept in the warehouse
-(`_state/minhash.parquet`, committed with the run's tables), so a run compares its articles with every earlier run's
+(`_near_duplicates/minhash.parquet`, committed with the run's tables), so a run compares its articles with every earlier run's
 without reading their bodies again.
 
 A body's shingles are its runs of SHINGLE_WORDS consecutive words (lower case; each Han or kana character is a word,
@@ -138,7 +138,7 @@ class Index:
         scheme = (table.schema.metadata or {}).get(b"scheme", b"").decode()
         if table.num_rows and scheme != SCHEME:
             raise ValueError(f"the warehouse's near-duplicate index was built with {scheme or 'another scheme'!r}, not "
-                             f"{SCHEME!r}: remove _state/minhash.parquet to start a new index")
+                             f"{SCHEME!r}: remove _near_duplicates/minhash.parquet to start a new index")
         table = table.take(pc.sort_indices(table, sort_keys=[("seq", "ascending")]))
         raw = b"".join(table["signature"].to_pylist()) if table.num_rows else b""
         return cls(table["doc_id"].to_pylist(), table["seq"].to_numpy(), table["cluster"].to_pylist(),

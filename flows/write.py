@@ -32,7 +32,7 @@ __all__ = ["PARTITION_FILE", "WarehouseError", "ensure_writable", "partition_key
 PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
 STATE_KEY = f"{settings.STATE_DIR}/ingested_files.parquet"
 SITE_TEMPLATES_KEY = f"site_templates/{PARTITION_FILE}"
-MINHASH_KEY = f"{settings.STATE_DIR}/minhash.parquet"  # the near-duplicate index: every article's MinHash signature
+MINHASH_KEY = f"{settings.NEAR_DUPLICATES_DIR}/minhash.parquet"  # the near-duplicate index: every article's MinHash signature
 
 
 def ensure_writable(warehouse: str | Path | WarehouseStore) -> None:

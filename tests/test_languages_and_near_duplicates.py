@@ -112,7 +112,7 @@ def test_near_duplicates_cluster_across_runs(two_runs):
     for unrelated in ("other.txt", "unrelated.txt", "french.txt", "chinese.txt"):
         assert rows[unrelated][1:3] == (None, None)
     assert rows["lying.html"][1:] == (rows["french.txt"][0], 1.0, rows["french.txt"][0])  # the same body: both kinds
-    index = pq.read_table(warehouse / "_state" / "minhash.parquet")
+    index = pq.read_table(warehouse / "_near_duplicates" / "minhash.parquet")
     assert index.num_rows == 10  # every article of both runs, each once
     assert sorted(index.column("doc_id").to_pylist()) == sorted(values[0] for values in rows.values())
 
@@ -122,4 +122,4 @@ def test_a_rerun_keeps_the_cluster_and_the_index(two_runs):
     before = _by_name(_rows(warehouse, "articles", "source_uri, near_duplicate_of"))
     clean_articles(source=str(second), warehouse=str(warehouse), ingest_date="2026-11-21", mode="reprocess")
     assert _by_name(_rows(warehouse, "articles", "source_uri, near_duplicate_of")) == before
-    assert pq.read_table(warehouse / "_state" / "minhash.parquet").num_rows == 10
+    assert pq.read_table(warehouse / "_near_duplicates" / "minhash.parquet").num_rows == 10

@@ -70,9 +70,9 @@ def test_an_index_of_another_scheme_is_a_clear_error(tmp_path, bodies):
     _, index = nd.assign(nd.Index.empty(), ["a"], nd.signatures(bodies[:1]), ["2026-01-01"])
     table = index.table()
     store = open_warehouse(tmp_path)
-    (tmp_path / "_state").mkdir()
+    (tmp_path / MINHASH_KEY).parent.mkdir()
     pq.write_table(table.replace_schema_metadata({"scheme": "other/64"}), tmp_path / MINHASH_KEY)
-    with pytest.raises(WarehouseError, match="remove _state/minhash.parquet"):
+    with pytest.raises(WarehouseError, match="remove _near_duplicates/minhash.parquet"):
         read_minhash_index(store)
     pq.write_table(table, tmp_path / MINHASH_KEY)
     assert read_minhash_index(store).doc_ids == ["a"]
