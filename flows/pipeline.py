@@ -17,7 +17,11 @@ from .clean.html import PROFILES, HtmlExtraction, extract_html
 from .clean.text import CleanedText, StrippedText, finish, strip_boilerplate
 from .read import Document, ReadError, SourceFile, read_document
 
-_WORD = re.compile(r"\w+")
+# Han and kana are written without spaces: each such word character counts as one word (a Chinese word is one or
+# two characters), every other run of word characters as one.
+_CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_WORD = re.compile(rf"(?=\w)[{_CJK_RANGES}]|(?:(?![{_CJK_RANGES}])\w)+")
+_CJK_CHARACTER = re.compile(rf"[{_CJK_RANGES}]")
 PARTITION = "ingest_date"  # every row carries its partition; writers route by it (it is not a column in the files)
 TEXT_EXTRACTOR = "text_rules"  # `extractor` of plain-text documents: the line rules of flows/clean
 
@@ -102,17 +106,20 @@ def registered_domain(url: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _word_characters():
-    """For each UTF-16 code unit, 1 if re's \\w matches it, else 0 (a lone surrogate is no word character)."""
+    """For each UTF-16 code unit, 2 if it is a CJK word character (a word on its own), 1 if re's \\w matches it
+    otherwise, else 0 (a lone surrogate is no word character)."""
     import numpy as np  # imported by the flow's process already (pandas), not by the shard workers: they count no words
 
     word = re.compile(r"\w")
-    return np.fromiter((word.match(chr(unit)) is not None for unit in range(0x10000)), dtype=np.int8, count=0x10000)
+    return np.fromiter(((word.match(chr(unit)) is not None) * (1 + (_CJK_CHARACTER.match(chr(unit)) is not None))
+                        for unit in range(0x10000)), dtype=np.int8, count=0x10000)
 
 
 def word_count(text: str) -> int:
-    """The number of word tokens (\\w+) in `text`, as len(re.findall(r"\\w+", text)) counts them: the word characters
-    that follow no word character, looked up in a table (numpy), faster than the regex on news bodies. Text with a
-    character outside the Basic Multilingual Plane (two UTF-16 units) is counted by the regex."""
+    """The number of words in `text` as len(_WORD.findall(text)) counts them: a run of word characters (\\w+) is one
+    word, except that each Han or kana character is a word of its own. Looked up in a table (numpy), faster than the
+    regex on news bodies. Text with a character outside the Basic Multilingual Plane (two UTF-16 units) is counted by
+    the regex."""
     import numpy as np
 
     units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
@@ -120,8 +127,9 @@ def word_count(text: str) -> int:
         return len(_WORD.findall(text))
     if not len(units):
         return 0
-    words = _word_characters()[units]
-    return int(words[0]) + int(np.count_nonzero(words[1:] > words[:-1]))
+    classes = _word_characters()[units]
+    runs = classes == 1
+    return int(np.count_nonzero(classes == 2)) + int(runs[0]) + int(np.count_nonzero(runs[1:] > runs[:-1]))
 
 
 def _iso_date(value: str | None) -> dt.date | None:
@@ -146,7 +154,8 @@ def article_row(pending: PendingDocument, cleaned: CleanedText, context: RunCont
         "site_name": (page.site_name if page else None) or cleaned.site_name,
         "authors": list(page.authors if page else cleaned.authors),
         "published_date": _iso_date(page.published_date) if page else cleaned.published_date,
-        "language": page.language if page else None,
+        "language": pending.stripped.language.code,
+        "language_confidence": pending.stripped.language.confidence,
         "extractor": page.extractor if page else TEXT_EXTRACTOR,
         "page_type": page.page_type if page else None,
         "page_type_confidence": page.page_type_confidence if page else None,
@@ -177,7 +186,7 @@ def process_document(source: SourceFile, context: RunContext) -> BatchOutput:
         document = read_document(source)
         page = extract_html(document.text, profile=context.html_profile or None) if document.format == "html" else None
         if page:  # trafilatura has removed the page by its structure; the line detector is for plain text.
-            stripped = strip_boilerplate("\n".join(page.paragraphs), page_noise=False)
+            stripped = strip_boilerplate("\n".join(page.paragraphs), page_noise=False, declared_language=page.language)
         else:
             stripped = strip_boilerplate(document.text)
         pending = PendingDocument(source, replace(document, text=""), stripped, page)

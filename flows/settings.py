@@ -79,6 +79,7 @@ WARC_HTML_TYPES = ("text/html", "application/xhtml+xml")
 STAGING_DIR = "_staging"
 REPORTS_DIR = "_reports"
 STATE_DIR = "_state"  # the incremental memory: which files were processed, with their size, time and hash
+NEAR_DUPLICATES_DIR = "_near_duplicates"  # the near-duplicate index (MinHash signatures), apart from _state: another schema
 PARQUET_COMPRESSION = "zstd"
 
 # An object-store warehouse or source (s3://): an unreachable endpoint fails in seconds, not after minutes of retries.

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import collector, schema, settings
+from . import collector, near_duplicates, schema, settings
 from .clean.site_templates import MAX_TRACKED_STORIES, TemplateLine
 from .spool import RunSpool
 from .warehouse_store import PARTITION_FILE, Staged, WarehouseError, WarehouseStore, open_warehouse
@@ -32,6 +32,7 @@ __all__ = ["PARTITION_FILE", "WarehouseError", "ensure_writable", "partition_key
 PARTITION_KEY = schema.PARTITION_COLUMN  # rows name their partition under this key
 STATE_KEY = f"{settings.STATE_DIR}/ingested_files.parquet"
 SITE_TEMPLATES_KEY = f"site_templates/{PARTITION_FILE}"
+MINHASH_KEY = f"{settings.NEAR_DUPLICATES_DIR}/minhash.parquet"  # the near-duplicate index: every article's MinHash signature
 
 
 def ensure_writable(warehouse: str | Path | WarehouseStore) -> None:
@@ -141,11 +142,36 @@ def _run_articles(spool: RunSpool) -> pa.Table:
     return pa.concat_tables(parts)
 
 
-def _with_duplicate_of(batches: Iterable[pa.RecordBatch], duplicate_of: dict[str, str]) -> Iterator[pa.Table]:
-    position = schema.ARTICLES.get_field_index("duplicate_of")
+def _run_bodies(spool: RunSpool) -> Iterator[tuple[str, str, str, str]]:
+    """This run's articles as (ingest_date, source_uri, doc_id, body), a batch at a time."""
+    for partition in spool.partitions("articles"):
+        for batch in spool.batches("articles", partition, columns=["source_uri", "doc_id", "body"]):
+            yield from ((partition, *row) for row in zip(*(batch.column(name).to_pylist() for name in batch.schema.names)))
+
+
+def read_minhash_index(store: WarehouseStore) -> near_duplicates.Index:
+    """The near-duplicate index earlier runs committed (empty for a new warehouse)."""
+    if not store.exists(MINHASH_KEY):
+        return near_duplicates.Index.empty()
+    try:
+        return near_duplicates.Index.from_table(store.read_table(MINHASH_KEY))
+    except ValueError as error:
+        raise WarehouseError(str(error)) from error
+
+
+def _with_duplicate_of(batches: Iterable[pa.RecordBatch], duplicate_of: dict[str, str],
+                       near: dict[str, near_duplicates.Match]) -> Iterator[pa.Table]:
+    no_match = near_duplicates.Match(None, None)
     for batch in batches:
-        links = pa.array([duplicate_of.get(doc_id) for doc_id in batch.column("doc_id").to_pylist()], pa.string())
-        yield pa.Table.from_batches([batch]).set_column(position, schema.ARTICLES.field(position), links)
+        doc_ids = batch.column("doc_id").to_pylist()
+        table = pa.Table.from_batches([batch])
+        matches = [near.get(doc_id, no_match) for doc_id in doc_ids]
+        for name, values in (("duplicate_of", [duplicate_of.get(doc_id) for doc_id in doc_ids]),
+                             ("near_duplicate_of", [match.near_duplicate_of for match in matches]),
+                             ("near_duplicate_similarity", [match.similarity for match in matches])):
+            position = schema.ARTICLES.get_field_index(name)
+            table = table.set_column(position, schema.ARTICLES.field(position), pa.array(values, schema.ARTICLES.field(position).type))
+        yield table
 
 
 def write_run(
@@ -219,6 +245,8 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
         duplicate_of = (mark_duplicates(_run_articles(spool), _existing_bodies(store, processed_doc_ids, replace_partitions))
                         if spool.row_counts["articles"] else {})
         collector.return_freed_memory()  # the articles' columns, sorted: gone (see _stage)
+        earlier = read_minhash_index(store).without(processed_doc_ids, replace_partitions)
+        near, minhash_index = near_duplicates.match_run(_run_bodies(spool), earlier)
         for table, table_schema in schema.TABLES.items():
             if table == "runs":
                 partitions, replace_keys = spool.partitions(table) | {run_partition}, {run_id}
@@ -229,7 +257,7 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
             for partition in sorted(partitions):
                 new_rows = spool.batches(table, partition)
                 if table == "articles":
-                    new_rows = _with_duplicate_of(new_rows, duplicate_of)
+                    new_rows = _with_duplicate_of(new_rows, duplicate_of, near)
                 # a backfill's partitions are rewritten whole; runs of every kind accumulate
                 replaced_whole = partition in replace_partitions and table != "runs"
                 kept = () if replaced_whole else kept_rows(store, table, partition, replace_keys)
@@ -237,6 +265,8 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
         if site_memory is not None:
             tables = site_templates_tables(merge_site_memory(read_site_templates(store), site_memory))  # gone once staged
             staged.append(_stage(store, tables, SITE_TEMPLATES_KEY, schema=schema.SITE_TEMPLATES))
+        staged.append(_stage(store, minhash_index.table(), MINHASH_KEY))
+        del minhash_index
         if state_rows is not None:
             # read (if a function) in the call: only the merged, sorted rows are held while they are staged
             staged.append(_stage(store, merged_state(store, state_rows() if callable(state_rows) else state_rows,

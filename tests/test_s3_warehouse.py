@@ -80,7 +80,8 @@ def test_a_run_on_s3_writes_what_a_local_run_writes_and_reruns_change_nothing(s3
     assert not any(key.endswith(OWNER_FILE) for key in keys)  # ... not the local folder's own bookkeeping
     data_keys = {key[len(prefix):] for key in keys if not key.startswith(f"{prefix}_reports/")}
     expected = {f"{table}/ingest_date=2024-01-09/part-0.parquet" for table in schema.TABLES}
-    assert data_keys == expected | {"site_templates/part-0.parquet", "_state/ingested_files.parquet"}  # no lock, no staging, no folder markers
+    # no lock, no staging, no folder markers
+    assert data_keys == expected | {"site_templates/part-0.parquet", "_state/ingested_files.parquet", "_near_duplicates/minhash.parquet"}
 
     local = tmp_path / "local-wh"
     clean_articles(source=str(SEEDS), warehouse=str(local), ingest_date="2024-01-09")

@@ -210,16 +210,22 @@ _LONGEST_MATCH = max(rule.max_words for rule in LINE_RULES)
 _RULES_BY_WORDS = tuple(tuple(rule for rule in LINE_RULES if rule.max_words >= words) for words in range(_LONGEST_MATCH + 1))
 
 
+def first_matching_rule(line: str, rules: tuple[LineRule, ...]) -> str | None:
+    """Name of the first of `rules` that matches this (normalised, non-blank) line, or None."""
+    words = line.count(" ") + 1  # normalised lines have single spaces
+    if line[:1] in _LIST_MARKS:
+        line = _LIST_MARK.sub("", line, count=1)
+    lowered = line.lower() if line.isascii() else None
+    for rule in rules:
+        if rule.matches(line, words, lowered):
+            return rule.name
+    return None
+
+
 @per_line
 def match_line_rule(line: str) -> str | None:
     """Name of the first fixed rule that matches this (normalised, non-blank) line, or None."""
     words = line.count(" ") + 1  # normalised lines have single spaces
     if words > _LONGEST_MATCH:
         return None  # most article lines: longer than any widget
-    if line[:1] in _LIST_MARKS:
-        line = _LIST_MARK.sub("", line, count=1)
-    lowered = line.lower() if line.isascii() else None
-    for rule in _RULES_BY_WORDS[words]:
-        if rule.matches(line, words, lowered):
-            return rule.name
-    return None
+    return first_matching_rule(line, _RULES_BY_WORDS[words])

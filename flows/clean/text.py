@@ -14,7 +14,8 @@ from typing import NamedTuple
 from . import metadata as md
 from .memo import per_line
 from .page_noise import LEADING_TITLE, PAGE_HEADER, find_page_noise, is_prose
-from .rules import match_line_rule
+from .language import UNKNOWN, Language, detect
+from .rules_i18n import line_matcher
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Characters a browser renders as blank that str.split() does not count as spaces (it does count NBSP & co.).
@@ -129,15 +130,18 @@ class StrippedText:
     # Page-header lines the header reader may still claim as metadata (section, title, dek, date, byline) before
     # they count as removed: line_no -> the detector's rule.
     held_back: dict[int, str] = field(default_factory=dict)
+    language: Language = UNKNOWN  # what the text is written in (language.detect), which chose its line rules
 
 
-def strip_boilerplate(text: str, *, page_noise: bool = True, line_rules: bool = True) -> StrippedText:
-    """Phase 1, per document: normalise lines, drop the ones a fixed rule matches (unless `line_rules` is off) and
-    (unless `page_noise` is off: extractor output whose page was already removed by structure) the page around the
-    article."""
-    stripped = StrippedText(content=[])
+def strip_boilerplate(text: str, *, page_noise: bool = True, line_rules: bool = True,
+                      declared_language: str | None = None) -> StrippedText:
+    """Phase 1, per document: normalise lines, tell their language (`declared_language`, a page's <html lang>, is a
+    hint), drop the lines a fixed rule of that language (or English) matches (unless `line_rules` is off) and (unless
+    `page_noise` is off: extractor output whose page was already removed by structure) the page around the article."""
     raw_lines = split_lines(text)
     lines = [normalize_line(raw_line) for raw_line in raw_lines]
+    stripped = StrippedText(content=[], language=detect(lines, declared_language))
+    match_line_rule = line_matcher(stripped.language.code)  # once per document
     # The detector reads the whole document, fixed-rule lines included: a share bar is part of the page's shape.
     noise = {index + 1: rule for index, rule in find_page_noise(lines).items()} if page_noise else {}
     for line_no, (raw_line, line) in enumerate(zip(raw_lines, lines), start=1):
