@@ -33,7 +33,7 @@ from .spool import RunSpool  # noqa: E402
 from .validate import Validator  # noqa: E402
 from .warehouse_store import open_warehouse  # noqa: E402
 from .workers import run_supervised, stop_idle_workers  # noqa: E402
-from .write import ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
+from .write import data_partitions, ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
 
 FLOW_NAME = "clean_articles"
 
@@ -149,6 +149,7 @@ def clean_articles(
     go to their folder's partition, others to `ingest_date` (default today, UTC). Shards of documents run `workers`
     at a time (default NEWSCLEAN_WORKERS, the number of cores; 0: in this process, unsupervised), or on the Dask
     cluster whose scheduler is at `dask_address` (tcp://HOST:PORT)."""
+    settings.check()
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be 0 or more, not {workers}")
     started_at = dt.datetime.now(dt.timezone.utc)
@@ -160,7 +161,8 @@ def clean_articles(
     context = RunContext(run_id=run_id, processed_at=started_at, ingest_date=ingest_date)
 
     sources = discover_task(source).unwrap()
-    plan = plan_run(sources, read_state(store), context, mode, start, end)
+    plan = plan_run(sources, read_state(store), context, mode, start, end,
+                    existing_partitions=data_partitions(store) if mode == "backfill" else set())
     documents_in, records_skipped, to_process = len(sources), sources.skipped_records, len(plan.todo)
     # Prefect keeps a task's parameters and result for the whole run: per-document lists are emptied in place once
     # used, so that a run's later steps do not hold a record of every document (peak RSS).
