@@ -5,10 +5,12 @@ import argparse
 import atexit
 import datetime as dt
 import json
+import logging
 import os
 import signal
 import sys
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
+from typing import Iterator
 
 from . import collector, settings
 
@@ -97,6 +99,46 @@ def _clean_command(path: str) -> int:
     return 0
 
 
+def _whole_run_errors() -> tuple[type[BaseException], ...]:
+    """Errors about a whole run (a source, a warehouse, a setting, a parameter): one line on stderr and exit 2."""
+    from .read import ReadError, SourceError
+    from .write import WarehouseError
+
+    return SourceError, ReadError, WarehouseError, ValueError
+
+
+class _ReportedByTheCli(logging.Filter):
+    """On Prefect's console handler, for one run: drops Prefect's records of an error the CLI reports itself in one
+    line (the failed task's and flow's tracebacks, and their "Finished in state Failed(...)" lines that repeat it).
+    Every other record is shown, and the API's log keeps them all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors, self.reported = _whole_run_errors(), []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, self.errors):
+            self.reported.append(str(error))
+            return False
+        return not any(text in record.getMessage() for text in self.reported)
+
+
+@contextmanager
+def _prefect_console_quiet_about_reported_errors() -> Iterator[None]:
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    quiet = _ReportedByTheCli()
+    handlers = [handler for handler in logging.getLogger().handlers if isinstance(handler, PrefectConsoleHandler)]
+    for handler in handlers:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(quiet)
+
+
 def _run_command(args: argparse.Namespace, own_process: bool) -> int:
     from .read import check_source
     from .write import ensure_writable
@@ -132,7 +174,8 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
         else:
             server.stop()  # not left running; the flow starts Prefect's own server, whose error says what is wrong
     execution = {"workers": args.workers, "dask_address": args.dask_address}
-    with api, progress.shown_on(sys.stderr):  # a bar on a terminal, a plain line every few seconds otherwise
+    # progress: a bar on a terminal, a plain line every few seconds otherwise
+    with api, progress.shown_on(sys.stderr), _prefect_console_quiet_about_reported_errors():
         if args.command == "backfill":
             summary = clean_articles(source=args.source, warehouse=args.warehouse, mode="backfill", start=args.start,
                                      end=args.end, **execution)
@@ -153,11 +196,9 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
 def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     """The CLI's commands. `own_process`: the process is the command's alone (entry()), not a caller's or a test
     session's, whose objects a run must leave as it found them."""
-    from .read import ReadError, SourceError
-    from .write import WarehouseError
-
     args = _parser().parse_args(argv)
     try:
+        settings.check()  # a NEWSCLEAN_* variable the run cannot use: one line, before any work
         if args.command == "clean":
             return _clean_command(args.file)
         if args.command == "stats":
@@ -171,7 +212,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
             serve(source=args.source, warehouse=args.warehouse, cron=args.cron, name=args.name)
             return 0
         return _run_command(args, own_process)
-    except (SourceError, ReadError, WarehouseError, ValueError) as error:
+    except _whole_run_errors() as error:
         print(f"newsclean: error: {error}", file=sys.stderr)
         return 2
 
