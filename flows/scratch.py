@@ -62,7 +62,11 @@ def private_folder(kind: str) -> Path:
     parent = Path(tempfile.gettempdir())
     remove_abandoned(parent)
     folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{kind}-", dir=parent))
-    (folder / OWNER_FILE).write_text(json.dumps(owner_record()), encoding="utf-8")
+    try:
+        (folder / OWNER_FILE).write_text(json.dumps(owner_record()), encoding="utf-8")
+    except BaseException:  # a full disk, or Ctrl-C: a folder without its owner file would never be removed
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder
 
 

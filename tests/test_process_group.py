@@ -3,6 +3,7 @@ real `newsclean run`, in its own session, signalled with killpg once it is clean
 is in a session of its own, so it serves the flow while the flow unwinds, and the CLI stops it on its way out."""
 import os
 import signal
+import threading
 
 import duckdb
 import pytest
@@ -35,9 +36,20 @@ def test_a_stop_to_the_process_group_unwinds_the_run_and_stops_its_server(tmp_pa
     before, runs_before = tables(warehouse), run_ids(warehouse)
     run = run_cli(["run", str(SEEDS), "--warehouse", str(warehouse), "--ingest-date", "2024-01-09", "--reprocess"],
                   {"TMPDIR": str(temp)}, home)  # its own session: run.pid is its process group
-    wait_for(lambda: any(temp.glob("newsclean-spool-*")), process=run)  # the flow has found its documents: cleaning
+    err_lines = []
+
+    def read_stderr():
+        for line in run.stderr:
+            err_lines.append(line)
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    # the progress display's first line ("newsclean: 0/5 documents"): the run is cleaning
+    wait_for(lambda: any(line.startswith("newsclean: 0/") for line in list(err_lines)), process=run)
     os.killpg(run.pid, signum)
-    _, err = run.communicate(timeout=60)  # the server killed first made the flow retry a dead API for minutes
+    run.wait(timeout=60)  # the server killed first made the flow retry a dead API for minutes
+    reader.join(timeout=60)
+    err = "".join(err_lines)
     assert run.returncode == exit_code, err[-3000:]
     assert "Traceback" not in err, err[-3000:]
     assert not processes_left_after(str(home), 15)  # the server, the workers: none left
