@@ -69,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--name", default=settings.DEPLOYMENT_NAME, help="deployment name")
     stats = commands.add_parser("stats", help="rows per table and partition, quarantine reasons, top removal rules")
     stats.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
+    unlock = commands.add_parser("unlock", help="say whether the warehouse's writer lock is held and by whom; on S3, remove a stale one")
+    unlock.add_argument("--warehouse", default=str(settings.DEFAULT_WAREHOUSE))
+    unlock.add_argument("--force", action="store_true", help="S3: also remove a lock of another host younger than "
+                        "NEWSCLEAN_LOCK_STALE_SECONDS (only when that run is known to be gone)")
     clean = commands.add_parser("clean", help="clean one file and print the record and every removed line, as JSON")
     clean.add_argument("file")
     return parser
@@ -205,6 +209,11 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
             from .stats import format_stats, warehouse_stats
 
             print(format_stats(warehouse_stats(args.warehouse)))
+            return 0
+        if args.command == "unlock":
+            from .lock import unlock
+
+            print(unlock(args.warehouse, force=args.force))
             return 0
         if args.command == "serve":
             from .deploy import serve

@@ -27,6 +27,7 @@ import fcntl
 import json
 import math
 import os
+import socket
 import time
 from pathlib import Path
 
@@ -232,3 +233,42 @@ class WarehouseLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def unlock(warehouse, force: bool = False) -> str:
+    """`newsclean unlock`: what the warehouse's lock is, and on S3 the removal of a lock no run can hold any more.
+    Local: the kernel's lock cannot be taken from a live process, and is free as soon as its holder has ended: this
+    only says whether it is free, or names its holder (WarehouseBusy). S3: a stale lock is removed (conditional on the
+    very lock read); a lock of a live run on this host never; a lock of another host within the stale age only with
+    `force`, for an operator who knows that run is gone."""
+    lock = WarehouseLock(warehouse, wait_seconds=0)
+    if isinstance(lock.lock_file, _LocalLockFile):
+        if not lock.lock_file.try_acquire({}):  # an empty record: this look is no run
+            raise WarehouseBusy(f"the lock {lock.path} is held by a live process (it names {lock.lock_file.holder()}); "
+                                f"stop that run first (`fuser -v {lock.path}` names the process holding it)")
+        left, descriptor = lock.lock_file.stale_owner, lock.lock_file.descriptor
+        lock.lock_file.descriptor = None
+        os.ftruncate(descriptor, 0)
+        if left is not None:  # handed back as it was: the next run cleans up after the killed one
+            os.pwrite(descriptor, json.dumps(left).encode(), 0)
+        os.close(descriptor)
+        return (f"the lock {lock.path} is free" +
+                (f"; it was left by {describe_owner(left)}, whose commit the next run cleans up after" if left else ""))
+    lock_object = lock.lock_file
+    data, etag = lock_object.read()
+    if data is None:
+        return f"there is no lock {lock.path}"
+    owner = owner_of(data)
+    if not is_stale(owner):
+        live_here = owner.get("host") == socket.gethostname()
+        if live_here or not force:
+            raise WarehouseBusy(f"the lock {lock.path} names a run that may be live: {describe_owner(owner)}"
+                                + ("" if live_here else "; if that run is gone, `newsclean unlock --force` removes it"))
+    with s3_errors_as_oserror(f"cannot delete the lock {lock.path}"):
+        try:
+            s3_client().delete_object(Bucket=lock_object.bucket, Key=lock_object.key, IfMatch=etag)
+        except Exception as error:
+            if s3_error_code(error) in _LOST_RACE:
+                raise WarehouseBusy(f"the lock {lock.path} changed while it was read (another run took it): left alone") from error
+            raise
+    return f"removed the lock {lock.path} of {describe_owner(owner, data)}"

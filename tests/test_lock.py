@@ -142,3 +142,37 @@ def test_an_s3_lock_of_a_live_process_waits_and_one_whose_pid_was_reused_is_take
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def test_unlock_names_the_holder_of_a_held_local_lock_and_keeps_a_killed_runs_record(tmp_path, capsys):
+    from flows.cli import main
+
+    warehouse = tmp_path / "wh"
+    warehouse.mkdir()
+    with WarehouseLock(warehouse, run={"run_id": "live"}):
+        assert main(["unlock", "--warehouse", str(warehouse)]) == 2
+        assert f"held by a live process (it names process {os.getpid()} on {socket.gethostname()}, run live" in capsys.readouterr().err
+    killed = dead_owner()
+    (warehouse / "_lock").write_text(json.dumps(killed))
+    assert main(["unlock", "--warehouse", str(warehouse)]) == 0
+    assert f"is free; it was left by process {killed['pid']}" in capsys.readouterr().out
+    assert json.loads((warehouse / "_lock").read_text()) == killed  # the next run still cleans up after it
+
+
+def test_unlock_removes_only_an_s3_lock_that_no_live_run_holds(s3_lock, capsys):
+    from flows.cli import main
+
+    warehouse, bucket, key = s3_lock
+    live = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time(), "started": process_started(os.getpid())}
+    elsewhere = {"pid": 1, "host": "another-host", "since": time.time()}
+    for owner, removed in ((live, False), (elsewhere, False), ({**live, "started": live["started"] - 3600}, True),
+                           (dead_owner(), True)):
+        s3_client().put_object(Bucket=bucket, Key=key, Body=json.dumps(owner))
+        assert main(["unlock", "--warehouse", warehouse]) == (0 if removed else 2), capsys.readouterr()
+        assert (s3_client().list_objects_v2(Bucket=bucket).get("KeyCount") == 0) == removed
+    assert "newsclean unlock --force" in capsys.readouterr().err  # said of the other host's lock
+    s3_client().put_object(Bucket=bucket, Key=key, Body=json.dumps(elsewhere))
+    assert main(["unlock", "--warehouse", warehouse, "--force"]) == 0
+    assert s3_client().list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+    s3_client().put_object(Bucket=bucket, Key=key, Body=json.dumps(live))
+    assert main(["unlock", "--warehouse", warehouse, "--force"]) == 2  # never a live run's on this host
