@@ -47,7 +47,7 @@ class WarehouseBusy(WarehouseError):
 
 def owner_of(data: bytes) -> dict | None:
     """The owner record in a lock's bytes, or None when they hold none (empty, not JSON, not an object, a `since`
-    that is no time, a `pid` that is no number)."""
+    that is no calendar time, a `pid` that is no number)."""
     try:
         owner = json.loads(data.decode("utf-8"))
     except ValueError:
@@ -56,6 +56,10 @@ def owner_of(data: bytes) -> dict | None:
         return None
     since, pid = owner.get("since"), owner.get("pid")
     if isinstance(since, bool) or not isinstance(since, (int, float)) or not math.isfinite(since):
+        return None
+    try:
+        time.gmtime(since)
+    except (OverflowError, ValueError, OSError):  # a time no calendar holds
         return None
     if pid is not None and (isinstance(pid, bool) or not isinstance(pid, int)):
         return None

@@ -18,7 +18,8 @@ from flows.storage import s3_client
 
 
 ODD_LOCKS = {"null": b"null", "a list": b"[1,2]", "a since that is no time": b'{"since":"yesterday"}', "empty": b"",
-             "binary garbage": bytes(range(256)) * 4, "a pid that is no number": b'{"since": 0, "pid": "x"}'}
+             "binary garbage": bytes(range(256)) * 4, "a pid that is no number": b'{"since": 0, "pid": "x"}',
+             "a time no calendar holds": b'{"since": 1e300, "pid": 1, "host": "h"}'}
 
 
 def test_simultaneous_commits_to_one_partition_lose_no_row(tmp_path):
