@@ -39,6 +39,7 @@ from .warehouse_store import S3Warehouse, WarehouseError, open_warehouse, s3_err
 LOCK_FILE = "_lock"
 _LOST_RACE = ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "404")  # another writer was faster
 _SHOWN_BYTES = 60  # of a lock that is no owner record, in messages
+_RECORD_BYTES = 65536  # an owner record is far smaller: more is no record, and is not read whole
 
 
 class WarehouseBusy(WarehouseError):
@@ -105,7 +106,7 @@ class _LocalLockFile:
                 return False
             raise
         try:
-            self.stale_owner = owner_of(_read_all(descriptor))  # a record left: its holder did not let go
+            self.stale_owner = owner_of(os.pread(descriptor, _RECORD_BYTES, 0))  # a record left: its holder did not let go
             record = json.dumps(me).encode()
             os.ftruncate(descriptor, 0)
             os.pwrite(descriptor, record, 0)
@@ -118,7 +119,8 @@ class _LocalLockFile:
 
     def holder(self) -> str:
         try:
-            data = self.path.read_bytes()
+            with open(self.path, "rb") as handle:
+                data = handle.read(_RECORD_BYTES)
         except OSError:
             data = b""
         return describe_owner(owner_of(data), data)
@@ -131,15 +133,6 @@ class _LocalLockFile:
         finally:
             os.close(self.descriptor)
             self.descriptor = None
-
-
-def _read_all(descriptor: int) -> bytes:
-    chunks = []
-    offset = 0
-    while chunk := os.pread(descriptor, 65536, offset):
-        chunks.append(chunk)
-        offset += len(chunk)
-    return b"".join(chunks)
 
 
 class _S3LockObject:

@@ -81,7 +81,7 @@ WORKERS = _number("NEWSCLEAN_WORKERS", os.cpu_count() or 1, whole=True)
 SHARDS_PER_WORKER = 3
 MIN_SHARD_DOCUMENTS = _number("NEWSCLEAN_MIN_SHARD_DOCUMENTS", 50, whole=True, minimum=1)
 # Progress of a CLI run when its stderr is not a terminal: one plain line this often (a bar on a terminal).
-PROGRESS_SECONDS = _number("NEWSCLEAN_PROGRESS_SECONDS", 10.0, above=True)
+PROGRESS_SECONDS = _number("NEWSCLEAN_PROGRESS_SECONDS", 10.0)
 # HTML: a second (precision) extraction, kept where it agrees with the default one. It halves throughput, and since
 # the fast pass redoes pages that look like navigation and takes the standfirst out, it adds nothing on the aeb pages
 # (F1 0.9756 with it, 0.9755 without): off by default; NEWSCLEAN_HTML_PRECISION=1 turns it on.

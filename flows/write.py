@@ -239,7 +239,7 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
             else:
                 partitions, replace_keys = spool.partitions(table) | replace_partitions | previous_partitions, processed_doc_ids
             if not store.has_table(table) and not partitions:
-                partitions.add(first_date if table != "runs" else run_partition)
+                partitions.add(first_date)  # (runs: always in run_partition)
             for partition in sorted(partitions):
                 new_rows = spool.batches(table, partition)
                 if table == "articles":
