@@ -5,10 +5,12 @@ import argparse
 import atexit
 import datetime as dt
 import json
+import logging
 import os
 import signal
 import sys
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
+from typing import Iterator
 
 from . import collector, log_levels, settings
 
@@ -103,6 +105,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--name", default=settings.DEPLOYMENT_NAME, help="deployment name (default: %(default)s)")
     stats = commands.add_parser("stats", help="rows per table and partition, quarantine reasons, top removal rules")
     _add_warehouse(stats)
+    unlock = commands.add_parser("unlock", help="say whether the warehouse's writer lock is held and by whom; on S3, remove a stale one")
+    _add_warehouse(unlock)
+    unlock.add_argument("--force", action="store_true", help="S3: also remove a lock of another host younger than "
+                        "NEWSCLEAN_LOCK_STALE_SECONDS (only when that run is known to be gone)")
     clean = commands.add_parser("clean", help="clean one file and print the record and every removed line, as JSON")
     clean.add_argument("file")
     return parser
@@ -170,6 +176,46 @@ def _clean_command(path: str) -> int:
     return 0
 
 
+def _whole_run_errors() -> tuple[type[BaseException], ...]:
+    """Errors about a whole run (a source, a warehouse, a setting, a parameter): one line on stderr and exit 2."""
+    from .read import ReadError, SourceError
+    from .write import WarehouseError
+
+    return SourceError, ReadError, WarehouseError, ValueError
+
+
+class _ReportedByTheCli(logging.Filter):
+    """On Prefect's console handler, for one run: drops Prefect's records of an error the CLI reports itself in one
+    line (the failed task's and flow's tracebacks, and their "Finished in state Failed(...)" lines that repeat it).
+    Every other record is shown, and the API's log keeps them all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors, self.reported = _whole_run_errors(), []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, self.errors):
+            self.reported.append(str(error))
+            return False
+        return not any(text in record.getMessage() for text in self.reported)
+
+
+@contextmanager
+def _prefect_console_quiet_about_reported_errors() -> Iterator[None]:
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    quiet = _ReportedByTheCli()
+    handlers = [handler for handler in logging.getLogger().handlers if isinstance(handler, PrefectConsoleHandler)]
+    for handler in handlers:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(quiet)
+
+
 def _run_command(args: argparse.Namespace, own_process: bool) -> int:
     from .read import check_source
     from .write import ensure_writable
@@ -207,8 +253,8 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
         else:
             server.stop()  # not left running; the flow starts Prefect's own server, whose error says what is wrong
     execution = {"workers": args.workers, "dask_address": args.dask_address, "html_profile": args.profile}
-    shown = nullcontext() if args.quiet else progress.shown_on(sys.stderr)
-    with api, shown:  # a bar on a terminal, a plain line every few seconds otherwise
+    shown = nullcontext() if args.quiet else progress.shown_on(sys.stderr)  # a bar on a terminal, else a plain line now and then
+    with api, shown, _prefect_console_quiet_about_reported_errors():
         if args.command == "backfill":
             summary = clean_articles(source=args.source, warehouse=args.warehouse, mode="backfill", start=args.start,
                                      end=args.end, **execution)
@@ -229,18 +275,24 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
 def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     """The CLI's commands. `own_process`: the process is the command's alone (entry()), not a caller's or a test
     session's, whose objects a run must leave as it found them."""
-    from .read import ReadError, SourceError, check_source
-    from .write import WarehouseError, ensure_writable
+    from .read import check_source
+    from .write import ensure_writable
 
     args = _parser().parse_args(argv)
     log_levels.apply("WARNING" if args.quiet else args.log_level)
     try:
+        settings.check()  # a NEWSCLEAN_* variable the run cannot use: one line, before any work
         if args.command == "clean":
             return _clean_command(args.file)
         if args.command == "stats":
             from .stats import format_stats, warehouse_stats
 
             print(format_stats(warehouse_stats(args.warehouse)))
+            return 0
+        if args.command == "unlock":
+            from .lock import unlock
+
+            print(unlock(args.warehouse, force=args.force))
             return 0
         if args.command == "serve":
             from .deploy import serve
@@ -251,7 +303,7 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
             serve(source=args.source, warehouse=args.warehouse, cron=args.cron, name=args.name)
             return 0
         return _run_command(args, own_process)
-    except (SourceError, ReadError, WarehouseError, ValueError) as error:
+    except _whole_run_errors() as error:
         print(f"newsclean: error: {error}", file=sys.stderr)
         return 2
 

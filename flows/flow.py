@@ -37,7 +37,7 @@ from .spool import RunSpool  # noqa: E402
 from .validate import Validator  # noqa: E402
 from .warehouse_store import open_warehouse  # noqa: E402
 from .workers import run_supervised, stop_idle_workers  # noqa: E402
-from .write import ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
+from .write import data_partitions, ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
 
 FLOW_NAME = "clean_articles"
 
@@ -216,6 +216,7 @@ def clean_articles(
     at a time (default NEWSCLEAN_WORKERS, the number of cores; 0: in this process, unsupervised), or on the Dask
     cluster whose scheduler is at `dask_address` (tcp://HOST:PORT). HTML pages are extracted by the profile
     `html_profile` (default NEWSCLEAN_HTML_PROFILE: "quality"; or "fast")."""
+    settings.check()
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be 0 or more, not {workers}")
     # relative paths (prefect.yaml's `warehouse: warehouse`, `--warehouse wh`) against the folder the run started in:
@@ -237,7 +238,8 @@ def clean_articles(
 
     sources = discover_task(source, source_key(root, root_name, state),
                             None if is_object_store(store.uri) else store.uri).unwrap()
-    plan = plan_run(sources, state, context, mode, start, end)
+    plan = plan_run(sources, state, context, mode, start, end,
+                    existing_partitions=data_partitions(store) if mode == "backfill" else set())
     del state
     documents_in, records_skipped, to_process = len(sources), sources.skipped_records, len(plan.todo)
     paths_skipped = dict(sources.skipped_paths)

@@ -399,23 +399,22 @@ class RunPlan:
     previous_partitions: set[str]  # where earlier versions of the documents to process live
 
 
-def date_range(start: str, end: str) -> list[str]:
-    first, stop = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    return [(first + dt.timedelta(days=n)).isoformat() for n in range((stop - first).days)]
-
-
 def plan_run(sources: list[SourceFile], state: dict[str, dict], context: RunContext, mode: str,
-             start: str | None = None, end: str | None = None) -> RunPlan:
+             start: str | None = None, end: str | None = None, existing_partitions: set[str] = frozenset()) -> RunPlan:
     """incremental: new or changed files (path, size and mtime against the memory); reprocess: all;
-    backfill: every file whose ingest date is in [start, end), whatever the memory says."""
+    backfill: every file whose ingest date is in [start, end), whatever the memory says. A backfill rewrites whole
+    the dates of the range that hold documents now or held some before (`existing_partitions`, the warehouse's
+    partition dates, and the memory's dates): those only, however wide the range."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     replace: set[str] = set()
     if mode == "backfill":
         if not (start and end) or start >= end:
             raise ValueError(f"a backfill needs --start before --end, got [{start}, {end})")
-        replace = set(date_range(start, end))
-        todo = [source for source in sources if context.ingest_date_of(source) in replace]
+        start, end = dt.date.fromisoformat(start).isoformat(), dt.date.fromisoformat(end).isoformat()
+        todo = [source for source in sources if start <= context.ingest_date_of(source) < end]
+        earlier = set(existing_partitions) | {row["ingest_date"] for row in state.values()}
+        replace = {date for date in earlier if start <= date < end} | {context.ingest_date_of(source) for source in todo}
     elif mode == "reprocess":
         todo = list(sources)
     else:

@@ -94,7 +94,12 @@ class TemporaryServer:
         command = [sys.executable, "-c", _WITH_PARENT, str(os.getpid()), "--app-dir", str(prefect_dir.parent), "--factory",
                    "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
                    "--log-level", "error", "--lifespan", "on"]
-        return subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL)
+        # Its own session: Ctrl-C at a terminal, `timeout` and systemd's stop signal the CLI's whole process group,
+        # and the server must outlive the flow's unwinding (which reports to it); the CLI stops it at exit. Its
+        # stderr is not the run's: stopped at exit, it may log a connection's rollback after the run's last line (a
+        # server that fails to start is replaced by Prefect's own, which says why).
+        return subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
 
     def wait_until_healthy(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

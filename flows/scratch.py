@@ -17,22 +17,44 @@ PREFIX = "newsclean-"
 OWNER_FILE = ".owner.json"  # a dot: the folder's own files (staged Parquet, a report) are all there is to list
 
 
+# Two readings of one process's start time agree to the clock tick; a pid reused by a later process differs by more.
+_SAME_START_SECONDS = 1.0
+
+
+def process_started(pid: int) -> float | None:
+    """When the process `pid` started (seconds since the epoch), None if there is none or it cannot be told."""
+    import psutil  # imported by the few callers that judge an owner, not by every worker
+
+    try:
+        return psutil.Process(pid).create_time()
+    except (psutil.Error, ValueError, OverflowError):
+        return None
+
+
 def owner_record() -> dict:
-    """Who holds something: this process on this host, since now (a lock's content, a spool's owner file)."""
-    return {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
+    """Who holds something: this process on this host, since now (a lock's content, a spool's owner file), with the
+    process's start time, which tells it from a later process given the same pid."""
+    return {"host": socket.gethostname(), "pid": os.getpid(), "started": process_started(os.getpid()), "since": time.time()}
 
 
 def process_is_gone(owner: dict) -> bool:
-    """The owner's process has ended: known only on its own host (elsewhere: False, it may be running)."""
-    if owner.get("host") != socket.gethostname():
+    """The owner's process has ended: known only on its own host (elsewhere: False, it may be running). A live pid
+    whose process started at another time than the owner's is a later process given the same pid: the owner's is gone
+    (a record without a start time, an older version's, is judged by its pid alone)."""
+    pid = owner.get("pid")
+    if owner.get("host") != socket.gethostname() or isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
         return False
     try:
-        os.kill(int(owner["pid"]), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    except (PermissionError, KeyError, ValueError):
+    except (PermissionError, OverflowError):
+        pass  # alive under another user: its start time still tells
+    recorded = owner.get("started")
+    if isinstance(recorded, bool) or not isinstance(recorded, (int, float)):
         return False
-    return False
+    started = process_started(pid)
+    return started is not None and abs(started - recorded) > _SAME_START_SECONDS
 
 
 def private_folder(kind: str) -> Path:
@@ -40,7 +62,11 @@ def private_folder(kind: str) -> Path:
     parent = Path(tempfile.gettempdir())
     remove_abandoned(parent)
     folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{kind}-", dir=parent))
-    (folder / OWNER_FILE).write_text(json.dumps(owner_record()), encoding="utf-8")
+    try:
+        (folder / OWNER_FILE).write_text(json.dumps(owner_record()), encoding="utf-8")
+    except BaseException:  # a full disk, or Ctrl-C: a folder without its owner file would never be removed
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder
 
 

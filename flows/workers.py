@@ -64,10 +64,16 @@ class _Worker:
 
     def __init__(self) -> None:
         self.environment = _environment_key()  # what it inherited: settings and credentials are read from it
-        self.connection, child_end = _SPAWN.Pipe(duplex=True)
-        self.current = _SPAWN.Value("i", -1, lock=False)
-        self.process = _SPAWN.Process(target=_child, args=(child_end, self.current, WORKER_IDLE_SECONDS), daemon=True)
-        self.process.start()
+        # Ctrl-C at a terminal reaches the whole process group, a worker starting up too, before its _child() ignores
+        # it: it starts with SIGINT blocked (a signal mask outlives exec), as does multiprocessing's resource tracker.
+        unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self.connection, child_end = _SPAWN.Pipe(duplex=True)
+            self.current = _SPAWN.Value("i", -1, lock=False)
+            self.process = _SPAWN.Process(target=_child, args=(child_end, self.current, WORKER_IDLE_SECONDS), daemon=True)
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
         child_end.close()
 
     def stop(self) -> None:

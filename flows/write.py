@@ -10,10 +10,8 @@ one with an atomic rename; on S3 staged locally and published with one PUT (flow
 """
 from __future__ import annotations
 
-import os
 import signal
 import threading
-import time
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
@@ -53,10 +51,10 @@ def _key_column(table: str) -> str:
     return "run_id" if table == "runs" else "doc_id"
 
 
-# Test hooks: seconds to pause before staging each file, and before each rename (local) or PUT (S3), so that tests can
-# stop or kill a run while it stages or in the middle of a commit.
-_STAGE_PAUSE_SECONDS = float(os.environ.get("NEWSCLEAN_TEST_STAGE_PAUSE", "0"))
-_COMMIT_PAUSE_SECONDS = float(os.environ.get("NEWSCLEAN_TEST_COMMIT_PAUSE", "0"))
+# The moments of a commit, for tests that stop or kill a run at one of them: each callable here is called with
+# ("stage" or "publish", the file's key) before a file is staged, and before it is put in place (a rename, or a PUT).
+# Empty unless a test adds one (tests/checkpointed_cli.py in a CLI run's process).
+commit_checkpoints: list[Callable[[str, str], None]] = []
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -79,14 +77,27 @@ def _stops_deferred() -> Iterator[None]:
             signal.raise_signal(signum)
 
 
+def _checkpoint(moment: str, key: str) -> None:
+    for checkpoint in commit_checkpoints:
+        checkpoint(moment, key)
+
+
 def _commit(store: WarehouseStore, staged_files: list[Staged]) -> None:
     """Put every staged file in place of its target, one at a time (a rename, or one PUT); a stop waits for the last."""
     with _stops_deferred():
         for staged in staged_files:
-            if _COMMIT_PAUSE_SECONDS:
-                time.sleep(_COMMIT_PAUSE_SECONDS)
+            _checkpoint("publish", staged.key)
             store.publish(staged)
         store.finish_commit(staged_files)
+
+
+DATA_TABLES = tuple(table for table in schema.TABLES if table != "runs")
+
+
+def data_partitions(warehouse) -> set[str]:
+    """The dates that have a partition in any data table (not runs): where a backfill has rows to replace."""
+    store = open_warehouse(warehouse)
+    return {date for table in DATA_TABLES for date in store.partitions(table)}
 
 
 def kept_rows(store: WarehouseStore, table: str, ingest_date: str, replace_keys: set[str]) -> Iterator[pa.RecordBatch]:
@@ -228,8 +239,7 @@ def _remove_report_unless_committed(store: WarehouseStore, run_id: str, run_part
 def _stage(store: WarehouseStore, parts, key: str, schema: pa.Schema | None = None) -> Staged:
     """Stage one file, then give the pages its buffers used back to the system: the allocator otherwise keeps them,
     and each table's pass would add its own to the run's peak RSS."""
-    if _STAGE_PAUSE_SECONDS:
-        time.sleep(_STAGE_PAUSE_SECONDS)
+    _checkpoint("stage", key)
     staged = store.stage(parts, key, schema=schema)
     collector.return_freed_memory()
     return staged
@@ -247,13 +257,17 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
         collector.return_freed_memory()  # the articles' columns, sorted: gone (see _stage)
         earlier = read_minhash_index(store).without(processed_doc_ids, replace_partitions)
         near, minhash_index = near_duplicates.match_run(_run_bodies(spool), earlier)
+        data_dates = set().union(*(spool.partitions(table) for table in DATA_TABLES)) | replace_partitions
+        # A new warehouse gets every table, with its schema, for readers: a table this run has no rows for gets an
+        # empty file in the run's date, or, when that date holds no document of the run, in the first that does.
+        first_date = run_partition if run_partition in data_dates or not data_dates else min(data_dates)
         for table, table_schema in schema.TABLES.items():
             if table == "runs":
                 partitions, replace_keys = spool.partitions(table) | {run_partition}, {run_id}
             else:
                 partitions, replace_keys = spool.partitions(table) | replace_partitions | previous_partitions, processed_doc_ids
-            if not store.has_table(table):
-                partitions.add(run_partition)  # a new warehouse gets every table, with its schema, for readers
+            if not store.has_table(table) and not partitions:
+                partitions.add(first_date)  # (runs: always in run_partition)
             for partition in sorted(partitions):
                 new_rows = spool.batches(table, partition)
                 if table == "articles":

@@ -39,12 +39,30 @@ def processes_left_after(prefect_home: str, seconds: float) -> list[int]:
     return left
 
 
-def run_cli(args, env_extra=None, home=None, **kwargs) -> subprocess.Popen:
-    """A `newsclean` command in its own process (and session: the tests signal it), with its own PREFECT_HOME."""
+def run_cli(args, env_extra=None, home=None, checkpoint=None, **kwargs) -> subprocess.Popen:
+    """A `newsclean` command in its own process (and session: the tests signal it), with its own PREFECT_HOME.
+    `checkpoint` (folder, "stage" or "publish", n): the run waits in its commit before the n-th file it stages or puts
+    in place, after writing folder/reached, until folder/go exists (tests/checkpointed_cli.py)."""
     env = {**os.environ, "PREFECT_HOME": str(home), **(env_extra or {})}
     env.pop("PREFECT_API_URL", None)  # each process starts its own temporary server, as a user's would
-    return subprocess.Popen([sys.executable, "-m", "flows", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    command = ["-m", "flows"] if checkpoint is None else ["-m", "tests.checkpointed_cli", *map(str, checkpoint)]
+    return subprocess.Popen([sys.executable, *command, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True, **kwargs)
+
+
+def wait_for(condition, timeout=180, process=None):
+    """Poll until `condition()` holds; fails after `timeout` s, or as soon as `process` has ended."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the run never got there"
+        assert process is None or process.poll() is None, f"the run ended first: {process.communicate()}"
+        time.sleep(0.05)
+
+
+def lock_record(warehouse) -> bytes:
+    """What a local warehouse's lock file holds: empty when no run holds it or left it (a killed run's record)."""
+    path = Path(warehouse) / "_lock"
+    return path.read_bytes() if path.exists() else b""
 
 
 @pytest.fixture(scope="session")

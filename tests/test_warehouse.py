@@ -19,7 +19,8 @@ from flows.lock import WarehouseBusy, WarehouseLock
 from flows.stats import format_stats, warehouse_stats
 from flows.write import partition_path
 
-from .conftest import ROOT, SEEDS, processes_left_after, processes_with_prefect_home, run_cli
+from .checkpointed_cli import GO, REACHED
+from .conftest import ROOT, SEEDS, lock_record, processes_left_after, processes_with_prefect_home, run_cli, wait_for
 
 ARTICLES = {path.name: path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))}
 NAMES = sorted(ARTICLES)
@@ -119,6 +120,41 @@ def test_backfill_rewrites_exactly_its_range_and_keeps_later_memory(landing, tmp
     assert str(landing / "2024-01-01" / NAMES[1]) not in state_after
 
 
+def data_partition_dates(warehouse):
+    return {path.parent.name.split("=", 1)[1] for table_name in schema.TABLES if table_name != "runs"
+            for path in (warehouse / table_name).glob("ingest_date=*/*.parquet")}
+
+
+def test_a_wide_backfill_writes_only_the_dates_that_hold_documents_and_empties_those_that_no_longer_do(landing, tmp_path):
+    warehouse = tmp_path / "wh"
+    clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09")
+    assert data_partition_dates(warehouse) == {"2024-01-01", "2024-01-02", "2024-01-09"}
+    for path in (landing / "dt=2024-01-02").iterdir():  # a whole day gone from raw: its rows must go too
+        path.unlink()
+    (landing / NAMES[4]).unlink()  # and the loose file: the run's own date holds no document
+    summary = clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2030-01-01", mode="backfill",
+                             start="2000-01-01", end="2100-01-01")
+    assert (summary["documents_in"], summary["articles_out"]) == (2, 2)
+    assert data_partition_dates(warehouse) == {"2024-01-01", "2024-01-02", "2024-01-09"}  # no file for any other date
+    assert sorted(path.parent.name for path in (warehouse / "runs").glob("*/*.parquet")) == [
+        "ingest_date=2024-01-09", "ingest_date=2030-01-01"]
+    assert sql(f"select cast(ingest_date as varchar), count(*) from {table(warehouse, 'articles')} group by 1 order by 1") == [
+        ("2024-01-01", 2)]
+    assert sql(f"select count(*) from {table(warehouse, 'removed_lines')} where ingest_date <> '2024-01-01'") == [(0,)]
+    state = pads.dataset(warehouse / "_state").to_table().to_pylist()
+    assert sorted(row["ingest_date"] for row in state) == ["2024-01-01", "2024-01-01"]
+
+
+def test_a_backfill_into_a_new_warehouse_writes_no_file_for_its_own_date(landing, tmp_path):
+    warehouse = tmp_path / "wh"
+    (landing / NAMES[4]).unlink()
+    clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2030-01-01", mode="backfill",
+                   start="2000-01-01", end="2100-01-01")
+    assert data_partition_dates(warehouse) == {"2024-01-01", "2024-01-02"}
+    for table_name in schema.TABLES:  # every table is there, with its schema, for readers
+        assert pads.dataset(warehouse / table_name, partitioning="hive").schema.names
+
+
 def test_the_same_body_twice_is_marked_not_dropped(tmp_path):
     source = tmp_path / "crawl"
     for folder in ("2024-03-01", "2024-03-02"):
@@ -142,7 +178,7 @@ def test_a_stale_lock_is_taken_over_and_a_live_one_makes_the_second_writer_wait_
     with WarehouseLock(warehouse, wait_seconds=1):  # the dead run's lock is no trap
         with pytest.raises(WarehouseBusy, match=f"process {os.getpid()}"):
             WarehouseLock(warehouse, wait_seconds=0.5).acquire()
-    assert not (warehouse / "_lock").exists()
+    assert lock_record(warehouse) == b""  # let go: the next writer finds no record
 
 
 def test_the_writer_taking_over_a_killed_commit_removes_its_report_if_its_run_never_landed(landing, tmp_path):
@@ -161,19 +197,12 @@ def test_the_writer_taking_over_a_killed_commit_removes_its_report_if_its_run_ne
 def test_two_concurrent_runs_neither_corrupt_nor_duplicate(landing, tmp_path):
     warehouse = tmp_path / "wh"
     runs = [run_cli(["run", str(landing), "--warehouse", str(warehouse), "--ingest-date", "2024-01-09", "--reprocess"],
-                    {"NEWSCLEAN_TEST_COMMIT_PAUSE": "0.2"}, tmp_path / f"home{n}") for n in range(2)]
+                    home=tmp_path / f"home{n}") for n in range(2)]
     outputs = [run.communicate(timeout=600) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outputs]
     assert sql(f"select count(*), count(distinct doc_id) from {table(warehouse, 'articles')}") == [(5, 5)]
     assert sql(f"select count(*) from {table(warehouse, 'runs')}") == [(2,)]
-    assert not (warehouse / "_lock").exists()
-
-
-def wait_for(condition, timeout=180):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the run never got there"
-        time.sleep(0.05)
+    assert lock_record(warehouse) == b""
 
 
 @pytest.mark.parametrize("moment", ["while processing", "after staging", "between renames"])
@@ -185,19 +214,18 @@ def test_sigkill_at_any_moment_leaves_readable_tables_and_a_clean_rerun(landing,
         for path in landing.rglob(name):
             update = f"\nUpdate on the {word} story: the council published its response later in the day.\n"  # unique per article
             path.write_text(path.read_text(encoding="utf-8") + update, encoding="utf-8")
-    pause = {"while processing": "0", "after staging": "3", "between renames": "1.5"}[moment]
+    # after staging: every file staged, none in place; between renames: the report and one partition in place
+    checkpoint = {"while processing": None, "after staging": (tmp_path / "at", "publish", 1),
+                  "between renames": (tmp_path / "at", "publish", 3)}[moment]
     temp = tmp_path / "tmp"
     temp.mkdir()
     run = run_cli(["run", str(landing), "--warehouse", str(warehouse), "--ingest-date", "2024-01-09"],
-                  {"NEWSCLEAN_TEST_COMMIT_PAUSE": pause, "NEWSCLEAN_DOCUMENT_TIMEOUT": "600", "TMPDIR": str(temp)},
-                  tmp_path / "home")
+                  {"NEWSCLEAN_DOCUMENT_TIMEOUT": "600", "TMPDIR": str(temp)}, tmp_path / "home", checkpoint=checkpoint)
     staging = warehouse / settings.STAGING_DIR
     if moment == "while processing":  # validating: its report is being built in its spool
-        wait_for(lambda: any(spool_report.exists() for spool_report in temp.glob("newsclean-spool-*/report")))
+        wait_for(lambda: any(spool_report.exists() for spool_report in temp.glob("newsclean-spool-*/report")), process=run)
     else:
-        wait_for(lambda: staging.exists() and any(staging.glob("*.parquet")))
-        if moment == "between renames":
-            time.sleep(2.2)  # one or two partitions moved, the others not yet
+        wait_for((tmp_path / "at" / REACHED).exists, process=run)
     os.killpg(run.pid, signal.SIGKILL)  # the whole run, its server and workers too, as the OOM killer or a node loss would
     run.communicate(timeout=60)
     after_kill = everything(warehouse)  # every reader sees whole files: pyarrow and DuckDB both read every table
@@ -205,7 +233,7 @@ def test_sigkill_at_any_moment_leaves_readable_tables_and_a_clean_rerun(landing,
         pads.dataset(warehouse / name, partitioning="hive").to_table()
     for name, rows in after_kill.items():
         assert len(rows) == len(before[name]), name  # each partition is the old or the new version, never a mix
-    assert (warehouse / "_lock").exists() or moment == "while processing"  # left behind by the killed run ...
+    assert lock_record(warehouse) or moment == "while processing"  # the killed run's record, left behind ...
     if moment == "while processing":
         assert _reports(warehouse) == _run_ids(warehouse)  # no report of the killed run: it never reached its commit
     summary = clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09")  # ... and no trap
@@ -243,9 +271,10 @@ def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing
     exit_codes = {signal.SIGTERM: 143, signal.SIGINT: 130, signal.SIGKILL: -signal.SIGKILL}  # SIGINT: Ctrl-C
     for signum, exit_code in exit_codes.items():
         home = tmp_path / f"home-{signum.name}"
-        run = run_cli(arguments, {"NEWSCLEAN_TEST_STAGE_PAUSE": "10", "TMPDIR": str(temp)}, home)
-        # 10 s before each file is staged: signalled after the first, while the write waits to stage the second.
-        wait_for(lambda: _spools(temp) and staging.exists() and any(staging.glob("*.parquet")))
+        at = tmp_path / f"at-{signum.name}"
+        run = run_cli(arguments, {"TMPDIR": str(temp)}, home, checkpoint=(at, "stage", 2))
+        # signalled after the first file is staged, while the write waits to stage the second
+        wait_for((at / REACHED).exists, process=run)
         assert processes_with_prefect_home(str(home))  # its server and workers
         os.kill(run.pid, signum)
         _, err = run.communicate(timeout=120)
@@ -253,26 +282,29 @@ def test_sigterm_unwinds_the_run_and_a_killed_cli_takes_its_server_along(landing
         assert not processes_left_after(str(home), 15), f"left running after {signum.name}"
         assert everything(warehouse) == before  # nothing committed, nothing half-written
         if signum != signal.SIGKILL:
-            assert not (warehouse / "_lock").exists() and not _spools(temp), err[-3000:]
+            assert lock_record(warehouse) == b"" and not _spools(temp), err[-3000:]
             assert not any(staging.glob("*.parquet")), err[-3000:]
         assert _reports(warehouse) == _run_ids(warehouse)  # no report of a run that did not land, even killed outright
-    assert (warehouse / "_lock").exists() and len(_spools(temp)) == 1  # the killed run's: nobody could remove them
+    assert lock_record(warehouse) and len(_spools(temp)) == 1  # the killed run's: nobody could remove them
     assert any(staging.glob("*.parquet")) and any(staging.glob("report-*"))  # its staged files and report
     monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the next run on this host, with the same TMPDIR
     clean_articles(source=str(landing), warehouse=str(warehouse), ingest_date="2024-01-09", mode="reprocess")
-    assert not _spools(temp) and not (warehouse / "_lock").exists() and not any(staging.iterdir())
+    assert not _spools(temp) and lock_record(warehouse) == b"" and not any(staging.iterdir())
     assert everything(warehouse) == before
 
-    # Stopped mid-commit: signalled once the first partition is renamed, 1 s before each rename.
+    # Stopped mid-commit: signalled once the report and the first partition are in place, before the second.
     first_renamed = partition_path(warehouse, "articles", "2024-01-01")
     old_version = first_renamed.stat().st_mtime_ns
-    run = run_cli(arguments, {"NEWSCLEAN_TEST_COMMIT_PAUSE": "1", "TMPDIR": str(temp)}, tmp_path / "home-commit")
-    wait_for(lambda: first_renamed.stat().st_mtime_ns != old_version)
+    at = tmp_path / "at-commit"
+    run = run_cli(arguments, {"TMPDIR": str(temp)}, tmp_path / "home-commit", checkpoint=(at, "publish", 3))
+    wait_for((at / REACHED).exists, process=run)
+    assert first_renamed.stat().st_mtime_ns != old_version
     os.kill(run.pid, signal.SIGTERM)
+    (at / GO).touch()  # the commit goes on; the stop takes effect once it has ended
     _, err = run.communicate(timeout=120)
     assert run.returncode == 143, err[-3000:]
     assert not processes_left_after(str(tmp_path / "home-commit"), 15)
-    assert not (warehouse / "_lock").exists() and not _spools(temp) and not any(staging.glob("*.parquet"))
+    assert lock_record(warehouse) == b"" and not _spools(temp) and not any(staging.glob("*.parquet"))
     # the whole commit landed: every table is the stopped run's, its runs row (and its report) included
     assert everything(warehouse) == before and _reports(warehouse) == _run_ids(warehouse)
     assert sql(f"select count(*) from {table(warehouse, 'runs')}") == [(runs_before + 2,)]

@@ -9,6 +9,8 @@ import pytest
 from flows import schema
 from flows.write import WarehouseError, ensure_writable, partition_path, write_run
 
+from .conftest import lock_record
+
 NOW = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.timezone.utc)
 
 
@@ -59,7 +61,7 @@ def test_a_stop_just_after_a_file_is_staged_leaves_no_staged_file_and_no_lock(tm
     monkeypatch.setattr(write.collector, "return_freed_memory", stopped_after_the_third_file)
     with pytest.raises(KeyboardInterrupt):
         write_run(tmp_path, {"rejected": [rejected("a", "worse", "r2")]}, {"a"}, "r2", run_partition="2026-11-22")
-    assert list((tmp_path / "_staging").iterdir()) == [] and not (tmp_path / "_lock").exists()
+    assert list((tmp_path / "_staging").iterdir()) == [] and lock_record(tmp_path) == b""
     assert pq.read_table(partition_path(tmp_path, "rejected", "2026-11-22")).to_pylist() == before
 
 
