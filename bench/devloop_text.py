@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from flows.clean.page_noise import find_page_noise
-from flows.clean.text import clean_text, finish, normalize_line, split_lines, strip_boilerplate
-from flows.metric import score_corpus, score_page
+from newsclean.clean.page_noise import find_page_noise
+from newsclean.clean.text import clean_text, finish, normalize_line, split_lines, strip_boilerplate
+from bench.metric import score_corpus, score_page
 
 AEB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb"
 # text set -> (F1 as is, target F1), from shared/bench/aeb/README.md and the task

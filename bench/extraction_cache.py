@@ -28,7 +28,7 @@ SAVE_EVERY = 200
 def page_html(set_name: str, page: str) -> str:
     with gzip.open(SET_DIRS[set_name] / "html" / f"{page}.html.gz", "rb") as handle:
         raw = handle.read()
-    from flows.read import decode_text  # the flow's own decoding
+    from newsclean.read.decode import decode_text  # the flow's own decoding
 
     return decode_text(raw, is_html=True)[0]
 
@@ -38,7 +38,7 @@ def page_ids(set_name: str) -> list[str]:
 
 
 def _document_fields(document) -> dict:
-    from flows.clean.html import leading_standfirst
+    from newsclean.clean.html import leading_standfirst
 
     if document is None:
         return {"text": "", "title": None, "author": None, "date": None, "standfirst": None}
@@ -70,11 +70,11 @@ def _bare(**options) -> Callable[[str], dict]:
 
 
 def _newsclean_pass(**options) -> Callable[[str], dict]:
-    """One of the trafilatura passes newsclean's HTML path makes (flows/clean/html.py's options), text and metadata."""
+    """One of the trafilatura passes newsclean's HTML path makes (newsclean/clean/html.py's options), text and metadata."""
     def run(html: str) -> dict:
         import trafilatura
 
-        from flows.clean.html import TRAFILATURA_OPTIONS
+        from newsclean.clean.html import TRAFILATURA_OPTIONS
 
         return _document_fields(trafilatura.bare_extraction(html, **{**TRAFILATURA_OPTIONS, **options}))
     return run

@@ -17,10 +17,10 @@ from dataclasses import dataclass, replace
 
 from bench import extraction_cache
 from bench.wcxb import FOLDS, PAGE_TYPES, fold_of, truth
-from flows.clean.html import MIN_BODY_WORDS, _has_words, _paragraphs, _words, looks_like_layout
-from flows.clean.page_type import classify_page
-from flows.clean.text import finish, strip_boilerplate
-from flows.metric import mean_bag_score, score_corpus, score_page, score_page_bag
+from newsclean.clean.html import MIN_BODY_WORDS, _has_words, _paragraphs, _words, looks_like_layout
+from newsclean.clean.page_type import classify_page
+from newsclean.clean.text import finish, strip_boilerplate
+from bench.metric import score_corpus, score_page, score_page_bag
 
 PASSES = ("bare_default", "metadata")  # on every page (and bare_fast with --with-fast)
 # per predicted page type, the passes tried instead of the default one (each computed on the pages of that type only)

@@ -11,7 +11,7 @@ import platform
 import sys
 import time
 
-from flows.clean.page_noise import find_page_noise
+from newsclean.clean.page_noise import find_page_noise
 from tests.test_page_noise import ARTICLE, HUGE_LINES
 
 

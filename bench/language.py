@@ -1,7 +1,7 @@
 """Language identifiers compared: accuracy on headline-length texts (three words), short texts (one sentence) and
 long texts (two paragraphs) in 19
 languages (bench/language_samples.py), and documents per second on real article bodies (../shared/bench/aeb's
-ground truth, each cut to the sample newsclean reads: flows/clean/language.sample).
+ground truth, each cut to the sample newsclean reads: newsclean/clean/language.sample).
 
     python -m bench.language
 
@@ -19,7 +19,7 @@ import timeit
 from pathlib import Path
 from typing import Callable
 
-from flows.clean.language import sample
+from newsclean.clean.language import sample
 
 from .language_samples import SENTENCES, headline_texts, long_texts, short_texts
 

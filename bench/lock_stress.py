@@ -34,7 +34,7 @@ def _row(doc_id: str, run_id: str) -> dict:
 
 
 def _commit_writer(root: str, trials: int, index: int, barrier, errors) -> None:
-    from flows.write import write_run
+    from newsclean.write.commit import write_run
 
     for trial in range(trials):
         barrier.wait(BARRIER_TIMEOUT_SECONDS)
@@ -50,7 +50,7 @@ def commit_trials(root: Path, trials: int, writers: int) -> list[int]:
     """The trials (by number) in which a committed row was lost or a commit failed."""
     import pyarrow.parquet as pq
 
-    from flows.write import partition_path
+    from newsclean.write.commit import partition_path
 
     for trial in range(trials):
         (root / f"trial-{trial}").mkdir(parents=True)  # as the flow's ensure_writable() makes it before its commit
@@ -72,7 +72,7 @@ def commit_trials(root: Path, trials: int, writers: int) -> list[int]:
 
 
 def _taker(root: str, trials: int, index: int, barrier) -> None:
-    from flows.lock import WarehouseLock
+    from newsclean.write.lock import WarehouseLock
 
     for trial in range(trials):
         warehouse = Path(root) / f"takeover-{trial}"

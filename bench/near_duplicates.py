@@ -1,4 +1,4 @@
-"""Near-duplicate detection (flows/near_duplicates.py) on a syndication set built from real article bodies, its
+"""Near-duplicate detection (newsclean/write/near_duplicates.py) on a syndication set built from real article bodies, its
 threshold chosen by cross-validation; signature throughput; the index's memory and storage.
 
     python -m bench.near_duplicates
@@ -32,7 +32,7 @@ from urllib.parse import urlparse
 import numpy as np
 import pyarrow.parquet as pq
 
-from flows import near_duplicates as nd
+from newsclean.write import near_duplicates as nd
 
 AEB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb" / "ground-truth.json"
 THRESHOLDS = [round(0.20 + 0.05 * step, 2) for step in range(15)]  # 0.20 .. 0.90

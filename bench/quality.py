@@ -8,13 +8,13 @@
 HTML sets (aeb's `html`, `wcxb`) run once per HTML profile (--profiles, default both: quality and fast), each
 beside bare trafilatura scored on the same pages: `trafilatura.extract(html, include_comments=False)` (its
 defaults otherwise) and the same with `fast=True`, their outputs cached on disk (bench/extraction_cache.py).
-`wcxb` is ../shared/bench/wcxb-dev, scored with WCXB's own metric (bag of words, page F1s averaged; flows/metric.py)
+`wcxb` is ../shared/bench/wcxb-dev, scored with WCXB's own metric (bag of words, page F1s averaged; bench/metric.py)
 overall and per page type; with the page-type model's cross-validated accuracy (bench/train_page_type.py) and, on
 its articles, the metadata (title, author, date) against the truth.
 
 A page's prediction is the body the flow wrote for it, in `articles` or `quarantine` (a quarantined body is still what
 the cleaner produced); a page in `rejected`, or missing, scores as an empty prediction. Page ids are file names up to
-the first dot. The metric is the benchmark's own (flows/metric.py).
+the first dot. The metric is the benchmark's own (bench/metric.py).
 
 For a text set it also prints the set's line ceiling: the F1 of a cleaner that removes whole lines and is told by the
 ground truth which lines are the article's. A text cleaner removes lines, so one that has not seen the truth is not
@@ -31,8 +31,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from flows.metric import SHINGLE_SIZE, TOKEN, CorpusScore, score_corpus, score_page, shingles
-from flows.settings import HTML_PROFILES
+from bench.metric import SHINGLE_SIZE, TOKEN, CorpusScore, score_corpus, score_page, shingles
+from newsclean.settings import HTML_PROFILES
 
 AEB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb"
 # set name -> (folder under the benchmark, F1 of the input as is, target F1), from shared/bench/aeb/README.md and the issue
@@ -152,7 +152,7 @@ def run_set(source: Path, truth: dict[str, str], keep_bodies: bool = False, html
 
 def _warm_up() -> None:
     """Start Prefect's temporary server and import Great Expectations once, so each set's rate is steady-state."""
-    from flows import settings
+    from newsclean import settings
     from flows.flow import clean_articles
 
     with tempfile.TemporaryDirectory(prefix="newsclean-bench-") as warehouse:
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--truth", type=Path, help="ground truth for --source")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-    from flows import settings
+    from newsclean import settings
 
     settings.apply_prefect_environment()  # before prefect is imported: its temporary server's start timeout
 

@@ -183,7 +183,7 @@ def text_corpus(folder: Path, documents: int, sites: int = 10, seed: int = 5) ->
 
 def bench_context():
     """The run context the timed steps work under, as the flow builds one for a run."""
-    from flows.pipeline import RunContext
+    from newsclean.records import RunContext
 
     return RunContext(run_id="bench", processed_at=dt.datetime.now(dt.timezone.utc), ingest_date=BENCH_DATE)
 
@@ -232,9 +232,9 @@ def bare_trafilatura_seconds(pages: list[str]) -> float:
 def pipeline_seconds(corpus: Path, precision_pass: bool | None = None) -> float:
     """The shard function's per-document work (read, decode, trafilatura, line rules, metadata), in this process;
     `precision_pass` on is NEWSCLEAN_HTML_PRECISION=1 (a second extraction per page), None the settings' default."""
-    from flows import settings
-    from flows.pipeline import process_batch
-    from flows.read import discover
+    from newsclean import settings
+    from newsclean.runtime.passes import process_batch
+    from newsclean.read.discover import discover
 
     sources = discover(corpus)
     context = bench_context()
@@ -252,11 +252,11 @@ def pipeline_seconds(corpus: Path, precision_pass: bool | None = None) -> float:
 
 def supervised_shards_seconds(corpus: Path, workers: int) -> float:
     """The flow's shard execution without Prefect's task bookkeeping: shards sized as the flow sizes them, `workers`
-    at a time, each in its supervised spawn worker process (flows/workers.py); process start included."""
-    from flows import execution
-    from flows.pipeline import split_batches
-    from flows.read import discover
-    from flows.workers import run_supervised
+    at a time, each in its supervised spawn worker process (newsclean/runtime/workers.py); process start included."""
+    from newsclean.runtime import execution
+    from newsclean.runtime.plan import split_batches
+    from newsclean.read.discover import discover
+    from newsclean.runtime.workers import run_supervised
 
     sources = discover(corpus)
     context = bench_context()
@@ -274,12 +274,13 @@ def text_end_to_end(corpus: Path, warehouse: Path) -> dict[str, float]:
     read + clean (the shard's output spooled), site templates, finish + validate a shard at a time (Great
     Expectations already imported: its import is a once-per-run cost, counted in figure 7), write. Seconds per
     step."""
-    from flows.pipeline import (STATE_TABLE, RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run,
-                                process_batch, spool_shard)
-    from flows.read import discover
-    from flows.spool import RunSpool
-    from flows.validate import Validator
-    from flows.write import ensure_writable, read_site_templates, read_state, write_run
+    from newsclean.records import STATE_TABLE
+    from newsclean.runtime.passes import RunTotals, finish_and_validate_spooled, learn_site_templates, process_batch, spool_shard
+    from newsclean.runtime.plan import plan_run
+    from newsclean.read.discover import discover
+    from newsclean.runtime.spool import RunSpool
+    from newsclean.validate.checks import Validator
+    from newsclean.write.commit import ensure_writable, read_site_templates, read_state, write_run
 
     steps: dict[str, float] = {}
     clock = time.perf_counter()
@@ -418,8 +419,8 @@ def main(argv: list[str] | None = None) -> int:
             report.note(f"with NEWSCLEAN_HTML_PRECISION=1 (one run): {two_pass:.1f} s, ratio {bare_total / two_pass:.2f}")
 
         if "3" in only:
-            from flows import collector
-            from flows.validate import import_great_expectations
+            from newsclean.runtime import collector
+            from newsclean.validate.checks import import_great_expectations
 
             import_great_expectations()  # its import is once per run, not per document: not timed here
             collector.freeze_imported()  # as the CLI does after its imports

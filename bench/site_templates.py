@@ -17,8 +17,8 @@ import random
 import tempfile
 from pathlib import Path
 
-from flows import settings
-from flows.metric import score_corpus, score_page
+from newsclean import settings
+from bench.metric import score_corpus, score_page
 
 from .quality import AEB, _warm_up, run_set
 

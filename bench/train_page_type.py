@@ -1,4 +1,4 @@
-"""Train the page-type model (flows/clean/page_type.py) on the WCXB development pages' labels, and report its
+"""Train the page-type model (newsclean/clean/page_type.py) on the WCXB development pages' labels, and report its
 accuracy by cross-validation grouped by domain (no domain in both a training and a test fold).
 
     python -m bench.train_page_type            # cross-validate, then fit on every page and write the model file
@@ -16,7 +16,7 @@ from collections import Counter
 
 from bench import extraction_cache
 from bench.wcxb import FOLDS, PAGE_TYPES, fold_of, truth
-from flows.clean import page_type as pt
+from newsclean.clean import page_type as pt
 
 ALPHAS = (1e-5, 1e-4, 1e-3)  # regularisation strengths tried
 EPOCHS = 50

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from flows.metric import BagScore, mean_bag_score, score_page_bag
+from bench.metric import BagScore, mean_bag_score, score_page_bag
 
 WCXB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "wcxb-dev"
 PAGE_TYPES = ("article", "forum", "product", "collection", "listing", "documentation", "service")

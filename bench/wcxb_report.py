@@ -4,11 +4,10 @@ model's cross-validated accuracy; metadata on the articles."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from bench import extraction_cache
 from bench.wcxb import PAGE_TYPES, WCXB, by_type, page_scores, truth
-from flows.metric import BagScore
+from bench.metric import BagScore
 
 COLUMNS = ("all",) + PAGE_TYPES
 
@@ -97,7 +96,7 @@ def run(profiles: list[str], limit: int | None = None) -> dict:
 
 
 def _page_type_figures(rows_by_profile: dict[str, dict], pages) -> dict:
-    from flows.clean import page_type as pt
+    from newsclean.clean import page_type as pt
 
     stored = pt.load_cv_report()
     if stored:

@@ -1,3 +1,3 @@
-from .cli import entry
+from flows.cli import entry
 
 entry()

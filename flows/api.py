@@ -1,7 +1,7 @@
 """newsclean's Python API, for notebooks and other flows: `from flows import run, backfill, plan, clean_document`.
 
 Each function imports what it needs when called (Prefect, Great Expectations, trafilatura take seconds to import), so
-that `import flows` stays cheap. The package re-exports these names (flows/__init__.py); moving the library to
+that `import flows` stays cheap. The package re-exports these names (newsclean/__init__.py); moving the library to
 another package name moves this module with it.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from collections import Counter
 
-from . import settings
+from newsclean import settings
 
 __all__ = ["RejectedDocument", "backfill", "clean_document", "plan", "run"]
 
@@ -35,7 +35,7 @@ def run(source: str | os.PathLike = settings.DEFAULT_SOURCE, warehouse: str | os
     data_docs, and `duplicates_out`)."""
     if mode not in RUN_MODES:
         raise ValueError(f"mode must be one of {RUN_MODES} (a backfill: backfill()), not {mode!r}")
-    from .flow import clean_articles
+    from flows.flow import clean_articles
 
     return clean_articles(source=os.fspath(source), warehouse=os.fspath(warehouse), ingest_date=ingest_date, mode=mode,
                           workers=workers, dask_address=dask_address)
@@ -45,7 +45,7 @@ def backfill(source: str | os.PathLike, start: str, end: str, warehouse: str | o
              workers: int | None = None, dask_address: str | None = None) -> dict:
     """Reprocess the documents of the dates [start, end) (YYYY-MM-DD) and replace exactly those partitions, as
     `newsclean backfill` does. Returns the run's summary."""
-    from .flow import clean_articles
+    from flows.flow import clean_articles
 
     return clean_articles(source=os.fspath(source), warehouse=os.fspath(warehouse), mode="backfill", start=start, end=end,
                           workers=workers, dask_address=dask_address)
@@ -63,11 +63,12 @@ def plan(source: str | os.PathLike = settings.DEFAULT_SOURCE, warehouse: str | o
     """What a run would process, without running it and without writing anything (no Prefect, no lock, no probe):
     the documents under `source` by partition, each `new`, `changed` (size or time differ from what the warehouse
     processed) or `unchanged`, and how many of them the run would process (`to_process`, by `mode`)."""
-    from .identity import source_key
-    from .pipeline import RunContext, plan_run
-    from .read import discover, source_root
-    from .storage import is_object_store
-    from .write import read_state
+    from newsclean.read.identity import source_key
+    from newsclean.records import RunContext
+    from newsclean.runtime.plan import plan_run
+    from newsclean.read.discover import discover, source_root
+    from newsclean.storage import is_object_store
+    from newsclean.write.commit import read_state
 
     today = dt.datetime.now(dt.timezone.utc)
     state = read_state(os.fspath(warehouse))
@@ -99,8 +100,9 @@ def clean_document(path: str | os.PathLike) -> dict:
     would, without Prefect, validation or what other documents of its site teach the site_template rule: the
     `articles` row it gives (body, title, dek, authors, ... as warehouse/README.md documents them) with its
     `removed_lines` (line_no, rule, text). Raises RejectedDocument with the reason the run would record."""
-    from .pipeline import PARTITION, RunContext, finish_pending, process_document
-    from .read import discover
+    from newsclean.records import PARTITION, RunContext
+    from newsclean.clean.document import finish_pending, process_document
+    from newsclean.read.discover import discover
 
     found = discover(os.fspath(path))
     if len(found) != 1:

@@ -12,7 +12,9 @@ import sys
 from contextlib import contextmanager, nullcontext
 from typing import Iterator
 
-from . import collector, log_levels, settings
+from newsclean.runtime import collector
+from flows import log_levels
+from newsclean import settings
 
 
 def _iso_date(value: str) -> str:
@@ -115,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from . import __version__
+    from flows import __version__
 
     return __version__
 
@@ -123,7 +125,7 @@ def _version() -> str:
 def _require_lasting_server() -> None:
     """Scheduled runs are created by a Prefect server's scheduler service: Prefect's temporary server runs none, so a
     deployment served on it would wait forever."""
-    from . import prefect_server
+    from flows import prefect_server
 
     if prefect_server.needed():
         raise ValueError("serve needs a running Prefect server, whose scheduler creates the runs (Prefect's temporary "
@@ -133,7 +135,7 @@ def _require_lasting_server() -> None:
 
 def _dry_run_command(args: argparse.Namespace) -> int:
     """What the run would process, by partition: nothing is written (no lock, no probe) and no Prefect server starts."""
-    from .api import plan
+    from flows.api import plan
 
     backfill = args.command == "backfill"
     planned = plan(args.source, args.warehouse, mode="backfill" if backfill else "reprocess" if args.reprocess else "incremental",
@@ -152,8 +154,8 @@ def _dry_run_command(args: argparse.Namespace) -> int:
 
 
 def _clean_command(path: str) -> int:
-    from .clean.text import clean_text
-    from .read import discover, read_document
+    from newsclean.clean.text import clean_text
+    from newsclean.read.discover import discover, read_document
 
     source = discover(path)[0]
     document = read_document(source)
@@ -178,8 +180,9 @@ def _clean_command(path: str) -> int:
 
 def _whole_run_errors() -> tuple[type[BaseException], ...]:
     """Errors about a whole run (a source, a warehouse, a setting, a parameter): one line on stderr and exit 2."""
-    from .read import ReadError, SourceError
-    from .write import WarehouseError
+    from newsclean.read.decode import ReadError
+    from newsclean.read.discover import SourceError
+    from newsclean.write.commit import WarehouseError
 
     return SourceError, ReadError, WarehouseError, ValueError
 
@@ -217,8 +220,8 @@ def _prefect_console_quiet_about_reported_errors() -> Iterator[None]:
 
 
 def _run_command(args: argparse.Namespace, own_process: bool) -> int:
-    from .read import check_source
-    from .write import ensure_writable
+    from newsclean.read.discover import check_source
+    from newsclean.write.commit import ensure_writable
 
     if args.command == "backfill" and args.start >= args.end:
         raise ValueError(f"--start {args.start} must be before --end {args.end} (the range is [start, end))")
@@ -226,20 +229,20 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
         return _dry_run_command(args)
     check_source(args.source)  # a missing or empty source, or an unreachable bucket, fails here, before the Prefect server starts
     ensure_writable(args.warehouse)  # before the Prefect server starts: a bad warehouse fails at once (also s3://)
-    from . import prefect_server
+    from flows import prefect_server
 
     server = prefect_server.start()  # its start runs on the other core while this process imports
     if args.dask_address is None:
-        from . import workers
+        from newsclean.runtime import workers
 
         workers.start_workers(settings.WORKERS if args.workers is None else args.workers)
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
 
     server = prefect_server.confirm(server)
 
-    from . import progress
-    from .flow import clean_articles
-    from .validate import import_great_expectations
+    from newsclean.runtime import progress
+    from flows.flow import clean_articles
+    from newsclean.validate.checks import import_great_expectations
 
     import_great_expectations()  # a once-per-run cost, paid while the server starts (docs/benchmarks.md)
     if own_process:  # the process runs this one flow: what it has imported lives until it exits
@@ -275,8 +278,8 @@ def _run_command(args: argparse.Namespace, own_process: bool) -> int:
 def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
     """The CLI's commands. `own_process`: the process is the command's alone (entry()), not a caller's or a test
     session's, whose objects a run must leave as it found them."""
-    from .read import check_source
-    from .write import ensure_writable
+    from newsclean.read.discover import check_source
+    from newsclean.write.commit import ensure_writable
 
     args = _parser().parse_args(argv)
     log_levels.apply("WARNING" if args.quiet else args.log_level)
@@ -285,17 +288,17 @@ def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
         if args.command == "clean":
             return _clean_command(args.file)
         if args.command == "stats":
-            from .stats import format_stats, warehouse_stats
+            from newsclean.write.stats import format_stats, warehouse_stats
 
             print(format_stats(warehouse_stats(args.warehouse)))
             return 0
         if args.command == "unlock":
-            from .lock import unlock
+            from newsclean.write.lock import unlock
 
             print(unlock(args.warehouse, force=args.force))
             return 0
         if args.command == "serve":
-            from .deploy import serve
+            from flows.deploy import serve
 
             _require_lasting_server()
             check_source(args.source)
@@ -316,7 +319,7 @@ def _exit_without_teardown() -> None:
     workers have sent what they held, its server has stopped, worker processes are gone), flush and leave, skipping
     the interpreter's teardown of every imported module and object (Prefect, pandas, Great Expectations: slow, and
     of no use to a process that is ending)."""
-    from . import workers
+    from newsclean.runtime import workers
 
     workers.stop_idle_workers()
     for stream in (sys.stdout, sys.stderr):

@@ -1,7 +1,7 @@
 """Scheduled runs: the clean_articles flow as a Prefect deployment on a cron schedule (UTC)."""
 from __future__ import annotations
 
-from . import settings
+from newsclean import settings
 
 
 def deployment(source: str, warehouse: str, cron: str = settings.DEFAULT_CRON, name: str = settings.DEPLOYMENT_NAME):
@@ -12,7 +12,7 @@ def deployment(source: str, warehouse: str, cron: str = settings.DEFAULT_CRON, n
     Local paths are made absolute here: a scheduled run's parameters then say where it reads and writes."""
     from prefect.deployments.runner import EntrypointType
 
-    from .flow import clean_articles
+    from flows.flow import clean_articles
 
     return clean_articles.to_deployment(
         name=name, cron=cron,

@@ -13,7 +13,9 @@ import json
 import uuid
 from functools import partial
 
-from . import execution, log_levels, progress, settings
+from newsclean.runtime import execution, progress
+from flows import log_levels
+from newsclean import settings
 
 settings.apply_prefect_environment()
 log_levels.quiet_great_expectations()  # a deployment's run too, where no CLI sets levels
@@ -26,18 +28,19 @@ from prefect.states import Completed  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
-from .pipeline import (  # noqa: E402
-    BatchOutput, RunContext, RunPlan, RunTotals, finish_and_validate_spooled, learn_site_templates, plan_run, process_batch,
-    STATE_TABLE, runs_row, split_batches, spool_shard,
-)
-from .identity import source_key  # noqa: E402
-from .read import Discovery, SourceFile, discover, source_root  # noqa: E402
-from .storage import is_object_store  # noqa: E402
-from .spool import RunSpool  # noqa: E402
-from .validate import Validator  # noqa: E402
-from .warehouse_store import open_warehouse  # noqa: E402
-from .workers import run_supervised, stop_idle_workers  # noqa: E402
-from .write import data_partitions, ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
+from newsclean.clean.document import BatchOutput
+from newsclean.records import RunContext, STATE_TABLE, runs_row
+from newsclean.runtime.plan import RunPlan, plan_run, split_batches
+from newsclean.runtime.passes import RunTotals, finish_and_validate_spooled, learn_site_templates, process_batch, spool_shard
+from newsclean.read.identity import source_key  # noqa: E402
+from newsclean.read.discover import Discovery, discover, source_root  # noqa: E402
+from newsclean.records import SourceFile
+from newsclean.storage import is_object_store  # noqa: E402
+from newsclean.runtime.spool import RunSpool  # noqa: E402
+from newsclean.validate.checks import Validator  # noqa: E402
+from newsclean.write.store import open_warehouse  # noqa: E402
+from newsclean.runtime.workers import run_supervised, stop_idle_workers  # noqa: E402
+from newsclean.write.commit import data_partitions, ensure_writable, read_site_templates, read_state, write_run  # noqa: E402
 
 FLOW_NAME = "clean_articles"
 
@@ -57,7 +60,7 @@ def discover_task(source: str, source_key: str, exclude: str | None) -> quote[Di
 
 @task(name="clean-batch", cache_policy=NO_CACHE, retries=1)
 def clean_batch_task(sources: list[SourceFile], context: RunContext, shard: int, supervised: bool = True) -> BatchOutput:
-    """One shard, in a supervised worker process (flows/workers.py) unless `supervised` is off (--workers 0);
+    """One shard, in a supervised worker process (newsclean/runtime/workers.py) unless `supervised` is off (--workers 0);
     retried once if the supervision itself fails. Its chunks count towards the CLI's progress display."""
     if not supervised:
         return process_batch(sources, context)
@@ -147,7 +150,7 @@ def _duplicates_written(store, run_id: str, partitions: set[str]) -> int:
     """The run's articles marked as duplicates (duplicate_of set), read back from the partitions it committed."""
     import pyarrow.compute as pc
 
-    from .write import partition_key
+    from newsclean.write.commit import partition_key
 
     count = 0
     for partition in partitions:

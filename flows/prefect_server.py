@@ -133,7 +133,7 @@ class TemporaryServer:
 
 def start() -> TemporaryServer | None:
     """A temporary server starting now, unless the environment names Prefect's API (confirm() checks the rest)."""
-    from . import settings
+    from newsclean import settings
 
     settings.apply_prefect_environment()  # before Prefect reads its settings, here and in the server
     return None if os.environ.get("PREFECT_API_URL") else TemporaryServer()

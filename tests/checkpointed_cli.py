@@ -4,7 +4,7 @@
 
 Before the N-th file the run stages (MOMENT `stage`) or puts in place (`publish`: a rename, or a PUT), it writes
 FOLDER/reached (the file's key) and waits until FOLDER/go exists, or until it is stopped or killed there. The hook goes
-in through flows.write.commit_checkpoints, in this process only: the command itself reads no test setting."""
+in through newsclean.write.commit.commit_checkpoints, in this process only: the command itself reads no test setting."""
 import sys
 import time
 from pathlib import Path
@@ -13,7 +13,7 @@ REACHED, GO = "reached", "go"
 
 
 def install(folder: Path, moment: str, count: int) -> None:
-    from flows import write
+    from newsclean.write import commit as write
 
     seen = []
 

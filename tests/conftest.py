@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import settings
+from newsclean import settings
 
 settings.apply_prefect_environment()
 

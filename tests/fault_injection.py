@@ -3,7 +3,7 @@ import os
 import signal
 import time
 
-from flows.pipeline import process_document
+from newsclean.clean.document import process_document
 
 
 def process_with_faults(source, context):
@@ -27,7 +27,7 @@ def process_recording_pid(source, context):
 def process_recording_memo(source, context):
     """The process and how many lines its memos held before this document, in its rejected row's reason (for the
     test that each shard starts with empty memos)."""
-    from flows.clean import memo
+    from newsclean.clean import memo
 
     held = memo.lines_held()
     output = process_document(source, context)

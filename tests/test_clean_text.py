@@ -5,8 +5,8 @@ import pytest
 
 from hypothesis import given, settings, strategies as st
 
-from flows.clean.text import clean_text, normalize_line, split_lines
-from flows.clean import metadata as md
+from newsclean.clean.text import clean_text, normalize_line, split_lines
+from newsclean.clean import metadata as md
 
 ARTICLE = [
     "The council approved the new budget on Tuesday after a long debate that lasted into the night.",

@@ -18,7 +18,7 @@ def test_a_run_validates_and_reports_without_scipy_stats_which_loads_at_its_firs
     out = run_python(f"""
         import datetime as dt, sys
         from pathlib import Path
-        from flows.validate import Validator
+        from newsclean.validate.checks import Validator
         validator = Validator(today=dt.date(2026, 11, 22), docs_dir=Path({str(tmp_path / "docs")!r}))
         rows = [{{"doc_id": str(n), "body": "A long enough body of text for the checks to pass. " * 10, "word_count": 100 if n else 1,
                  "published_date": None, "language": None}} for n in range(50)]
@@ -37,7 +37,7 @@ def test_a_module_imported_already_or_absent_is_left_alone_and_a_failing_import_
     (tmp_path / "broken_module.py").write_text("raise ImportError('broken on purpose')\n")
     out = run_python("""
         import json, sys
-        from flows.deferred_import import DeferredModule, defer
+        from newsclean.validate.deferred_import import DeferredModule, defer
         defer("json"); defer("no_such_module_here")
         print(sys.modules["json"] is json, "no_such_module_here" in sys.modules)
         defer("broken_module")

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import execution, progress, settings
+from newsclean.runtime import execution, progress
+from newsclean import settings
 from flows.flow import clean_articles
 
 from .conftest import ROOT, SEEDS
@@ -143,7 +144,7 @@ def test_negative_workers_is_a_clear_error(tmp_path):
 
 
 def _supervise_in_daemon(queue) -> None:
-    from flows.workers import run_supervised
+    from newsclean.runtime.workers import run_supervised
 
     try:
         run_supervised([], None)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.clean.text import clean_text
+from newsclean.clean.text import clean_text
 
 from .conftest import GOLD, SEEDS
 

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flows.clean.text import clean_text, normalize_line, split_lines
+from newsclean.clean.text import clean_text, normalize_line, split_lines
 
 from .conftest import ROOT
 from .hostile_corpus import build

@@ -1,9 +1,11 @@
 """HTML pages: trafilatura plus the line rules, fallbacks, metadata and decoding, on hand-made pages."""
 import pytest
 
-from flows.clean.html import extract_html, page_language
-from flows.pipeline import RunContext, finish_documents, process_batch
-from flows.read import ReadError, decode_text, discover
+from newsclean.clean.html import extract_html, page_language
+from newsclean.records import RunContext
+from newsclean.runtime.passes import finish_documents, process_batch
+from newsclean.read.decode import ReadError, decode_text
+from newsclean.read.discover import discover
 
 import datetime as dt
 
@@ -116,7 +118,7 @@ def test_url_and_site_come_from_the_page(make_source):
 
 
 def test_extractions_agree_on_a_contiguous_article():
-    from flows.clean.html import agreed_paragraphs
+    from newsclean.clean.html import agreed_paragraphs
 
     teaser, caption = "More stories: Five tips for the weekend", "Photo: the harbour at dawn"
     long_edge = "An analysis at the end: " + " ".join(["the harbour plan has a long history of delays"] * 5)
@@ -145,7 +147,7 @@ def test_a_standfirst_heading_goes_to_dek_not_body(make_source, dek_html, remove
 
 
 def test_a_standfirst_after_the_first_paragraph_stays():
-    from flows.clean.html import leading_standfirst
+    from newsclean.clean.html import leading_standfirst
     from lxml import etree
 
     body = etree.fromstring(f"<body><head>Headline</head><p>{PARAGRAPHS[0]}</p><head>{STANDFIRST}</head></body>")
@@ -159,7 +161,7 @@ MENU = "".join(f'<li><a href="/s/{n}">Section {n}</a></li>' for n in range(60))
 
 
 def test_navigation_or_a_layout_table_counts_as_no_article():
-    from flows.clean.html import looks_like_layout
+    from newsclean.clean.html import looks_like_layout
 
     assert looks_like_layout([f"Section {n}" for n in range(40)])
     assert not looks_like_layout([f"Section {n}" for n in range(10)])  # a short list of short lines is no menu

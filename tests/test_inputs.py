@@ -14,10 +14,10 @@ import duckdb
 import pytest
 from fastwarc.warc import WarcRecord, WarcRecordType
 
-from flows import settings
+from newsclean import settings
 from flows.flow import clean_articles
-from flows.read import discover, read_document
-from flows.storage import s3_client
+from newsclean.read.discover import discover, read_document
+from newsclean.storage import s3_client
 
 from .conftest import ROOT, SEEDS
 
@@ -274,7 +274,7 @@ def test_a_big_container_over_many_shards_gives_the_tables_of_one_shard(make_sou
 
 MEMORY_PROBE = """
 import resource, sys, tracemalloc
-from flows.read import discover
+from newsclean.read.discover import discover
 import fastwarc.warc  # imported before the baseline
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 tracemalloc.start()

@@ -12,9 +12,9 @@ import uuid
 import pytest
 
 from bench.lock_stress import commit_trials, dead_owner, takeover_trials
-from flows.lock import WarehouseBusy, WarehouseLock
-from flows.scratch import process_is_gone, process_started
-from flows.storage import s3_client
+from newsclean.write.lock import WarehouseBusy, WarehouseLock
+from newsclean.runtime.scratch import process_is_gone, process_started
+from newsclean.storage import s3_client
 
 
 ODD_LOCKS = {"null": b"null", "a list": b"[1,2]", "a since that is no time": b'{"since":"yesterday"}', "empty": b"",

@@ -1,4 +1,4 @@
-"""trafilatura with fewer of lxml's calls back into Python (flows/clean/lxml_callbacks.py): the same elements and the
+"""trafilatura with fewer of lxml's calls back into Python (newsclean/clean/lxml_callbacks.py): the same elements and the
 same extraction, whatever the document."""
 import contextlib
 import re
@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from lxml import etree, html as lxml_html
 
-from flows.clean import lxml_callbacks
-from flows.clean.html import extract_html
-from flows.clean.lxml_callbacks import fewer_lxml_callbacks, rewrite
+from newsclean.clean import lxml_callbacks
+from newsclean.clean.html import extract_html
+from newsclean.clean.lxml_callbacks import fewer_lxml_callbacks, rewrite
 
 SWAPS = lxml_callbacks._swaps()
 EXPRESSIONS = [(original, replacement) for *_, original, replacement in SWAPS if isinstance(original, etree.XPath)]

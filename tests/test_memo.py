@@ -1,6 +1,6 @@
 """The per-line memo: the function's results, computed once per line, with its memory bounded."""
-from flows import settings
-from flows.clean import memo
+from newsclean import settings
+from newsclean.clean import memo
 
 
 def counting_memo(monkeypatch, size: int, max_chars: int):

@@ -1,5 +1,5 @@
-"""The near-duplicate index (flows/near_duplicates.py) on its own: shingles, signatures, clusters across runs, the
-index's round trip through Parquet, and the language rule's hint (flows/clean/language.py)."""
+"""The near-duplicate index (newsclean/write/near_duplicates.py) on its own: shingles, signatures, clusters across runs, the
+index's round trip through Parquet, and the language rule's hint (newsclean/clean/language.py)."""
 import json
 from pathlib import Path
 
@@ -8,10 +8,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows import near_duplicates as nd
-from flows.clean.language import detect
-from flows.warehouse_store import open_warehouse
-from flows.write import MINHASH_KEY, WarehouseError, read_minhash_index
+from newsclean.write import near_duplicates as nd
+from newsclean.clean.language import detect
+from newsclean.write.store import open_warehouse
+from newsclean.write.commit import MINHASH_KEY, WarehouseError, read_minhash_index
 
 AEB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb" / "ground-truth.json"
 

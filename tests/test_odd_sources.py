@@ -18,9 +18,12 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 
-from flows import identity, schema
+from newsclean.read import identity
+from newsclean import schema
 from flows.flow import clean_articles
-from flows.read import SKIP_HIDDEN, SKIP_WAREHOUSE, VANISHED_AFTER_DISCOVERY, ReadError, discover, doc_id_of, folder_date, read_document
+from newsclean.read.discover import SKIP_HIDDEN, SKIP_WAREHOUSE, VANISHED_AFTER_DISCOVERY, discover, read_document
+from newsclean.read.decode import ReadError
+from newsclean.records import doc_id_of, folder_date
 
 from .conftest import run_cli
 from .test_inputs import html_page, story
@@ -226,7 +229,7 @@ def test_a_warehouse_written_before_roots_were_recorded_still_keeps_roots_apart(
 
 @pytest.mark.usefixtures("prefect_server")
 def test_odd_fetch_times_and_huge_inline_images_keep_the_document(make_source, tmp_path, monkeypatch):
-    from flows import settings
+    from newsclean import settings
 
     monkeypatch.setattr(settings, "DOCUMENT_TIMEOUT_SECONDS", 120)  # (without the cap, the page took many minutes)
     image = "data:image/png;base64," + base64.b64encode(os.urandom(7_500_000)).decode()

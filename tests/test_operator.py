@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
-from flows import settings
+from newsclean import settings
 from flows.cli import main
 from flows.flow import clean_articles
 

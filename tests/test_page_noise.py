@@ -4,7 +4,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flows.clean.page_noise import NOISY_DOCUMENT, RULE_NAMES, _tokens, find_page_noise, noise_level
+from newsclean.clean.page_noise import NOISY_DOCUMENT, RULE_NAMES, _tokens, find_page_noise, noise_level
 
 MENU = ["Home", "News", "World", "Politics", "Business", "Tech", "Science", "Health", "Sports", "Entertainment",
         "Opinion", "Weather", "Video", "Podcasts", "Newsletters", "Sign In", "Subscribe"]

@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow.dataset as ds
 import pytest
 
-from flows.clean import page_type as pt
+from newsclean.clean import page_type as pt
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "page_types"
 

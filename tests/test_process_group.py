@@ -8,7 +8,7 @@ import threading
 import duckdb
 import pytest
 
-from flows import settings
+from newsclean import settings
 from flows.flow import clean_articles
 
 from .conftest import SEEDS, lock_record, processes_left_after, run_cli, wait_for

@@ -3,8 +3,10 @@ import gzip
 
 import pytest
 
-from flows import settings
-from flows.read import ReadError, SourceError, SourceFile, decode_text, discover, read_document
+from newsclean import settings
+from newsclean.read.decode import ReadError, decode_text
+from newsclean.read.discover import SourceError, discover, read_document
+from newsclean.records import SourceFile
 
 ARTICLE = "Le café était fermé. Über 3 € pro Tasse — “quoted” text.\n"
 

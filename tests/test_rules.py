@@ -1,7 +1,7 @@
 """Each fixed line rule: what it must remove, and the article lines that look alike but must stay."""
 import pytest
 
-from flows.clean.rules import LINE_RULES, match_line_rule
+from newsclean.clean.rules import LINE_RULES, match_line_rule
 
 REMOVED = {
     "share_prompt": ["Share the latest news updates", "Share this article", "Share:", "Click to share on Twitter",
@@ -109,7 +109,7 @@ def test_word_limit_keeps_long_prose_that_starts_like_a_widget():
 
 
 def test_a_rule_of_gated_alternatives_only_matches_only_their_lines():
-    from flows.clean.rules import Gated, _rule
+    from newsclean.clean.rules import Gated, _rule
 
     rule = _rule("only_gated", 20, Gated(("click",), r"^.{0,40}\bclick here\b.*$"))
     assert rule.matches("Click here to subscribe", 4, "click here to subscribe")

@@ -1,10 +1,10 @@
-"""Line rules beyond English (flows/clean/rules_i18n.py): each language's widgets are removed for a document in that
+"""Line rules beyond English (newsclean/clean/rules_i18n.py): each language's widgets are removed for a document in that
 language, its article sentences stay, and the language's rules stay off for documents in other languages."""
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flows.clean.rules_i18n import LANGUAGE_RULES, RULES, line_matcher
-from flows.clean.text import clean_text
+from newsclean.clean.rules_i18n import LANGUAGE_RULES, RULES, line_matcher
+from newsclean.clean.text import clean_text
 
 REMOVED = {
     "de": {"share_prompt": "Teilen Sie diesen Artikel", "comment_widget": "12 Kommentare",

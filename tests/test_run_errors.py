@@ -5,10 +5,10 @@ import re
 
 import pytest
 
-from flows import settings
+from newsclean import settings
 from flows.flow import clean_articles
-from flows.lock import WarehouseLock
-from flows.write import partition_path
+from newsclean.write.lock import WarehouseLock
+from newsclean.write.commit import partition_path
 
 from .conftest import SEEDS, run_cli
 

@@ -20,14 +20,14 @@ import duckdb
 import pyarrow.dataset as pads
 import pytest
 
-from flows import schema
+from newsclean import schema
 from flows.cli import main
 from flows.flow import clean_articles
-from flows.lock import WarehouseBusy, WarehouseLock
-from flows.scratch import OWNER_FILE
-from flows.stats import warehouse_stats
-from flows.storage import filesystem_for, s3_client
-from flows.write import WarehouseError, ensure_writable
+from newsclean.write.lock import WarehouseBusy, WarehouseLock
+from newsclean.runtime.scratch import OWNER_FILE
+from newsclean.write.stats import warehouse_stats
+from newsclean.storage import filesystem_for, s3_client
+from newsclean.write.commit import WarehouseError, ensure_writable
 
 from .checkpointed_cli import REACHED
 from .conftest import SEEDS, run_cli, s3_environment, wait_for
@@ -116,7 +116,7 @@ def object_versions(uri):
 
 def test_a_report_reaches_the_bucket_only_when_committed(s3_warehouse, tmp_path):
     """Staged, a run's Data Docs are a local copy; committed, one object per file; discarded or removed, none."""
-    from flows.warehouse_store import open_warehouse
+    from newsclean.write.store import open_warehouse
 
     report = tmp_path / "report"
     (report / "validations").mkdir(parents=True)

@@ -6,8 +6,7 @@ import duckdb
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flows.clean.site_templates import (SiteDocument, _ends_sentence, fill_examples, learn, line_key, story_keys,
-                                        template_lines)
+from newsclean.clean.site_templates import SiteDocument, _ends_sentence, fill_examples, learn, line_key, story_keys, template_lines
 from flows.flow import clean_articles
 
 TODAY = dt.date(2026, 11, 22)

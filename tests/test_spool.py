@@ -12,8 +12,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from flows.scratch import OWNER_FILE
-from flows.spool import RunSpool
+from newsclean.runtime.scratch import OWNER_FILE
+from newsclean.runtime.spool import RunSpool
 
 from .conftest import ROOT
 
@@ -84,7 +84,7 @@ def test_pending_documents_stay_in_memory_within_the_budget_and_go_to_a_file_bey
 def _spool_in_child(tmp_path, then: str) -> tuple[subprocess.Popen, Path]:
     """A real process that opens a spool under tmp_path, prints its folder, then runs `then`."""
     code = (f"import os, signal, sys, tempfile; tempfile.tempdir = {str(tmp_path)!r}\n"
-            "from flows.spool import RunSpool\n"
+            "from newsclean.runtime.spool import RunSpool\n"
             "spool = RunSpool(); spool.add_rows('rejected', [])\n"
             "print(spool.directory, flush=True)\n" + then)
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -113,7 +113,7 @@ def test_a_killed_runs_spool_goes_when_the_next_spool_opens_and_no_other(tmp_pat
 def test_arrow_allocates_from_malloc_in_cpp_code_too(tmp_path):
     """Parquet's own reading and writing buffers come from Arrow's C++ default pool, chosen once at pyarrow's import:
     flows names it before pyarrow is imported, so mimalloc (which keeps the pages it frees) is never used."""
-    code = ("import flows, pyarrow as pa, pyarrow.parquet as pq, sys\n"
+    code = ("import newsclean, pyarrow as pa, pyarrow.parquet as pq, sys\n"
             "try:\n    mimalloc = pa.mimalloc_memory_pool()\nexcept NotImplementedError:\n    sys.exit(0)\n"
             "table = pa.table({'text': [str(i) * 50 for i in range(20000)]})\n"
             f"pq.write_table(table, {str(tmp_path / 'x.parquet')!r}, compression='zstd')\n"
@@ -121,18 +121,19 @@ def test_arrow_allocates_from_malloc_in_cpp_code_too(tmp_path):
             "print(mimalloc.max_memory())\n")
     environment = {key: value for key, value in os.environ.items() if key != "ARROW_DEFAULT_MEMORY_POOL"}
     result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True,
-                            cwd=ROOT)  # this checkout's flows
+                            cwd=ROOT)  # this checkout's newsclean
     assert result.stdout.strip() in ("", "0")
 
 
 def _second_pass(source, monkeypatch, shards: int, chunk_rows: int, chunk_characters: int):
     """A spooled run's two passes over `source` in `shards` shards, validation chunks as given: (articles' doc_ids in
     the order written, quarantined doc_ids, how many chunks were validated)."""
-    from flows import settings
-    from flows.pipeline import (RunContext, RunTotals, finish_and_validate_spooled, learn_site_templates, process_batch,
-                                spool_shard, split_batches)
-    from flows.read import discover
-    from flows.validate import Validator
+    from newsclean import settings
+    from newsclean.records import RunContext
+    from newsclean.runtime.passes import RunTotals, finish_and_validate_spooled, learn_site_templates, process_batch, spool_shard
+    from newsclean.runtime.plan import split_batches
+    from newsclean.read.discover import discover
+    from newsclean.validate.checks import Validator
 
     monkeypatch.setattr(settings, "VALIDATION_CHUNK_ROWS", chunk_rows)
     monkeypatch.setattr(settings, "VALIDATION_CHUNK_BYTES", chunk_characters)

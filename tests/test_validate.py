@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from flows import settings
-from flows.validate import load_suite, validate_candidates
+from newsclean import settings
+from newsclean.validate.checks import load_suite, validate_candidates
 
 from .conftest import SEEDS
 
@@ -78,7 +78,7 @@ def test_no_candidates_is_a_trivial_success():
 
 
 def test_a_run_validated_in_chunks_has_one_report_listing_every_chunk(tmp_path):
-    from flows.validate import Validator
+    from newsclean.validate.checks import Validator
 
     validator = Validator(today=TODAY, docs_dir=tmp_path / "docs")
     outcomes = [validator.validate([candidate(f"doc{chunk}-{n}") for n in range(3)]) for chunk in range(3)]
@@ -91,7 +91,7 @@ def test_a_run_validated_in_chunks_has_one_report_listing_every_chunk(tmp_path):
 
 def _report(folder, candidates) -> str:
     """A report's pages (index, suite, validation result), one after the other."""
-    from flows.validate import Validator
+    from newsclean.validate.checks import Validator
 
     validator = Validator(today=TODAY, docs_dir=folder)
     validator.validate(candidates)
@@ -116,7 +116,7 @@ def compiled_templates(monkeypatch):
 
 
 def test_a_report_reuses_the_templates_compiled_by_an_earlier_one(tmp_path, monkeypatch, compiled_templates):
-    from flows import report_views
+    from newsclean.validate import report_views
 
     (tmp_path / "jinja").mkdir()
     monkeypatch.setattr(report_views, "bytecode_cache", lambda: report_views.TemplateCache(str(tmp_path / "jinja")))
@@ -130,7 +130,7 @@ def test_a_report_reuses_the_templates_compiled_by_an_earlier_one(tmp_path, monk
 
 
 def test_a_template_cache_that_cannot_be_written_leaves_the_report_whole(tmp_path, monkeypatch, compiled_templates):
-    from flows import report_views
+    from newsclean.validate import report_views
 
     rows = [candidate("good"), candidate("short", body="Too short.", word_count=2)]
     monkeypatch.setattr(report_views, "bytecode_cache", lambda: None)

@@ -13,11 +13,11 @@ import pyarrow.dataset as pads
 import pytest
 import yaml
 
-from flows import schema, settings
+from newsclean import schema, settings
 from flows.flow import clean_articles
-from flows.lock import WarehouseBusy, WarehouseLock
-from flows.stats import format_stats, warehouse_stats
-from flows.write import partition_path
+from newsclean.write.lock import WarehouseBusy, WarehouseLock
+from newsclean.write.stats import format_stats, warehouse_stats
+from newsclean.write.commit import partition_path
 
 from .checkpointed_cli import GO, REACHED
 from .conftest import ROOT, SEEDS, lock_record, processes_left_after, processes_with_prefect_home, run_cli, wait_for

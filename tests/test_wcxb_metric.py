@@ -1,7 +1,7 @@
 """WCXB's metric (shared/bench/wcxb-dev/README.md) on hand-made cases whose figures are worked out by hand."""
 import pytest
 
-from flows.metric import mean_bag_score, score_page_bag
+from bench.metric import mean_bag_score, score_page_bag
 
 
 def test_identical_text_scores_one_whatever_its_case_punctuation_and_layout():

@@ -7,7 +7,7 @@ from itertools import groupby
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flows.pipeline import word_count
+from newsclean.clean.document import word_count
 
 
 def _is_cjk(character: str) -> bool:

@@ -2,9 +2,10 @@
 import datetime as dt
 import time
 
-from flows.pipeline import RunContext, process_batch
-from flows.read import discover
-from flows.workers import run_supervised
+from newsclean.records import RunContext
+from newsclean.runtime.passes import process_batch
+from newsclean.read.discover import discover
+from newsclean.runtime.workers import run_supervised
 
 from .conftest import SEEDS
 from .fault_injection import process_recording_memo, process_recording_pid, process_with_faults
@@ -40,7 +41,7 @@ def _pids(output) -> list[int]:
 
 
 def test_a_worker_takes_the_next_shard_and_a_dead_one_is_replaced(make_source, monkeypatch):
-    import flows.workers as workers
+    import newsclean.runtime.workers as workers
 
     sources = discover(make_source({"a-ok.txt": ARTICLE, "b-kill.txt": ARTICLE, "c-ok.txt": ARTICLE}))
     first = _pids(run_supervised(sources[:1], CONTEXT, process=process_recording_pid))
@@ -67,7 +68,7 @@ def test_a_worker_started_with_another_environment_is_not_reused(make_source, mo
 
 
 def test_workers_started_ahead_take_the_first_shards(make_source):
-    import flows.workers as workers
+    import newsclean.runtime.workers as workers
 
     workers.stop_idle_workers()
     workers.start_workers(2)
@@ -79,7 +80,7 @@ def test_workers_started_ahead_take_the_first_shards(make_source):
 
 
 def test_each_shard_starts_with_empty_line_memos(make_source):
-    import flows.workers as workers
+    import newsclean.runtime.workers as workers
 
     workers.stop_idle_workers()
     sources = discover(make_source({"a.txt": ARTICLE, "b.txt": ARTICLE}))

@@ -6,8 +6,8 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 
-from flows import schema
-from flows.write import WarehouseError, ensure_writable, partition_path, write_run
+from newsclean import schema
+from newsclean.write.commit import WarehouseError, ensure_writable, partition_path, write_run
 
 from .conftest import lock_record
 
@@ -47,7 +47,7 @@ def test_a_stop_just_after_a_file_is_staged_leaves_no_staged_file_and_no_lock(tm
     """Ctrl-C lands between bytecodes: here just after a file was written to staging, before its name was kept (the
     write gives its buffers back to the system there, a C call that can take a while). No table, no staged file, no
     lock is left; the first run's tables stand."""
-    import flows.write as write
+    import newsclean.write.commit as write
 
     write_run(tmp_path, {"rejected": [rejected("a")]}, {"a"}, "r1", run_partition="2026-11-22")
     before = pq.read_table(partition_path(tmp_path, "rejected", "2026-11-22")).to_pylist()
@@ -69,7 +69,7 @@ def test_a_stop_just_after_a_file_is_staged_leaves_no_staged_file_and_no_lock(tm
 def test_a_commit_that_fails_after_its_report_leaves_no_report_of_the_run(tmp_path, monkeypatch):
     """The report is published first; a failure before the runs row (here the second publish: a full disk, a dropped
     connection) leaves no report of a run that never landed. A landed run's report stays."""
-    from flows.warehouse_store import LocalWarehouse, WarehouseError
+    from newsclean.write.store import LocalWarehouse, WarehouseError
 
     report = tmp_path / "report"
     report.mkdir()
@@ -115,7 +115,7 @@ def test_duplicates_are_marked_against_the_first_copy_in_the_warehouse_then_in_t
 
     import pyarrow as pa
 
-    from flows.write import mark_duplicates
+    from newsclean.write.commit import mark_duplicates
 
     rng = random.Random(4)
     articles = [(f"2026-01-0{rng.randint(1, 3)}", f"/in/{rng.randint(0, 60):03d}.txt", f"h{rng.randint(0, 25)}", f"d{n % 70}")
@@ -131,7 +131,7 @@ def test_duplicates_are_marked_against_the_first_copy_in_the_warehouse_then_in_t
 
 
 def test_processed_files_rows_may_be_read_when_the_memory_is_staged(tmp_path):
-    from flows.write import read_state
+    from newsclean.write.commit import read_state
 
     state = [{"source_uri": f"/in/{name}.txt", "doc_id": name, "size": 1, "mtime_ns": 2, "content_hash": None,
               "ingest_date": "2026-11-22", "run_id": "r1", "processed_at": NOW} for name in ("b", "a")]
