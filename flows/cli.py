@@ -182,9 +182,10 @@ def _whole_run_errors() -> tuple[type[BaseException], ...]:
     """Errors about a whole run (a source, a warehouse, a setting, a parameter): one line on stderr and exit 2."""
     from newsclean.read.decode import ReadError
     from newsclean.read.discover import SourceError
+    from newsclean.validate.checks import ReportError
     from newsclean.write.commit import WarehouseError
 
-    return SourceError, ReadError, WarehouseError, ValueError
+    return SourceError, ReadError, ReportError, WarehouseError, ValueError
 
 
 class _ReportedByTheCli(logging.Filter):

@@ -13,11 +13,14 @@ from pathlib import Path
 
 from newsclean.validate import deferred_import
 from newsclean import schema, settings
-from newsclean.write.commit import WarehouseError
 
 _ROW = "row_index"  # position in the batch: unlike doc_id, unique even when doc_id is not
 _RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [_ROW, "doc_id"]}
 
+
+
+class ReportError(Exception):
+    """The run's validation report cannot be written (the disk, not the data, is at fault): the run fails whole."""
 
 @dataclass
 class ValidationOutcome:
@@ -164,7 +167,7 @@ class Validator:
         try:
             self._context.build_data_docs(site_names=["run"])
         except OSError as error:  # the warehouse's disk, not the data, is at fault
-            raise WarehouseError(f"cannot write the validation report under {self.docs_dir}: {error.strerror or error}; "
+            raise ReportError(f"cannot write the validation report under {self.docs_dir}: {error.strerror or error}; "
                                  f"the warehouse's tables are left as they were") from error
         self.data_docs = str(self.docs_dir / "index.html")
         return self.data_docs
