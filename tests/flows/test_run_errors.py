@@ -10,7 +10,7 @@ from flows.flow import clean_articles
 from newsclean.write.lock import WarehouseLock
 from newsclean.write.commit import partition_path
 
-from .conftest import SEEDS, run_cli
+from ..conftest import SEEDS, run_cli
 
 NUMERIC_SETTINGS = re.findall(r'_number\("(NEWSCLEAN_\w+)"', open(settings.__file__, encoding="utf-8").read())
 UNTAKEN = [(name, "abc") for name in NUMERIC_SETTINGS] + [

@@ -19,7 +19,7 @@ from flows.flow import clean_articles
 from newsclean.read.discover import discover, read_document
 from newsclean.storage import s3_client
 
-from .conftest import ROOT, SEEDS
+from ..conftest import ROOT, SEEDS
 
 FETCHED = "2024-03-05T10:00:00Z"
 WORDS = ("harbour council budget river bridge school teachers vote mayor plan rail station workers union talks "

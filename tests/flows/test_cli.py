@@ -10,7 +10,7 @@ import duckdb
 
 from flows.cli import main
 
-from .conftest import ROOT, SEEDS, processes_left_after
+from ..conftest import ROOT, SEEDS, processes_left_after
 
 
 def test_clean_prints_record_and_removed_lines(capsys):

@@ -7,8 +7,8 @@ from newsclean.runtime.passes import process_batch
 from newsclean.read.discover import discover
 from newsclean.runtime.workers import run_supervised
 
-from .conftest import SEEDS
-from .fault_injection import process_recording_memo, process_recording_pid, process_with_faults
+from ..conftest import SEEDS
+from ..fault_injection import process_recording_memo, process_recording_pid, process_with_faults
 
 CONTEXT = RunContext("test", dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc))
 ARTICLE = (SEEDS / "004_e1c98838b61b2032.txt").read_text(encoding="utf-8")

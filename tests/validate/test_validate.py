@@ -8,7 +8,7 @@ import pytest
 from newsclean import settings
 from newsclean.validate.checks import load_suite, validate_candidates
 
-from .conftest import SEEDS
+from ..conftest import SEEDS
 
 TODAY = dt.date(2026, 11, 22)
 GOOD_BODY = ("The council approved the new budget on Tuesday after a long debate that lasted into the night. " * 4).strip()

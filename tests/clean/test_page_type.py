@@ -9,7 +9,7 @@ import pytest
 
 from newsclean.clean import page_type as pt
 
-PAGES = Path(__file__).resolve().parent / "fixtures" / "page_types"
+PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "page_types"
 
 
 def test_the_shipped_model_loads_once_and_knows_the_seven_types():

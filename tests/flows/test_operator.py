@@ -18,7 +18,7 @@ from newsclean import settings
 from flows.cli import main
 from flows.flow import clean_articles
 
-from .conftest import ROOT, SEEDS, processes_left_after
+from ..conftest import ROOT, SEEDS, processes_left_after
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 SHORT_STORY = "Council meets\n\nThe council met on Tuesday.\n"  # fails body_length_plausible and word_count_in_range

@@ -7,7 +7,7 @@ import pytest
 
 from flows.cli import main
 
-from .conftest import SEEDS
+from ..conftest import SEEDS
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

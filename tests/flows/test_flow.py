@@ -6,7 +6,7 @@ import pytest
 
 from flows.flow import clean_articles
 
-from .conftest import GOLD, SEEDS
+from ..conftest import GOLD, SEEDS
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 GOLD_RECORDS = {r["source"]: r for r in map(json.loads, GOLD.read_text(encoding="utf-8").splitlines())}

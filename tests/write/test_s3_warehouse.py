@@ -29,8 +29,8 @@ from newsclean.write.stats import warehouse_stats
 from newsclean.storage import filesystem_for, s3_client
 from newsclean.write.commit import WarehouseError, ensure_writable
 
-from .checkpointed_cli import REACHED
-from .conftest import SEEDS, run_cli, s3_environment, wait_for
+from ..checkpointed_cli import REACHED
+from ..conftest import SEEDS, run_cli, s3_environment, wait_for
 
 DATA_TABLES = ("articles", "quarantine", "rejected", "removed_lines")
 SORT_KEYS = {"articles": ["doc_id"], "quarantine": ["doc_id"], "rejected": ["doc_id"], "removed_lines": ["doc_id", "line_no"]}

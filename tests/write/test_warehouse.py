@@ -19,8 +19,8 @@ from newsclean.write.lock import WarehouseBusy, WarehouseLock
 from newsclean.write.stats import format_stats, warehouse_stats
 from newsclean.write.commit import partition_path
 
-from .checkpointed_cli import GO, REACHED
-from .conftest import ROOT, SEEDS, lock_record, processes_left_after, processes_with_prefect_home, run_cli, wait_for
+from ..checkpointed_cli import GO, REACHED
+from ..conftest import ROOT, SEEDS, lock_record, processes_left_after, processes_with_prefect_home, run_cli, wait_for
 
 ARTICLES = {path.name: path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))}
 NAMES = sorted(ARTICLES)

@@ -4,7 +4,7 @@ import subprocess
 import sys
 import textwrap
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 def run_python(code: str, tmp_path) -> str:

@@ -18,7 +18,7 @@ from newsclean.runtime import execution, progress
 from newsclean import settings
 from flows.flow import clean_articles
 
-from .conftest import ROOT, SEEDS
+from ..conftest import ROOT, SEEDS
 
 SEED_TEXTS = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
 RUN_COLUMNS = {"run_id", "processed_at"}  # differ between runs by design

@@ -11,7 +11,7 @@ import pytest
 from newsclean import settings
 from flows.flow import clean_articles
 
-from .conftest import SEEDS, lock_record, processes_left_after, run_cli, wait_for
+from ..conftest import SEEDS, lock_record, processes_left_after, run_cli, wait_for
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

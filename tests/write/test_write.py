@@ -9,7 +9,7 @@ import pytest
 from newsclean import schema
 from newsclean.write.commit import WarehouseError, ensure_writable, partition_path, write_run
 
-from .conftest import lock_record
+from ..conftest import lock_record
 
 NOW = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.timezone.utc)
 

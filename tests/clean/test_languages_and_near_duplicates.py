@@ -11,7 +11,7 @@ import pytest
 from flows.flow import clean_articles
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
-AEB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb" / "ground-truth.json"
+AEB = Path(__file__).resolve().parents[3] / "shared" / "bench" / "aeb" / "ground-truth.json"
 
 FRENCH = ("Le conseil municipal a voté mardi une hausse du prix des tickets de bus, la première depuis six ans. "
           "Les élus de l'opposition ont dénoncé une mesure injuste pour les ménages modestes, tandis que le maire a "

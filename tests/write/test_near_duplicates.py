@@ -13,7 +13,7 @@ from newsclean.clean.language import detect
 from newsclean.write.store import open_warehouse
 from newsclean.write.commit import MINHASH_KEY, WarehouseError, read_minhash_index
 
-AEB = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "aeb" / "ground-truth.json"
+AEB = Path(__file__).resolve().parents[3] / "shared" / "bench" / "aeb" / "ground-truth.json"
 
 
 @pytest.fixture(scope="module")

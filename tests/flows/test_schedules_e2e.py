@@ -18,7 +18,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from .conftest import ROOT, SEEDS, processes_left_after
+from ..conftest import ROOT, SEEDS, processes_left_after
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 

@@ -15,7 +15,7 @@ import pytest
 from newsclean.runtime.scratch import OWNER_FILE
 from newsclean.runtime.spool import RunSpool
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 NOW = dt.datetime(2026, 11, 22, 6, tzinfo=dt.timezone.utc)
 

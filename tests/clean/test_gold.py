@@ -6,10 +6,10 @@ import pytest
 
 from newsclean.clean.text import clean_text
 
-from .conftest import GOLD, SEEDS
+from ..conftest import GOLD, SEEDS
 
 GOLD_RECORDS = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
-SHARED_GOLD = Path(__file__).resolve().parents[2] / "shared" / "seeds-gold" / "gold.jsonl"
+SHARED_GOLD = Path(__file__).resolve().parents[3] / "shared" / "seeds-gold" / "gold.jsonl"
 # The gold's kinds for removed lines, by our rule names.
 GOLD_KIND = {"share_prompt": "share_prompt", "comment_widget": "comment_widget", "related_link": "related_link",
              "social_follow": "social_follow", "navigation": "navigation", "duplicate_title": "duplicate_title"}

@@ -25,7 +25,7 @@ from newsclean.read.discover import SKIP_HIDDEN, SKIP_WAREHOUSE, VANISHED_AFTER_
 from newsclean.read.decode import ReadError
 from newsclean.records import doc_id_of, folder_date
 
-from .conftest import run_cli
+from ..conftest import run_cli
 from .test_inputs import html_page, story
 
 CLI_TIMEOUT_SECONDS = 600  # a hang guard (a FIFO read blocks forever), not a measure

@@ -12,8 +12,8 @@ from hypothesis import given, settings, strategies as st
 
 from newsclean.clean.text import clean_text, normalize_line, split_lines
 
-from .conftest import ROOT
-from .hostile_corpus import build
+from ..conftest import ROOT
+from ..hostile_corpus import build
 
 MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Â[\u00a0-\u00bf]|[ąčę](?=ve|vu)")  # UTF-8 read as Latin-1, or French as Baltic
 
