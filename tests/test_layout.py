@@ -49,7 +49,8 @@ def import_graph() -> dict[str, set[str]]:
                     target = ".".join(base + ([node.module] if node.module else []))
                 else:
                     target = node.module or ""
-                names = [target] + [f"{target}.{alias.name}" for alias in node.names]
+                # `from package import submodule` depends on the submodule; a name imported from a module, on it
+                names = [f"{target}.{alias.name}" if f"{target}.{alias.name}" in modules else target for alias in node.names]
             else:
                 continue
             for name in names:
