@@ -165,3 +165,6 @@ def report_link(data_docs: str | None, warehouse: str, base_url: str | None = No
     if "://" in data_docs:
         return data_docs
     return Path(data_docs).resolve().as_uri()
+# Third-party patches (newsclean/patches.py), each active only for the versions it was tested against: "all", "none"
+# (or 0), or a comma-separated list of the patches' names to apply.
+PATCHES = os.environ.get("NEWSCLEAN_PATCHES", "all").strip().lower()

@@ -20,7 +20,6 @@ taken, `page_type` the page's type.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -82,25 +81,6 @@ class HtmlExtraction:
     page_type: str | None = None  # clean/page_type.py: one of its PAGE_TYPES
     page_type_confidence: float | None = None
     profile: str = "quality"  # the HTML profile that extracted it (PROFILES)
-
-
-@contextmanager
-def _metadata_newsclean_stores():
-    """trafilatura's metadata search also looks for the page's tags and licence, which no table of ours holds: ~7 %
-    of a page's time. Skipped for the duration of one extraction (and put back: other callers of trafilatura in the
-    process get its full search). Concurrent use can only make the skip miss: the fields are never read."""
-    import trafilatura.metadata as metadata
-
-    find_license, find_categories_or_tags = metadata.extract_license, metadata.extract_catstags
-
-    def categories_only(metatype, tree):
-        return find_categories_or_tags(metatype, tree) if metatype == "category" else []
-
-    metadata.extract_license, metadata.extract_catstags = (lambda tree: None), categories_only
-    try:
-        yield
-    finally:
-        metadata.extract_license, metadata.extract_catstags = find_license, find_categories_or_tags
 
 
 def page_language(html: str) -> str | None:
@@ -201,14 +181,10 @@ def extract_html(html: str, *, url: str | None = None, profile: str | None = Non
     chosen = PROFILES[profile or settings.HTML_PROFILE]
     html = without_long_inline_data(html)
     kind = classify_page(html)
-    if not chosen.fast:
-        extraction = _extract_quality(html, url)
-    else:
-        from newsclean.clean.lxml_callbacks import fewer_lxml_callbacks  # imported here: it imports lxml, which text runs do not need
+    from newsclean import patches  # imported here: it imports lxml, which text runs do not need
 
-        # trafilatura with fewer of lxml's calls back into Python, the same result (clean/lxml_callbacks.py)
-        with fewer_lxml_callbacks():
-            extraction = _extract_fast(html, url)
+    with patches.applied(*patches.TRAFILATURA):
+        extraction = _extract_fast(html, url) if chosen.fast else _extract_quality(html, url)
     extraction.page_type, extraction.page_type_confidence, extraction.profile = kind.name, kind.confidence, chosen.name
     return extraction
 
@@ -231,8 +207,7 @@ def _extract_fast(html: str, url: str | None) -> HtmlExtraction:
     # profile keeps it: see bench.quality for both). A page where it finds navigation or a layout table is
     # searched again with the comparison (looks_like_layout), one where it finds almost nothing goes to the recall pass
     # and the baseline (_finish_extraction).
-    with _metadata_newsclean_stores():
-        document = trafilatura.bare_extraction(html, url=url, fast=True, **TRAFILATURA_OPTIONS)
+    document = trafilatura.bare_extraction(html, url=url, fast=True, **TRAFILATURA_OPTIONS)
     extractor = "trafilatura"
     if document is not None and looks_like_layout(_paragraphs(document.text)):
         # Its metadata stands (the same page's); only the article is searched again, with every comparison.

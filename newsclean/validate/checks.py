@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsclean.validate import deferred_import
+from newsclean import patches
 from newsclean import schema, settings
 
 _ROW = "row_index"  # position in the batch: unlike doc_id, unique even when doc_id is not
@@ -49,11 +49,10 @@ def suite_parameters(today: dt.date) -> dict:
 
 
 def import_great_expectations() -> None:
-    """Import Great Expectations now, e.g. while the CLI waits for Prefect's server; validate_candidates
-    would import it at the run's first validation. Its imports of what our checks and report never use wait for a
-    use (deferred_import)."""
-    for name in deferred_import.GREAT_EXPECTATIONS_UNUSED:
-        deferred_import.defer(name)
+    """Import Great Expectations now, e.g. while the CLI waits for Prefect's server; validate_candidates would import
+    it at the run's first validation. Its imports of what our checks and report never use wait for a first use
+    (newsclean/patches.py)."""
+    patches.defer_unused_great_expectations_imports()
     import great_expectations  # noqa: F401
 
 
