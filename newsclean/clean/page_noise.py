@@ -196,9 +196,6 @@ def document_language(texts: list[str], shapes: list[tuple]) -> int:
     return coverage.index(max(coverage))
 
 
-_new_line = tuple.__new__  # Line(...) without the named tuple's __new__, a Python function: half the cost per line
-
-
 def line_features(lines: list[str]) -> list[Line]:
     """Features of the document's non-blank lines, in order. A huge line is judged on its first LINE_SCAN_CHARS
     characters (its word count scaled up), so a 10 MB line costs no more than a long paragraph."""
@@ -206,7 +203,7 @@ def line_features(lines: list[str]) -> list[Line]:
     shapes = [_line_shape(text) for _, text in texts]
     language = document_language([text for _, text in texts], shapes)
     return [
-        _new_line(Line, (index, text, words, density, ends_sentence,
+        Line._make((index, text, words, density, ends_sentence,  # _make checks the field count; Line() is slower
                          # a long line of prose is good whatever its shape: skip the costlier test
                          not (words >= 2 * GOOD_MIN_WORDS and density >= STOP_DENSITY_GOOD) and _is_structured(text)))
         for (index, text), (_, sample_words, words, ends_sentence, stop_counts) in zip(texts, shapes)
