@@ -124,3 +124,22 @@ def s3_env(moto_endpoint, monkeypatch):
     monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return moto_endpoint
+
+
+# Markers (CI runs everything; `pytest -m "not slow"` is the quick loop while developing). `integration`: the test runs
+# the product against a real server (the session's Prefect server, moto's S3, a Dask cluster, a Prefect server of its
+# own) or the CLI in a process of its own. `slow`: modules whose tests take tens of seconds to minutes.
+INTEGRATION_MODULES = {"test_cli", "test_execution", "test_hostile", "test_inputs", "test_lock", "test_odd_sources",
+                       "test_operator", "test_process_group", "test_run_errors", "test_s3_warehouse",
+                       "test_schedules_e2e", "test_spool", "test_warehouse"}
+SLOW_MODULES = {"test_cli", "test_execution", "test_hostile", "test_lock", "test_odd_sources", "test_process_group",
+                "test_s3_warehouse", "test_schedules_e2e", "test_warehouse"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2]
+        if module in INTEGRATION_MODULES or {"prefect_server", "moto_endpoint"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.integration)
+        if module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
