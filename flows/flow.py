@@ -119,7 +119,7 @@ def _publish_artifacts(summary: dict, totals: RunTotals) -> None:
 
 
 def _partition_dates(plan: RunPlan, context: RunContext) -> list[str]:
-    """The data partitions a run writes: those of the documents it processes, and a backfill's whole range."""
+    """The data partitions a run writes: those of the documents it processes, and the dates a backfill rewrites."""
     return sorted({context.ingest_date_of(source) for source in plan.todo} | plan.replace_partitions)
 
 
