@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 from collections import Counter
 
 from newsclean import settings
@@ -63,22 +62,26 @@ def plan(source: str | os.PathLike = settings.DEFAULT_SOURCE, warehouse: str | o
     """What a run would process, without running it and without writing anything (no Prefect, no lock, no probe):
     the documents under `source` by partition, each `new`, `changed` (size or time differ from what the warehouse
     processed) or `unchanged`, and how many of them the run would process (`to_process`, by `mode`)."""
+    from newsclean.read.discover import discover, source_root
     from newsclean.read.identity import source_key
     from newsclean.records import RunContext
     from newsclean.runtime.plan import plan_run
-    from newsclean.read.discover import discover, source_root
     from newsclean.storage import is_object_store
-    from newsclean.write.commit import read_state
+    from newsclean.write.commit import data_partitions, read_state
+    from newsclean.write.store import open_warehouse
 
     today = dt.datetime.now(dt.timezone.utc)
-    state = read_state(os.fspath(warehouse))
+    store = open_warehouse(os.fspath(warehouse))
+    state = read_state(store)
     root, root_name = source_root(os.fspath(source))
     context = RunContext(run_id="plan", processed_at=today, ingest_date=ingest_date or today.date().isoformat(),
                          source_root=root)
-    # keyed and filtered as the flow does: the same doc_ids, the warehouse's own folder never a document
+    # keyed, filtered and planned as the flow does: the same doc_ids, the warehouse's own folder never a document,
+    # a backfill's dates those the flow would rewrite
     sources = discover(os.fspath(source), source_key=source_key(root, root_name, state),
-                       exclude=None if is_object_store(os.fspath(warehouse)) else str(Path(warehouse).resolve()))
-    run_plan = plan_run(sources, state, context, mode, start, end)
+                       exclude=None if is_object_store(store.uri) else store.uri)
+    run_plan = plan_run(sources, state, context, mode, start, end,
+                        existing_partitions=data_partitions(store) if mode == "backfill" else set())
     to_process = {item.source_uri for item in run_plan.todo}
     partitions: dict[str, Counter] = {}
     for item in sources:
