@@ -236,8 +236,8 @@ def _list_object_store(source: str, skipped: Counter, source_key: str | None = N
 
 def _read_bytes(source: SourceFile) -> bytes:
     limit = settings.MAX_DOCUMENT_BYTES
-    # Unbuffered: the pieces are large, and a buffered reader's set-up (its buffer, a seek) was ~20% of reading a
-    # seed-sized file.
+    # Unbuffered: the pieces are large, and a buffered reader's set-up (its buffer, a seek) is a large share of reading
+    # a seed-sized file.
     with open_binary(source.path, buffered=False) as handle:
         if source.compressed:
             try:
