@@ -23,6 +23,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -202,22 +203,26 @@ def prefect_server_start_seconds(env: dict) -> float:
 
 
 def newsclean_run(source: Path, warehouse: Path, env: dict, *, workers: int | None = None, rss: bool = False) -> dict:
-    """`newsclean run SOURCE --warehouse WAREHOUSE` as a user types it: wall time from process start to exit."""
+    """`newsclean run SOURCE --warehouse WAREHOUSE` as a user types it: wall time from process start to exit, and the
+    CPU time of the processes it reaped (the CLI and its workers; steadier than wall time on a shared host)."""
     command = NEWSCLEAN + ["run", str(source), "--warehouse", str(warehouse), "--ingest-date", BENCH_DATE]
     if workers is not None:
         command += ["--workers", str(workers)]
     log = warehouse.parent / f"{warehouse.name}.log"
     with open(log, "w") as output:
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
         sampler = PeakTreeRss(process.pid) if rss else None
         code = process.wait(timeout=3600)
         seconds = time.perf_counter() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = sampler.stop() if sampler else None
     if code != 0:
         raise RuntimeError(f"newsclean run failed ({code}), log {log}:\n{log.read_text()[-3000:]}")
     summary = next((line for line in log.read_text().splitlines() if line.startswith("run ")), "")
-    return {"seconds": seconds, "peak_rss": peak, "summary": summary}
+    cpu_seconds = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss": peak, "summary": summary}
 
 
 def bare_trafilatura_seconds(pages: list[str]) -> float:

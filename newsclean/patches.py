@@ -10,7 +10,6 @@ them (tests/test_patches.py); what each buys is measured by `python -m bench.pat
   `((@class) and re:test(string(@class), ...))` tests the attribute's presence in C first (a pattern that cannot match
   '' fails without the attribute anyway), and a copy of its HTML parser looks element classes up in C (lxml.html's
   Python lookup only picks form classes trafilatura never uses).
-- trafilatura_metadata: its metadata search also looks for licence and tags, which no table of ours holds: skipped.
 - great_expectations_imports: scipy.stats and altair, which Great Expectations imports for expectations and charts
   our suite and report never use, are imported at their first use instead (a stand-in in sys.modules).
 """
@@ -213,25 +212,8 @@ def _xpath_swaps() -> tuple[tuple, ...]:
     return tuple(swaps)
 
 
-# --- trafilatura_metadata ----------------------------------------------------------------------------------------
-
-@functools.cache
-def _metadata_swaps() -> tuple[tuple, ...]:
-    import trafilatura.metadata as metadata
-
-    find_categories_or_tags = metadata.extract_catstags
-
-    def categories_only(metatype, tree):
-        return find_categories_or_tags(metatype, tree) if metatype == "category" else []
-
-    namespace = vars(metadata)
-    return ((namespace, "extract_license", metadata.extract_license, lambda tree: None),
-            (namespace, "extract_catstags", find_categories_or_tags, categories_only))
-
-
 TRAFILATURA_XPATH = Patch("trafilatura_xpath", "trafilatura", ("2.3", "2.4"), _xpath_swaps)
-TRAFILATURA_METADATA = Patch("trafilatura_metadata", "trafilatura", ("2.3", "2.4"), _metadata_swaps)
-TRAFILATURA = (TRAFILATURA_XPATH, TRAFILATURA_METADATA)
+TRAFILATURA = (TRAFILATURA_XPATH,)
 
 
 # --- great_expectations_imports ----------------------------------------------------------------------------------

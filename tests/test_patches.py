@@ -97,15 +97,15 @@ def test_the_originals_are_put_back_for_other_callers():
 
 
 def _originals():
-    import trafilatura.metadata as metadata
+    import trafilatura.utils
     import trafilatura.xpaths as xpaths
 
-    return metadata.extract_license, metadata.extract_catstags, xpaths.BODY_XPATH[0]
+    return xpaths.BODY_XPATH[0], trafilatura.utils.HTML_PARSER
 
 
 def test_overlapping_use_puts_the_originals_back_after_the_last_user():
     """Two users whose blocks overlap (A in, B in, A out, B out): B must not put A's replacements back as "originals"
-    (which left the metadata stub installed for good before the patches were reference-counted)."""
+    (which left a replacement installed for good before the patches were reference-counted)."""
     shipped = _originals()
     a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
     seen = {}
@@ -167,10 +167,10 @@ def test_the_setting_turns_every_patch_off(monkeypatch):
 
 
 def test_a_list_of_names_applies_only_those(monkeypatch):
-    monkeypatch.setattr(patches.settings, "PATCHES", "trafilatura_metadata, great_expectations_imports")
+    monkeypatch.setattr(patches.settings, "PATCHES", " great_expectations_imports")
     patches.enabled.cache_clear()
     try:
-        assert [patches.enabled(patch) for patch in patches.TRAFILATURA] == [False, True]
+        assert [patches.enabled(patches.TRAFILATURA_XPATH), patches.enabled(patches.GREAT_EXPECTATIONS_IMPORTS)] == [False, True]
     finally:
         monkeypatch.undo()
         patches.enabled.cache_clear()
