@@ -1,13 +1,19 @@
-"""What kind of page an HTML page is: one of WCXB's seven page types, by a small linear model over the page's markup.
+"""What kind of page an HTML page is: one of WCXB's seven page types, by a small two-stage model over the page's markup.
 
-Features are read from the HTML text with regular expressions (no second parse): the tags used, the words of class
-and id attributes, schema.org types (JSON-LD `@type`, `itemtype`), `og:type`, words of the `<title>` and of the visible text, each hashed
-into a fixed number of slots and counted (log scale), the vector scaled to unit length; plus a few shape figures
-(the page's size, its share of links, forms, code). The model (logistic regression, trained by
-`python -m bench.train_page_type` on the development pages' labels) is a matrix in models/page_type.npz, loaded
-once per process; prediction is a product with that matrix and a logistic function per type (numpy only).
+Stage one, a linear model: tokens read from the HTML text with regular expressions (the tags used, the words of class
+and id attributes, schema.org types (JSON-LD `@type`, `itemtype`), `og:type`, words of the `<title>` and of the visible
+text), each hashed into a fixed number of slots and counted (log scale), the vector scaled to unit length; plus a few
+shape figures (SHAPES: the page's size, its share of links, forms, code); one logistic function per type.
+Stage two, gradient-boosted trees over the dense figures (DENSE: the shapes and the STRUCTURE figures read from an
+lxml parse: how the text falls into blocks, runs of sibling cards, link density, dates, shop, forum and pricing
+phrases, schema.org groups) and stage one's probabilities. Trained by `python -m bench.train_page_type` on the
+development pages' labels; stored in models/page_type.npz (numpy arrays), loaded once per process; prediction is a
+matrix product and a walk of the trees with numpy (no scikit-learn at run time).
 
-    classify_page(html) -> PageType(name, confidence)
+A page is called an article when the model's P(article) reaches the stored threshold (chosen by cross-validation for
+articles vs the rest), otherwise the likeliest of the six other types.
+
+    classify_page(html) -> PageType(name, confidence, probabilities)
 """
 from __future__ import annotations
 
@@ -49,19 +55,20 @@ _INLINE = frozenset("a abbr b bdi bdo cite code data dfn em font i kbd label mar
 _SKIPPED = frozenset(("script", "style", "noscript", "template", "head", "title", "meta", "link"))
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _REPEATED_MIN = 4  # siblings of one tag and class counted as a run of cards from this many
-_DATE = re.compile(r"\b(?:\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
-                   r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}"
-                   r"|\d+ (?:minutes?|hours?|days?|weeks?|months?|years?) ago)\b")
+_DATE = (r"\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
+         r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}|\d+ (?:minutes?|hours?|days?|weeks?|months?|years?) ago")
 _CART = re.compile(r"add to (?:cart|bag|basket)|buy (?:it )?now|in stock|out of stock|add-to-cart|addtocart")
-# phrases a page type writes, counted in the visible text (lower case): one figure each
+# what a page type writes, counted in the visible text (lower case, one pass): one figure each
 PHRASES = {
-    "reply": re.compile(r"\breply\b|\breplies\b|\bquote\b|\bposts?:|\bjoined\b|\bupvote|\banswers?\b"),
-    "pricing": re.compile(r"\bpricing\b|\bget started\b|\bfree trial\b|\bbook a demo\b|\brequest a demo\b|\bcontact (?:us|sales)\b"),
-    "read_more": re.compile(r"\bread more\b|\bcontinue reading\b|\bview all\b|\bsee all\b|\bload more\b|\bnext page\b"),
-    "byline": re.compile(r"\bmin read\b|\bpublished\b|\bupdated\b|\bwritten by\b|\bposted (?:by|on)\b"),
-    "shop": re.compile(r"\bsort by\b|\bfilter\b|\bproducts?\b|\bresults\b|\bitems?\b|\bshow(?:ing)? \d"),
-    "docs": re.compile(r"\bparameters?\b|\breturns?\b|\bexample\b|\binstall|\bapi\b|\bedit (?:this|on github)"),
+    "dates": _DATE,
+    "reply": r"repl(?:y|ies)|quote|posts?:|joined|upvote\w*|answers?",
+    "pricing": r"pricing|get started|free trial|book a demo|request a demo|contact (?:us|sales)",
+    "read_more": r"read more|continue reading|view all|see all|load more|next page",
+    "byline": r"min read|published|updated|written by|posted (?:by|on)",
+    "shop": r"sort by|filter|products?|results|items?|show(?:ing)? \d",
+    "docs": r"parameters?|returns?|example|install\w*|api|edit (?:this|on github)",
 }
+_PHRASE = re.compile(r"\b(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in PHRASES.items()) + r")\b")
 SCHEMA_GROUPS = {  # schema.org / og types that name a page type, as one figure each
     "s_article": ("article", "newsarticle", "blogposting", "reportagenewsarticle", "opinionnewsarticle", "analysisnewsarticle"),
     "s_product": ("product", "offer", "aggregateoffer", "productgroup", "individualproduct"),
@@ -74,7 +81,7 @@ SCHEMA_GROUPS = {  # schema.org / og types that name a page type, as one figure 
 STRUCTURE = ("log_elements", "log_block_chars", "longest_block_share", "top3_block_share", "log_longest_block",
              "log_long_blocks", "mean_block_log", "link_share", "heading_per_kword", "log_repeated_run", "log_runs",
              "repeated_share", "run_text_share", "run_image_share", "run_link_share", "run_price_share",
-             "log_dates", "log_cart", "log_nav", "log_aside", "log_sections", "log_buttons", "log_inputs", "log_svg",
+             "run_heading_share", "log_run_item_chars", "log_card_runs", "log_cart", "log_nav", "log_aside", "log_sections", "log_buttons", "log_inputs", "log_svg",
              "log_time", "log_dl", "log_blockquote", "log_iframes", "max_depth", "log_h1", "log_h2", "log_h3",
              "link_heavy_share", *PHRASES, *SCHEMA_GROUPS, "og_article", "og_product", "og_website")
 
@@ -122,17 +129,18 @@ def shape_figures(markup: str, text: str, tags: Counter) -> list[float]:
 
 
 def _parse(head: str):
-    import lxml.html
-    from lxml.etree import ParserError
+    """The page's tree (plain lxml elements: lxml.html's element classes cost a lookup per element), or None."""
+    from lxml import etree
 
+    parser = etree.HTMLParser()
     try:
-        return lxml.html.document_fromstring(head)
+        return etree.fromstring(head, parser)
     except ValueError:  # an XML declaration naming an encoding: lxml takes such a page as bytes only
         try:
-            return lxml.html.document_fromstring(head.encode("utf-8"))
-        except (ParserError, ValueError):
+            return etree.fromstring(head.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+        except (etree.ParserError, ValueError):
             return None
-    except ParserError:  # nothing but whitespace or comments
+    except etree.ParserError:
         return None
 
 
@@ -180,13 +188,14 @@ def structure_figures(head: str, text: str, tags: Counter, tokens: Counter) -> l
     link_heavy = sum(chars for block, chars in block_chars.items() if chars and block_links[block] * 2 > chars)
     long_runs = [items for items in runs.values() if len(items) >= _REPEATED_MIN]
     run = max(long_runs, key=len, default=[])
-    run_texts = [item.text_content() for item in run]
+    run_texts = ["".join(item.itertext()) for item in run]
     run_chars = sum(len(" ".join(item_text.split())) for item_text in run_texts)
     share = (lambda hits: hits / len(run)) if run else (lambda hits: 0.0)
     words = total / 6
     headings = sum(tags["t:" + level] for level in _HEADING_TAGS)
     schema = {key[2:] for key in tokens if key.startswith(("s:", "o:"))}
     og = {key[2:] for key in tokens if key.startswith("o:")}
+    phrases = Counter(match.lastgroup for match in _PHRASE.finditer(text))
     return [
         log(elements) / 9, log(total) / 12, blocks[0] / total if blocks else 0.0, sum(blocks[:3]) / total if blocks else 0.0,
         log(blocks[0] if blocks else 0) / 9, log(sum(chars >= 200 for chars in blocks)) / 5,
@@ -195,15 +204,28 @@ def structure_figures(head: str, text: str, tags: Counter, tokens: Counter) -> l
         min(1.0, sum(len(items) for items in long_runs) / max(elements, 1)), min(1.0, run_chars / total),
         share(sum(item.find(".//img") is not None for item in run)), share(sum(item.find(".//a") is not None for item in run)),
         share(sum(_PRICE.search(item_text) is not None for item_text in run_texts)),
-        log(len(_DATE.findall(text))) / 5, log(len(_CART.findall(text))) / 3, log(tags["t:nav"]) / 3,
+        share(sum(_has_heading(item) for item in run)), log(run_chars / len(run) if run else 0) / 8,
+        log(sum(_is_card_run(items) for items in long_runs)) / 3,
+        log(len(_CART.findall(text))) / 3, log(tags["t:nav"]) / 3,
         log(tags["t:aside"]) / 3, log(tags["t:section"]) / 4, log(tags["t:button"]) / 5, log(tags["t:input"]) / 5,
         log(tags["t:svg"]) / 6, log(tags["t:time"]) / 5, log(tags["t:dl"]) / 3, log(tags["t:blockquote"]) / 4,
         log(tags["t:iframe"]) / 3, min(1.0, max((depth for _, _, depth in where.values()), default=0) / 60),
         log(tags["t:h1"]) / 3, log(tags["t:h2"]) / 4, log(tags["t:h3"]) / 5, min(1.0, link_heavy / total),
-        *(log(len(pattern.findall(text))) / 5 for pattern in PHRASES.values()),
+        *(log(phrases[name]) / 5 for name in PHRASES),
         *(float(any(name in schema for name in names)) for names in SCHEMA_GROUPS.values()),
         float("article" in og), float(any("product" in name for name in og)), float("website" in og),
     ]
+
+
+def _has_heading(element) -> bool:
+    return any(element.find(f".//{level}") is not None for level in ("h2", "h3", "h4"))
+
+
+def _is_card_run(items: list) -> bool:
+    """Most of the run's first items hold a link and an image or a heading: cards of a listing or a product grid."""
+    sample = items[:8]
+    cards = sum(item.find(".//a") is not None and (item.find(".//img") is not None or _has_heading(item)) for item in sample)
+    return cards * 2 > len(sample)
 
 
 def page_features(html: str):
@@ -223,7 +245,7 @@ def page_features(html: str):
         vector[:HASH_SLOTS] /= norm
     shapes = shape_figures(markup, text, tokens)
     vector[HASH_SLOTS:] = shapes
-    dense = np.array(shapes + structure_figures(head, text.lower(), tokens, tokens), dtype=np.float32)
+    dense = np.array(shapes + structure_figures(head, " ".join(text.lower().split()), tokens, tokens), dtype=np.float32)
     return vector, dense
 
 
@@ -264,11 +286,7 @@ class PageTypeModel(NamedTuple):
     article_threshold: float
 
     def linear_probabilities(self, features):
-        import numpy as np
-
-        # one logistic function per type, normalised to sum to 1 (how the model was trained: one type against the rest)
-        each = 1.0 / (1.0 + np.exp(-(features @ self.weights + self.bias)))
-        return each / each.sum(axis=-1, keepdims=True)
+        return one_vs_rest_probabilities(features @ self.weights + self.bias)
 
     def probabilities(self, features, dense):
         import numpy as np
@@ -288,6 +306,15 @@ class PageTypeModel(NamedTuple):
         others = np.array(probabilities, dtype=float)
         others[article] = -1.0
         return int(others.argmax())
+
+
+def one_vs_rest_probabilities(scores):
+    """One logistic function per type, normalised to sum to 1 (how the linear stage is trained: each type against
+    the rest). `scores`: (..., types)."""
+    import numpy as np
+
+    each = 1.0 / (1.0 + np.exp(-np.clip(scores, -60.0, 60.0)))
+    return each / each.sum(axis=-1, keepdims=True)
 
 
 _TREE_FIELDS = tuple(f"tree_{name}" for name in Trees._fields)
