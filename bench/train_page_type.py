@@ -86,21 +86,27 @@ def _decide(probabilities, classes, threshold: float):
     return np.where(probabilities[:, article] >= threshold, article, others.argmax(axis=1))
 
 
-def _inner_linear(matrix, labels, folds):
-    """The regularisation best by grouped CV on these pages, and those pages' out-of-fold probabilities with it."""
+def _best_out_of_fold(options, probabilities_of, labels, folds):
+    """The option whose grouped out-of-fold accuracy on these pages is best (the first of equals), with its
+    out-of-fold probabilities. `probabilities_of(option, train, test)`: the test rows' probabilities (classes sorted)."""
     import numpy as np
 
-    best = None
-    for alpha in ALPHAS:
-        probabilities = np.zeros((len(labels), len(PAGE_TYPES)))
+    classes, best = np.unique(labels), None
+    for option in options:
+        probabilities = np.zeros((len(labels), len(classes)))
         for fold in sorted(set(folds)):
             test = folds == fold
-            model = _fit_linear(matrix[~test], labels[~test], alpha)
-            probabilities[test] = _linear_probabilities(model, matrix[test])
-        accuracy = float((model.classes_[probabilities.argmax(axis=1)] == labels).mean())
+            probabilities[test] = probabilities_of(option, ~test, test)
+        accuracy = float((classes[probabilities.argmax(axis=1)] == labels).mean())
         if best is None or accuracy > best[0]:
-            best = (accuracy, alpha, probabilities)
+            best = (accuracy, option, probabilities)
     return best[1], best[2]
+
+
+def _inner_linear(matrix, labels, folds):
+    """The regularisation best by grouped CV on these pages, and those pages' out-of-fold probabilities with it."""
+    return _best_out_of_fold(ALPHAS, lambda alpha, train, test: _linear_probabilities(
+        _fit_linear(matrix[train], labels[train], alpha), matrix[test]), labels, folds)
 
 
 def _inner_trees(inputs, labels, folds):
@@ -108,17 +114,9 @@ def _inner_trees(inputs, labels, folds):
     rest on that size's out-of-fold probabilities."""
     import numpy as np
 
-    best = None
-    for leaves in LEAF_COUNTS:
-        probabilities = np.zeros((len(labels), len(PAGE_TYPES)))
-        for fold in sorted(set(folds)):
-            test = folds == fold
-            model = _fit_trees(inputs[~test], labels[~test], leaves)
-            probabilities[test] = model.predict_proba(inputs[test])
-        accuracy = float((model.classes_[probabilities.argmax(axis=1)] == labels).mean())
-        if best is None or accuracy > best[0]:
-            best = (accuracy, leaves, probabilities, model.classes_)
-    _, leaves, probabilities, classes = best
+    leaves, probabilities = _best_out_of_fold(LEAF_COUNTS, lambda leaves, train, test: _fit_trees(
+        inputs[train], labels[train], leaves).predict_proba(inputs[test]), labels, folds)
+    classes = np.unique(labels)
     is_article = labels == "article"
 
     def articles_vs_rest(threshold):  # ties go to the threshold nearer 0.5 (an argmax-like rule)
