@@ -100,9 +100,10 @@ def _page_type_figures(rows_by_profile: dict[str, dict], pages) -> dict:
 
     stored = pt.load_cv_report()
     if stored:
-        print(f"\npage types, out of fold ({stored['folds']}-fold CV grouped by domain, bench.train_page_type): accuracy "
-              f"{stored['accuracy']:.3f}, articles vs the rest {stored['article_vs_rest']:.3f}; recall by type: "
-              + ", ".join(f"{t} {stored[t]['recall']:.2f}" for t in PAGE_TYPES))
+        from bench.train_page_type import print_report
+
+        print_report(stored, f"\npage types, {stored['pages']} pages, out of fold ({stored['folds']}-fold CV grouped by "
+                             "domain, every setting chosen inside the training folds; bench.train_page_type):")
     for profile, rows in rows_by_profile.items():
         labelled = [(pages[page].page_type, row.get("page_type")) for page, row in rows.items() if page in pages]
         accuracy = sum(a == b for a, b in labelled) / max(1, len(labelled))

@@ -1,13 +1,19 @@
-"""What kind of page an HTML page is: one of WCXB's seven page types, by a small linear model over the page's markup.
+"""What kind of page an HTML page is: one of WCXB's seven page types, by a small two-stage model over the page's markup.
 
-Features are read from the HTML text with regular expressions (no second parse): the tags used, the words of class
-and id attributes, schema.org types (JSON-LD `@type`, `itemtype`), `og:type`, words of the `<title>` and of the visible text, each hashed
-into a fixed number of slots and counted (log scale), the vector scaled to unit length; plus a few shape figures
-(the page's size, its share of links, forms, code). The model (logistic regression, trained by
-`python -m bench.train_page_type` on the development pages' labels) is a matrix in models/page_type.npz, loaded
-once per process; prediction is a product with that matrix and a logistic function per type (numpy only).
+Stage one, a linear model: tokens read from the HTML text with regular expressions (the tags used, the words of class
+and id attributes, schema.org types (JSON-LD `@type`, `itemtype`), `og:type`, words of the `<title>` and of the visible
+text), each hashed into a fixed number of slots and counted (log scale), the vector scaled to unit length; plus a few
+shape figures (SHAPES: the page's size, its share of links, forms, code); one logistic function per type.
+Stage two, gradient-boosted trees over the dense figures (DENSE: the shapes and the STRUCTURE figures read from an
+lxml parse: how the text falls into blocks, runs of sibling cards, link density, dates, shop, forum and pricing
+phrases, schema.org groups) and stage one's probabilities. Trained by `python -m bench.train_page_type` on the
+development pages' labels; stored in models/page_type.npz (numpy arrays), loaded once per process; prediction is a
+matrix product and a walk of the trees with numpy (no scikit-learn at run time).
 
-    classify_page(html) -> PageType(name, confidence)
+A page is called an article when the model's P(article) reaches the stored threshold (chosen by cross-validation for
+articles vs the rest), otherwise the likeliest of the six other types.
+
+    classify_page(html) -> PageType(name, confidence, probabilities)
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from typing import NamedTuple
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "page_type.npz"
 PAGE_TYPES = ("article", "forum", "product", "collection", "listing", "documentation", "service")
 HASH_SLOTS = 1 << 14  # hashed token slots; the shape figures follow them
-FEATURES_VERSION = 2  # changes with what page_features computes: a model made for other features is refused
+FEATURES_VERSION = 3  # changes with what page_features computes: a model made for other features is refused
 TEXT_WORDS = 3000  # the visible text's words read (a page's own kind of words: "reply", "cart", "pricing")
 SCAN_CHARS = 600_000  # a page's markup is read up to this many characters: cost bounded on huge pages
 
@@ -44,9 +50,48 @@ SHAPES = ("log_text_chars", "link_text_share", "log_links", "log_paragraphs", "l
           "log_code_blocks", "log_prices", "log_headings", "log_images", "log_articles", "log_tables")
 
 
+_INLINE = frozenset("a abbr b bdi bdo cite code data dfn em font i kbd label mark q s samp small span strong sub sup "
+                    "time u var wbr br img svg button input select option".split())
+_SKIPPED = frozenset(("script", "style", "noscript", "template", "head", "title", "meta", "link"))
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_REPEATED_MIN = 4  # siblings of one tag and class counted as a run of cards from this many
+_DATE = (r"\d{4}-\d{2}-\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
+         r"|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}|\d+ (?:minutes?|hours?|days?|weeks?|months?|years?) ago")
+_CART = re.compile(r"add to (?:cart|bag|basket)|buy (?:it )?now|in stock|out of stock|add-to-cart|addtocart")
+# what a page type writes, counted in the visible text (lower case, one pass): one figure each
+PHRASES = {
+    "dates": _DATE,
+    "reply": r"repl(?:y|ies)|quote|posts?:|joined|upvote\w*|answers?",
+    "pricing": r"pricing|get started|free trial|book a demo|request a demo|contact (?:us|sales)",
+    "read_more": r"read more|continue reading|view all|see all|load more|next page",
+    "byline": r"min read|published|updated|written by|posted (?:by|on)",
+    "shop": r"sort by|filter|products?|results|items?|show(?:ing)? \d",
+    "docs": r"parameters?|returns?|example|install\w*|api|edit (?:this|on github)",
+}
+_PHRASE = re.compile(r"\b(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in PHRASES.items()) + r")\b")
+SCHEMA_GROUPS = {  # schema.org / og types that name a page type, as one figure each
+    "s_article": ("article", "newsarticle", "blogposting", "reportagenewsarticle", "opinionnewsarticle", "analysisnewsarticle"),
+    "s_product": ("product", "offer", "aggregateoffer", "productgroup", "individualproduct"),
+    "s_forum": ("discussionforumposting", "qapage", "question", "answer", "comment", "socialmediaposting"),
+    "s_collection": ("collectionpage", "itemlist", "offercatalog", "searchresultspage"),
+    "s_docs": ("techarticle", "apireference", "softwaresourcecode", "howto"),
+    "s_service": ("service", "softwareapplication", "webapplication", "faqpage", "organization", "localbusiness", "corporation"),
+    "s_webpage": ("webpage", "website", "aboutpage", "contactpage"),
+}
+STRUCTURE = ("log_elements", "log_block_chars", "longest_block_share", "top3_block_share", "log_longest_block",
+             "log_long_blocks", "mean_block_log", "link_share", "heading_per_kword", "log_repeated_run", "log_runs",
+             "repeated_share", "run_text_share", "run_image_share", "run_link_share", "run_price_share",
+             "run_heading_share", "log_run_item_chars", "log_card_runs", "log_cart", "log_nav", "log_aside", "log_sections", "log_buttons", "log_inputs", "log_svg",
+             "log_time", "log_dl", "log_blockquote", "log_iframes", "max_depth", "log_h1", "log_h2", "log_h3",
+             "link_heavy_share", *PHRASES, *SCHEMA_GROUPS, "og_article", "og_product", "og_website")
+
+DENSE = SHAPES + STRUCTURE  # the trees' inputs, followed by the linear model's probability of each type
+
+
 class PageType(NamedTuple):
-    name: str
+    name: str  # the type the page is given (PageTypeModel.decide)
     confidence: float  # the model's probability of that type
+    probabilities: dict[str, float] | None = None  # every type's probability
 
 
 def _slot(token: str) -> int:
@@ -83,8 +128,109 @@ def shape_figures(markup: str, text: str, tags: Counter) -> list[float]:
     ]
 
 
+def _parse(head: str):
+    """The page's tree (plain lxml elements: lxml.html's element classes cost a lookup per element), or None."""
+    from lxml import etree
+
+    parser = etree.HTMLParser()
+    try:
+        return etree.fromstring(head, parser)
+    except ValueError:  # an XML declaration naming an encoding: lxml takes such a page as bytes only
+        try:
+            return etree.fromstring(head.encode("utf-8"), etree.HTMLParser(encoding="utf-8"))
+        except (etree.ParserError, ValueError):
+            return None
+    except etree.ParserError:
+        return None
+
+
+def structure_figures(head: str, text: str, tags: Counter, tokens: Counter) -> list[float]:
+    """The page's STRUCTURE figures: how its text falls into blocks (an element's own text and that of the inline
+    elements in it), runs of sibling elements of one tag and class (cards, rows, posts), links, dates, prices near
+    shop words, schema.org types. `text`: the visible text, lower case."""
+    log = math.log1p
+    root = _parse(head)
+    block_chars: Counter = Counter()
+    block_links: Counter = Counter()
+    runs: dict = {}
+    where: dict = {}  # element -> (its block: itself or its nearest non-inline ancestor, inside a link, depth)
+    elements = 0
+    if root is not None:
+        for element in root.iter():
+            parent = element.getparent()
+            outer = where.get(parent, (parent, False, 0))
+            tag = element.tag
+            if not isinstance(tag, str):  # a comment or processing instruction: only its tail is text
+                if element.tail and outer[0] is not None:
+                    chars = len(element.tail.strip())
+                    block_chars[outer[0]] += chars
+                    block_links[outer[0]] += chars if outer[1] else 0
+                continue
+            elements += 1
+            if tag in _INLINE and parent is not None:
+                here = (outer[0], outer[1] or tag == "a", outer[2] + 1)
+            else:
+                here = (element, False, outer[2] + 1)
+            where[element] = here
+            if element.text and tag not in _SKIPPED:
+                chars = len(element.text.strip())
+                block_chars[here[0]] += chars
+                block_links[here[0]] += chars if here[1] else 0
+            if element.tail and outer[0] is not None and tag not in ("head",):
+                chars = len(element.tail.strip())
+                block_chars[outer[0]] += chars
+                block_links[outer[0]] += chars if outer[1] else 0
+            if parent is not None and tag not in _INLINE and tag not in _SKIPPED:
+                runs.setdefault((parent, tag, element.get("class")), []).append(element)
+    blocks = sorted((chars for chars in block_chars.values() if chars), reverse=True)
+    total = sum(blocks) or 1
+    links = sum(block_links.values())
+    link_heavy = sum(chars for block, chars in block_chars.items() if chars and block_links[block] * 2 > chars)
+    long_runs = [items for items in runs.values() if len(items) >= _REPEATED_MIN]
+    run = max(long_runs, key=len, default=[])
+    run_texts = ["".join(item.itertext()) for item in run]
+    run_chars = sum(len(" ".join(item_text.split())) for item_text in run_texts)
+    share = (lambda hits: hits / len(run)) if run else (lambda hits: 0.0)
+    words = total / 6
+    headings = sum(tags["t:" + level] for level in _HEADING_TAGS)
+    schema = {key[2:] for key in tokens if key.startswith(("s:", "o:"))}
+    og = {key[2:] for key in tokens if key.startswith("o:")}
+    phrases = Counter(match.lastgroup for match in _PHRASE.finditer(text))
+    return [
+        log(elements) / 9, log(total) / 12, blocks[0] / total if blocks else 0.0, sum(blocks[:3]) / total if blocks else 0.0,
+        log(blocks[0] if blocks else 0) / 9, log(sum(chars >= 200 for chars in blocks)) / 5,
+        (sum(log(chars) for chars in blocks) / len(blocks) / 7) if blocks else 0.0, min(1.0, links / total),
+        min(1.0, headings / max(words, 1) * 1000 / 100), log(len(run)) / 6, log(len(long_runs)) / 5,
+        min(1.0, sum(len(items) for items in long_runs) / max(elements, 1)), min(1.0, run_chars / total),
+        share(sum(item.find(".//img") is not None for item in run)), share(sum(item.find(".//a") is not None for item in run)),
+        share(sum(_PRICE.search(item_text) is not None for item_text in run_texts)),
+        share(sum(_has_heading(item) for item in run)), log(run_chars / len(run) if run else 0) / 8,
+        log(sum(_is_card_run(items) for items in long_runs)) / 3,
+        log(len(_CART.findall(text))) / 3, log(tags["t:nav"]) / 3,
+        log(tags["t:aside"]) / 3, log(tags["t:section"]) / 4, log(tags["t:button"]) / 5, log(tags["t:input"]) / 5,
+        log(tags["t:svg"]) / 6, log(tags["t:time"]) / 5, log(tags["t:dl"]) / 3, log(tags["t:blockquote"]) / 4,
+        log(tags["t:iframe"]) / 3, min(1.0, max((depth for _, _, depth in where.values()), default=0) / 60),
+        log(tags["t:h1"]) / 3, log(tags["t:h2"]) / 4, log(tags["t:h3"]) / 5, min(1.0, link_heavy / total),
+        *(log(phrases[name]) / 5 for name in PHRASES),
+        *(float(any(name in schema for name in names)) for names in SCHEMA_GROUPS.values()),
+        float("article" in og), float(any("product" in name for name in og)), float("website" in og),
+    ]
+
+
+def _has_heading(element) -> bool:
+    return any(element.find(f".//{level}") is not None for level in ("h2", "h3", "h4"))
+
+
+def _is_card_run(items: list) -> bool:
+    """Most of the run's first items hold a link and an image or a heading: cards of a listing or a product grid."""
+    sample = items[:8]
+    cards = sum(item.find(".//a") is not None and (item.find(".//img") is not None or _has_heading(item)) for item in sample)
+    return cards * 2 > len(sample)
+
+
 def page_features(html: str):
-    """The page's feature vector (numpy float32, HASH_SLOTS + len(SHAPES) values)."""
+    """The page's two feature vectors (numpy float32): the hashed tokens and the SHAPES (HASH_SLOTS + len(SHAPES)
+    values, the linear model's input), and the dense figures (SHAPES then STRUCTURE, the trees' input)."""
     import numpy as np
 
     head = html[:SCAN_CHARS]
@@ -97,21 +243,81 @@ def page_features(html: str):
     norm = float(np.linalg.norm(vector[:HASH_SLOTS]))
     if norm:
         vector[:HASH_SLOTS] /= norm
-    vector[HASH_SLOTS:] = shape_figures(markup, text, tokens)
-    return vector
+    shapes = shape_figures(markup, text, tokens)
+    vector[HASH_SLOTS:] = shapes
+    dense = np.array(shapes + structure_figures(head, " ".join(text.lower().split()), tokens, tokens), dtype=np.float32)
+    return vector, dense
+
+
+class Trees(NamedTuple):
+    """Gradient-boosted trees (scikit-learn's HistGradientBoostingClassifier, exported by bench.train_page_type) as
+    flat arrays: every tree's nodes one after another; a numeric split sends a value <= its threshold left."""
+    feature: object  # numpy int32 per node
+    threshold: object  # float64 per node
+    left: object  # int32 per node: index of the left child in these arrays
+    right: object
+    is_leaf: object  # bool per node
+    value: object  # float64 per node: a leaf's contribution to its class's raw score
+    roots: object  # int32 per tree
+    tree_class: object  # int32 per tree: the class whose raw score the tree adds to
+    baseline: object  # float64 per class
+
+    def raw_scores(self, inputs):
+        import numpy as np
+
+        node = self.roots.copy()  # every tree walked at once, one level per step
+        while True:
+            inner = ~self.is_leaf[node]
+            if not inner.any():
+                break
+            at = node[inner]
+            node[inner] = np.where(inputs[self.feature[at]] <= self.threshold[at], self.left[at], self.right[at])
+        return self.baseline + np.bincount(self.tree_class, weights=self.value[node], minlength=len(self.baseline))
 
 
 class PageTypeModel(NamedTuple):
+    """Two stages: a linear model over the hashed tokens and SHAPES gives one probability per type; trees over the
+    dense figures (DENSE) and those probabilities give the final ones. A page is called an article when P(article)
+    reaches `article_threshold`, otherwise the likeliest of the other types."""
     classes: tuple[str, ...]
-    weights: object  # numpy (features, classes)
+    weights: object  # numpy (HASH_SLOTS + len(SHAPES), classes)
     bias: object  # numpy (classes,)
+    trees: Trees
+    article_threshold: float
 
-    def probabilities(self, features):
+    def linear_probabilities(self, features):
+        return one_vs_rest_probabilities(features @ self.weights + self.bias)
+
+    def probabilities(self, features, dense):
         import numpy as np
 
-        # one logistic function per type, normalised to sum to 1 (how the model was trained: one type against the rest)
-        each = 1.0 / (1.0 + np.exp(-(features @ self.weights + self.bias)))
-        return each / each.sum(axis=-1, keepdims=True)
+        raw = self.trees.raw_scores(np.concatenate([dense, self.linear_probabilities(features)]))
+        each = np.exp(raw - raw.max())
+        return each / each.sum()
+
+    def decide(self, probabilities) -> int:
+        """The index of the type a page is given: article when P(article) reaches the threshold, otherwise the
+        likeliest other type."""
+        import numpy as np
+
+        article = self.classes.index("article")
+        if probabilities[article] >= self.article_threshold:
+            return article
+        others = np.array(probabilities, dtype=float)
+        others[article] = -1.0
+        return int(others.argmax())
+
+
+def one_vs_rest_probabilities(scores):
+    """One logistic function per type, normalised to sum to 1 (how the linear stage is trained: each type against
+    the rest). `scores`: (..., types)."""
+    import numpy as np
+
+    each = 1.0 / (1.0 + np.exp(-np.clip(scores, -60.0, 60.0)))
+    return each / each.sum(axis=-1, keepdims=True)
+
+
+_TREE_FIELDS = tuple(f"tree_{name}" for name in Trees._fields)
 
 
 def save_model(model: PageTypeModel, cv_report: dict, path: Path = MODEL_PATH) -> None:
@@ -123,8 +329,9 @@ def save_model(model: PageTypeModel, cv_report: dict, path: Path = MODEL_PATH) -
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, classes=np.array(model.classes), weights=model.weights.astype(np.float32),
                         bias=model.bias.astype(np.float32), hash_slots=np.array(HASH_SLOTS),
-                        features_version=np.array(FEATURES_VERSION),
-                        cv_report=np.array(json.dumps(cv_report)))
+                        features_version=np.array(FEATURES_VERSION), dense_features=np.array(DENSE),
+                        article_threshold=np.array(model.article_threshold),
+                        cv_report=np.array(json.dumps(cv_report)), **dict(zip(_TREE_FIELDS, model.trees)))
 
 
 def load_cv_report(path: Path = MODEL_PATH) -> dict | None:
@@ -145,19 +352,25 @@ def load_model(path: Path = MODEL_PATH) -> PageTypeModel:
     makes it."""
     import numpy as np
 
+    other_features = f"page-type model {path} was made for other features: retrain with `python -m bench.train_page_type`"
     try:
         with np.load(path, allow_pickle=False) as stored:
-            model = PageTypeModel(tuple(str(name) for name in stored["classes"]), stored["weights"], stored["bias"])
-            slots, version = int(stored["hash_slots"]), int(stored["features_version"])
+            if (int(stored["hash_slots"]), int(stored["features_version"])) != (HASH_SLOTS, FEATURES_VERSION) \
+                    or "dense_features" not in stored or tuple(str(name) for name in stored["dense_features"]) != DENSE:
+                raise RuntimeError(other_features)
+            model = PageTypeModel(tuple(str(name) for name in stored["classes"]), stored["weights"], stored["bias"],
+                                  Trees(*(stored[name] for name in _TREE_FIELDS)), float(stored["article_threshold"]))
     except (OSError, KeyError, ValueError) as error:
         raise RuntimeError(f"page-type model {path} unreadable ({error}): make it with `python -m bench.train_page_type`") from error
-    if slots != HASH_SLOTS or version != FEATURES_VERSION or model.weights.shape != (HASH_SLOTS + len(SHAPES), len(model.classes)):
-        raise RuntimeError(f"page-type model {path} was made for other features: retrain with `python -m bench.train_page_type`")
+    if model.weights.shape != (HASH_SLOTS + len(SHAPES), len(model.classes)) or len(model.trees.baseline) != len(model.classes):
+        raise RuntimeError(other_features)
     return model
 
 
 def classify_page(html: str) -> PageType:
     model = load_model()
-    probabilities = model.probabilities(page_features(html))
-    best = int(probabilities.argmax())
-    return PageType(model.classes[best], round(float(probabilities[best]), 4))
+    features, dense = page_features(html)
+    probabilities = model.probabilities(features, dense)
+    best = model.decide(probabilities)
+    return PageType(model.classes[best], round(float(probabilities[best]), 4),
+                    dict(zip(model.classes, (round(float(share), 4) for share in probabilities))))

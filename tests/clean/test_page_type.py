@@ -37,6 +37,54 @@ def test_a_model_made_for_other_features_is_refused(tmp_path):
         pt.load_model.__wrapped__(path)
 
 
+def test_the_linear_only_model_of_the_previous_features_is_refused(tmp_path):
+    # the layout features version 2 shipped: one linear model over the hashed tokens and shapes, no trees
+    path = tmp_path / "linear.npz"
+    classes = pt.PAGE_TYPES
+    np.savez(path, classes=np.array(classes), weights=np.zeros((pt.HASH_SLOTS + len(pt.SHAPES), len(classes)), dtype=np.float32),
+             bias=np.zeros(len(classes), dtype=np.float32), hash_slots=np.array(pt.HASH_SLOTS), features_version=np.array(2))
+    with pytest.raises(RuntimeError, match="retrain"):
+        pt.load_model.__wrapped__(path)
+
+
+def _model(article_threshold: float) -> "pt.PageTypeModel":
+    """A model whose trees are single leaves: its probabilities are the softmax of the baseline."""
+    count = len(pt.PAGE_TYPES)
+    trees = pt.Trees(np.zeros(1, np.int32), np.zeros(1), np.zeros(1, np.int32), np.zeros(1, np.int32), np.ones(1, bool),
+                     np.zeros(1), np.zeros(1, np.int32), np.zeros(1, np.int32), np.zeros(count))
+    return pt.PageTypeModel(pt.PAGE_TYPES, np.zeros((pt.HASH_SLOTS + len(pt.SHAPES), count)), np.zeros(count), trees,
+                            article_threshold)
+
+
+def test_a_page_is_an_article_only_when_p_article_reaches_the_threshold_else_the_likeliest_other_type():
+    probabilities = np.array([0.45, 0.05, 0.02, 0.03, 0.03, 0.02, 0.40])  # article first, service last
+    assert pt.PAGE_TYPES[_model(0.5).decide(probabilities)] == "service"
+    assert pt.PAGE_TYPES[_model(0.4).decide(probabilities)] == "article"
+    assert pt.PAGE_TYPES[_model(0.5).decide(np.array([0.2, 0.1, 0.1, 0.1, 0.3, 0.1, 0.1]))] == "listing"
+
+
+def test_structure_figures_see_a_grid_of_product_cards_and_an_article_s_long_paragraphs():
+    cards = "".join(f'<div class="card"><a href="/p{i}"><img src="{i}.jpg"><h3>Boot {i}</h3></a><span>$4{i}.00</span>'
+                    f"<button>Add to cart</button></div>" for i in range(12))
+    grid = dict(zip(pt.DENSE, pt.page_features(f'<html><body><div class="grid">{cards}</div></body></html>')[1]))
+    prose = " ".join(["The council approved the harbour plan after a debate that ran late into the night."] * 8)
+    story = dict(zip(pt.DENSE, pt.page_features(f"<html><body><article><h1>Harbour</h1><p>{prose}</p><p>{prose}</p>"
+                                               "</article></body></html>")[1]))
+    assert grid["log_repeated_run"] > 0 and story["log_repeated_run"] == 0  # twelve siblings of one tag and class
+    assert grid["run_image_share"] == grid["run_price_share"] == grid["run_heading_share"] == 1.0
+    assert grid["log_card_runs"] > 0 and grid["log_cart"] > 0
+    assert story["top3_block_share"] > 0.9 > grid["top3_block_share"]  # an article's text sits in a few long blocks
+    assert story["log_longest_block"] > grid["log_longest_block"]
+
+
+def test_every_type_gets_a_probability_and_the_confidence_is_that_of_the_type_given():
+    for page in PAGES.glob("*.html"):
+        kind = pt.classify_page(page.read_text(encoding="utf-8"))
+        assert set(kind.probabilities) == set(pt.PAGE_TYPES)
+        assert sum(kind.probabilities.values()) == pytest.approx(1, abs=1e-3)
+        assert kind.confidence == kind.probabilities[kind.name]
+
+
 def test_classification_is_a_type_and_a_probability():
     kind = pt.classify_page((PAGES / "article.html").read_text(encoding="utf-8"))
     assert kind.name in pt.PAGE_TYPES and 0 < kind.confidence <= 1
