@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 
 _MONTHS = {
     name: number
@@ -129,3 +130,377 @@ def parse_byline(line: str) -> list[str] | None:
     if not names or not all(name[:1].isupper() and len(name.split()) <= 4 for name in names):
         return None
     return names
+
+
+# --- HTML pages: title, authors and publication date --------------------------------------------------------------
+# Each source of the page (JSON-LD, meta tags, headings, bylines, <time>, trafilatura's own metadata) gives at most one
+# candidate per field; a field's value is the first candidate in that field's order (TITLE_ORDER, AUTHOR_ORDER,
+# DATE_ORDER) that the page has. The orders are data, chosen by 5-fold cross-validation grouped by domain on the
+# WCXB development pages (bench.metadata prints the out-of-fold figures).
+
+# schema.org types whose headline/author/datePublished are the page's own (not a breadcrumb's, not the publisher's)
+_ARTICLE_TYPES = frozenset(
+    "article newsarticle blogposting reportagenewsarticle analysisnewsarticle opinionnewsarticle reviewnewsarticle "
+    "backgroundnewsarticle techarticle scholarlyarticle socialmediaposting liveblogposting report review "
+    "webpage itempage aboutpage faqpage qapage medicalwebpage collectionpage howto recipe posting "
+    "discussionforumposting".split()
+)
+_META_TITLE = ("og:title", "twitter:title", "title", "parsely-title", "sailthru.title", "dc.title", "dcterms.title")
+_META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
+                "cxenseparse:author", "byl", "creator", "og:article:author", "citation_author")
+_META_DATE = ("article:published_time", "og:article:published_time", "og:published_time", "published_time",
+              "datepublished", "date", "pubdate", "publishdate", "publish-date", "publish_date", "og:publish_date",
+              "parsely-pub-date", "sailthru.date", "cxenseparse:publishtime", "dc.date", "dc.date.issued",
+              "dcterms.created", "dcterms.issued", "citation_publication_date", "date-pub", "published")
+_META_MODIFIED = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
+# What separates a <title>'s headline from the site's name ("Headline | Site", "Site - Headline")
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»«/]{1,2}\s+|\s*[|•»«·]\s*")
+_SITE_TITLE_MAX_WORDS = 5  # the site-name part of a <title> is short; a longer last part is the headline's own
+_BY_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reviewed|published|edited|story|words|text|article)\s+)?"
+                        r"(?:by|from|author|authors|von|par|por|di|door)\s*[:\-–—]?\s+", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||\band\b|&|\bund\b|\bet\b|\by\b|\n)\s*", re.IGNORECASE)
+# A comma-separated part that is a credential or suffix ("Jane Doe, MS, RD", "John Roe, Jr.") stays with the name
+_CREDENTIAL = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.?(?:[A-Z][a-z]?\.?){0,3}|Ph\.?D\.?|Jr\.?|Sr\.?|I{1,3}|IV)$")
+# Words that alone are a role, not a name ("Staff", "Admin", "Editorial Team"): a name made only of them is dropped
+_ROLE_WORDS = frozenset(
+    "staff admin administrator editor editors editorial team contributor contributors guest author authors writer "
+    "writers newsroom desk reporter reporters correspondent by the our and web online site news wire user "
+    "unknown anonymous redaction redaktion".split()
+)
+AUTHOR_MAX_WORDS, AUTHOR_MAX_CHARS = 6, 60  # longer "names" are sentences or bios
+HEADLINE_MAX_WORDS = 40
+_URL_OR_MAIL = re.compile(r"https?://|www\.|\S@\S|^@|\.(?:com|org|net)\b", re.IGNORECASE)
+_ISO_DATE = re.compile(r"((?:19|20)\d\d)[-/.](\d\d?)[-/.](\d\d?)(?!\d)")
+_COMPACT_DATE = re.compile(r"^((?:19|20)\d\d)(\d\d)(\d\d)(?:\D|$)")
+
+
+def _folded(text: str | None) -> str:
+    return " ".join((text or "").casefold().split())
+
+
+def _clean_text(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def iso_date(value: str | None) -> str | None:
+    """An ISO date (YYYY-MM-DD) of a date as pages write it: ISO with or without time ('2024-12-08T23:00:00-05:00'
+    is the 8th: the page's own calendar day), '2024/12/08', '20241208', 'December 8, 2024', '8 Dec 2024'."""
+    value = _clean_text(value)
+    if not value:
+        return None
+    match = _ISO_DATE.search(value[:40]) or _COMPACT_DATE.match(value)
+    found = None
+    if match:
+        try:
+            found = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            found = None
+    if found is None:
+        found = find_date(value[:80])
+    if found is None or not 1990 <= found.year <= dt.date.today().year + 1:
+        return None
+    return found.isoformat()
+
+
+def normalized_authors(values) -> list[str]:
+    """Author names from one or more raw values: "By " and role prefixes stripped, "A and B" / "A, B" / "A; B" split
+    (a credential after a comma stays with its name), addresses, handles and role-only words ("Staff") dropped,
+    duplicates removed."""
+    if isinstance(values, str):
+        values = [values]
+    names: list[str] = []
+    for value in values or ():
+        for chunk in _AUTHOR_SPLIT.split(_BY_PREFIX.sub("", _clean_text(value))):
+            parts: list[str] = []
+            for part in (p.strip(" .,:-–—") for p in chunk.split(",")):
+                if not part:
+                    continue
+                if parts and _CREDENTIAL.match(part) and part not in ("A", "I"):
+                    parts[-1] = f"{parts[-1]}, {part}"
+                else:
+                    parts.append(part)
+            names += [_BY_PREFIX.sub("", part).strip() for part in parts]
+    kept: list[str] = []
+    for name in names:
+        words = name.split()
+        if (not words or len(words) > AUTHOR_MAX_WORDS or len(name) > AUTHOR_MAX_CHARS or _URL_OR_MAIL.search(name)
+                or all(word.casefold().strip(".:") in _ROLE_WORDS for word in words)
+                or sum(c.isdigit() for c in name) > 2 or not any(c.isalpha() for c in name)):
+            continue
+        if _folded(name) not in {_folded(k) for k in kept}:
+            kept.append(name)
+    return kept
+
+
+@dataclass
+class MetadataCandidates:
+    """Each source's candidate for each field (source name -> value); absent sources have no entry."""
+
+    title: dict[str, str] = field(default_factory=dict)
+    authors: dict[str, list[str]] = field(default_factory=dict)
+    date: dict[str, str] = field(default_factory=dict)
+
+    def add_title(self, source: str, value) -> None:
+        text = _clean_text(value) if isinstance(value, str) else ""
+        if text and source not in self.title and len(text.split()) <= HEADLINE_MAX_WORDS:
+            self.title[source] = text
+
+    def add_authors(self, source: str, value) -> None:
+        names = normalized_authors(value)
+        if names and source not in self.authors:
+            self.authors[source] = names
+
+    def add_date(self, source: str, value) -> None:
+        found = iso_date(value) if isinstance(value, str) else None
+        if found and source not in self.date:
+            self.date[source] = found
+
+
+def _json_items(data):
+    """Every JSON-LD object of a script's data: lists and @graph flattened, nested objects included."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement", "hasPart"):
+                if isinstance(item.get(key), (list, dict)):
+                    stack.append(item[key])
+
+
+def _types(item: dict) -> set[str]:
+    kinds = item.get("@type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return {str(kind).rsplit("/", 1)[-1].casefold() for kind in kinds if kind}
+
+
+def _person_names(value, by_id: dict) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    names = []
+    for item in values:
+        if isinstance(item, dict):
+            if "name" not in item and item.get("@id") in by_id:
+                item = by_id[item["@id"]]
+            name = item.get("name")
+            if isinstance(name, list):
+                name = " ".join(str(part) for part in name)
+            if isinstance(name, str):
+                names.append(name)
+        elif isinstance(item, str):
+            names.append(item)
+    return names
+
+
+def _json_ld(tree, candidates: MetadataCandidates) -> None:
+    import json
+
+    items = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            items += list(_json_items(json.loads(script.text or "", strict=False)))
+        except (ValueError, RecursionError):
+            continue
+    by_id = {item["@id"]: item for item in items if isinstance(item.get("@id"), str)}
+    for item in items:
+        kinds = _types(item)
+        if not kinds & _ARTICLE_TYPES:
+            continue
+        is_article = bool(kinds - {"webpage", "itempage", "aboutpage", "faqpage", "qapage", "collectionpage", "medicalwebpage"})
+        prefix = "jsonld" if is_article else "jsonld_page"
+        candidates.add_title(f"{prefix}_headline", item.get("headline") or (item.get("name") if is_article else None))
+        if item.get("author"):
+            candidates.add_authors(f"{prefix}_author", _person_names(item["author"], by_id))
+        candidates.add_date(f"{prefix}_published", item.get("datePublished") or item.get("dateCreated"))
+        candidates.add_date(f"{prefix}_modified", item.get("dateModified"))
+
+
+def _meta_tags(tree, candidates: MetadataCandidates) -> dict[str, str]:
+    found: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().casefold()
+        content = meta.get("content")
+        if key and content and content.strip() and key not in found:
+            found[key] = content.strip()
+    for key, value in found.items():  # Yoast's "twitter:label1: Written by" / "twitter:data1: Jane Doe"
+        if key.startswith("twitter:label") and re.match(r"(written by|author|by)\b", value, re.IGNORECASE):
+            labels[key.replace("label", "data")] = value
+    for key in _META_TITLE:
+        if key in found:
+            candidates.add_title("og_title" if key == "og:title" else "meta_title", found[key])
+    for key in _META_AUTHOR:
+        if key in found:
+            candidates.add_authors("meta_author", found[key])
+    for key in labels:
+        if key in found:
+            candidates.add_authors("twitter_label_author", found[key])
+    for key in _META_DATE:
+        if key in found:
+            candidates.add_date("meta_published", found[key])
+    for key in _META_MODIFIED:
+        if key in found:
+            candidates.add_date("meta_modified", found[key])
+    return found
+
+
+def _site_names(found: dict[str, str], url: str | None) -> set[str]:
+    names = {_folded(found.get(key)) for key in ("og:site_name", "application-name", "apple-mobile-web-app-title",
+                                                  "twitter:site")}
+    if url:
+        host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url.casefold()).split("/", 1)[0]
+        names |= {host, host.split(".", 1)[0]}
+    return {name.lstrip("@") for name in names if name}
+
+
+def _is_site_part(part: str, site_names: set[str]) -> bool:
+    folded = _folded(part)
+    squeezed = re.sub(r"\W", "", folded)
+    return any(folded == name or squeezed == re.sub(r"\W", "", name) or (len(name) > 3 and name in folded)
+               for name in site_names)
+
+
+def title_stem(title: str | None, site_names: set[str]) -> str | None:
+    """A <title> or og:title without its site-name part: split at separators, the parts naming the site (og:site_name,
+    the host) dropped; with no site name known, a short last part after the headline is taken as the site's."""
+    text = _clean_text(title)
+    if not text:
+        return None
+    parts = [part for part in _TITLE_SEPARATOR.split(text) if part.strip()]
+    if len(parts) < 2:
+        return text
+    separators = _TITLE_SEPARATOR.findall(text)
+    kept = [i for i, part in enumerate(parts) if not _is_site_part(part, site_names)]
+    if len(kept) == len(parts):  # no part names the site: a short last part does, by convention
+        if len(parts[-1].split()) <= _SITE_TITLE_MAX_WORDS and len(parts[-1]) < len(" ".join(parts[:-1])):
+            kept = kept[:-1]
+        else:
+            return text
+    if not kept:
+        return None
+    first, last = kept[0], kept[-1]  # the headline's own separators (": ") are kept inside it
+    stem = parts[first]
+    for i in range(first + 1, last + 1):
+        stem += separators[i - 1] + parts[i]
+    return stem.strip()
+
+
+def _headings(tree, candidates: MetadataCandidates, stems: list[str]) -> None:
+    h1s = [_clean_text(h.text_content()) for h in tree.iter("h1")]
+    h1s = [text for text in h1s if text and len(text.split()) <= HEADLINE_MAX_WORDS]
+    if not h1s:
+        return
+    candidates.add_title("h1_first", h1s[0])
+    if len(set(map(_folded, h1s))) == 1:
+        candidates.add_title("h1_single", h1s[0])
+    in_article = tree.xpath("(//article//h1 | //main//h1 | //*[@itemprop='headline'])[1]")
+    if in_article:
+        candidates.add_title("h1_article", in_article[0].get("content") or in_article[0].text_content())
+    folded_stems = [_folded(stem) for stem in stems if stem]
+    for text in h1s:  # the h1 the page's other titles agree with: equal, or one contains the other
+        folded = _folded(text)
+        if any(folded == stem or (len(folded) > 10 and (folded in stem or stem in folded)) for stem in folded_stems if stem):
+            candidates.add_title("h1_agreeing", text)
+            break
+
+
+_BYLINE_XPATH = ("//*[@rel='author' or @itemprop='author' or contains(@class, 'author') or contains(@class, 'byline') "
+                 "or contains(@id, 'author') or contains(@id, 'byline')][not(self::meta or self::script or self::style "
+                 "or self::link or self::body or self::html or self::article or self::main)]")
+
+
+def _bylines(tree, candidates: MetadataCandidates) -> None:
+    for element in tree.xpath("//*[@itemprop='author']"):
+        value = element.get("content")
+        if not value:
+            names = element.xpath(".//*[@itemprop='name']")
+            value = (names[0].get("content") or names[0].text_content()) if names else element.text_content()
+        candidates.add_authors("itemprop_author", value)
+        if "itemprop_author" in candidates.authors:
+            break
+    for element in tree.xpath("//a[@rel='author']"):
+        candidates.add_authors("rel_author", element.text_content())
+        if "rel_author" in candidates.authors:
+            break
+    for element in tree.xpath(_BYLINE_XPATH)[:20]:
+        text = _clean_text(element.text_content())
+        if text and len(text.split()) <= AUTHOR_MAX_WORDS + 2:
+            candidates.add_authors("byline_element", text)
+            if "byline_element" in candidates.authors:
+                break
+
+
+def _times(tree, candidates: MetadataCandidates) -> None:
+    for element in tree.xpath("//*[@itemprop='datePublished']"):
+        candidates.add_date("itemprop_published", element.get("content") or element.get("datetime") or element.text_content())
+    for element in tree.xpath("//time[@pubdate or contains(@class, 'publish') or contains(@class, 'posted')]"):
+        candidates.add_date("time_published", element.get("datetime") or element.text_content())
+    in_article = tree.xpath("(//article//time[@datetime] | //main//time[@datetime])[1]")
+    if in_article:
+        candidates.add_date("time_article", in_article[0].get("datetime"))
+    first = tree.xpath("(//time[@datetime])[1]")
+    if first:
+        candidates.add_date("time_first", first[0].get("datetime"))
+
+
+def html_candidates(tree, *, url: str | None = None, trafilatura_metadata=None) -> MetadataCandidates:
+    """Every source's candidate title, authors and date of a parsed page (`tree`: trafilatura.load_html's), with
+    trafilatura's own metadata (a Document, or None) as one more source."""
+    candidates = MetadataCandidates()
+    if tree is None:
+        return candidates
+    _json_ld(tree, candidates)
+    found = _meta_tags(tree, candidates)
+    site_names = _site_names(found, url or found.get("og:url"))
+    title_elements = tree.xpath("//head/title | (//title)[1]")
+    page_title = _clean_text(title_elements[0].text_content()) if title_elements else ""
+    candidates.add_title("title_stem", title_stem(page_title, site_names))
+    candidates.add_title("og_title_stem", title_stem(found.get("og:title"), site_names))
+    candidates.add_title("title_full", page_title)
+    stems = [candidates.title.get(key) for key in ("title_stem", "og_title_stem", "jsonld_headline", "meta_title")]
+    _headings(tree, candidates, stems)
+    _bylines(tree, candidates)
+    _times(tree, candidates)
+    if trafilatura_metadata is not None:
+        candidates.add_title("trafilatura", getattr(trafilatura_metadata, "title", None))
+        candidates.add_authors("trafilatura", re.split(r"\s*;\s*", getattr(trafilatura_metadata, "author", None) or ""))
+        candidates.add_date("trafilatura", getattr(trafilatura_metadata, "date", None))
+    return candidates
+
+
+# The orders, first present source wins (chosen as the module's header says; bench.metadata).
+TITLE_ORDER: tuple[str, ...] = ("h1_agreeing", "h1_single", "jsonld_headline", "og_title_stem", "title_stem", "trafilatura")
+AUTHOR_ORDER: tuple[str, ...] = ("jsonld_author", "meta_author", "twitter_label_author", "itemprop_author", "rel_author",
+                                 "trafilatura")
+DATE_ORDER: tuple[str, ...] = ("jsonld_published", "meta_published", "itemprop_published", "time_published", "trafilatura")
+
+
+def first_in_order(found: dict, order) -> object:
+    for source in order:
+        if source in found:
+            return found[source]
+    return None
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    title: str | None
+    authors: list[str]
+    published_date: str | None  # ISO date
+
+
+def choose_metadata(candidates: MetadataCandidates, title_order=None, author_order=None, date_order=None) -> PageMetadata:
+    return PageMetadata(
+        title=first_in_order(candidates.title, title_order or TITLE_ORDER),
+        authors=list(first_in_order(candidates.authors, author_order or AUTHOR_ORDER) or []),
+        published_date=first_in_order(candidates.date, date_order or DATE_ORDER),
+    )
+
+
+def page_metadata(html: str, *, url: str | None = None, trafilatura_metadata=None) -> PageMetadata:
+    """The page's title (its headline), authors and publication date (ISO) from its HTML (html_candidates,
+    choose_metadata)."""
+    from trafilatura import load_html
+
+    return choose_metadata(html_candidates(load_html(html), url=url, trafilatura_metadata=trafilatura_metadata))
