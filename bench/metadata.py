@@ -24,7 +24,7 @@ from newsclean.clean import metadata as md
 
 FIELDS = ("title", "authors", "date")
 TRUTH_FIELD = {"title": "title", "authors": "author", "date": "publish_date"}
-SHIPPED = {"title": md.TITLE_ORDER, "authors": md.AUTHOR_ORDER, "date": md.DATE_ORDER}
+SHIPPED_ASCII_QUOTES = md.TITLE_ASCII_QUOTES  # read before main() turns it off for the candidates
 MAX_ORDER = 8  # a longer order is not searched: the sources after the eighth decide almost no page
 
 
@@ -52,10 +52,6 @@ def page_candidates(set_name: str, pages: list[str]) -> dict[str, md.MetadataCan
     return result
 
 
-def as_prediction(chosen: md.PageMetadata) -> dict:
-    return {"title": chosen.title, "author": "; ".join(chosen.authors), "date": chosen.published_date}
-
-
 def correct(field: str, value, page) -> bool:
     """Whether a candidate value is right for the page, as metadata_figures counts it."""
     key = {"title": "title", "authors": "author", "date": "date"}[field]
@@ -63,99 +59,125 @@ def correct(field: str, value, page) -> bool:
     return metadata_figures({page.page: got}, [page])[key][0] == 1.0
 
 
-def learn_order(outcomes: dict[str, dict[str, bool]], pages: list[str]) -> tuple[str, ...]:
-    """A decision list of sources (the first source a page has decides it) that is right on most of `pages`:
-    built greedily, then improved by swapping pairs while that helps. `outcomes`: page -> {source: right?}."""
+BEAM_WIDTH = 40
+
+
+def learn_order(outcomes: dict[str, dict[str, bool]], pages: list[str]) -> tuple[tuple[str, ...], int]:
+    """A decision list of sources (the first source a page has decides it) right on most of `pages`, and how many it
+    gets right: a beam search over orders up to MAX_ORDER long. `outcomes`: page -> {source: right?}."""
+    import numpy as np
+
     sources = sorted({source for page in pages for source in outcomes[page]})
-
-    def score(order) -> int:
-        right = 0
-        for page in pages:
-            for source in order:
-                if source in outcomes[page]:
-                    right += outcomes[page][source]
-                    break
-        return right
-
-    order: list[str] = []
-    best = score(order)
-    while len(order) < MAX_ORDER:
-        options = [(score(order + [source]), source) for source in sources if source not in order]
-        if not options:
+    present = {s: np.array([s in outcomes[p] for p in pages]) for s in sources}
+    right = {s: np.array([outcomes[p].get(s, False) for p in pages]) for s in sources}
+    # a beam entry: (pages right, order, pages still undecided)
+    beam = [(0, (), np.ones(len(pages), dtype=bool))]
+    best = (0, ())
+    for _ in range(MAX_ORDER):
+        grown = []
+        for score, order, undecided in beam:
+            for source in sources:
+                if source in order:
+                    continue
+                gained = int(np.count_nonzero(undecided & right[source]))
+                if gained == 0:
+                    continue
+                grown.append((score + gained, order + (source,), undecided & ~present[source]))
+        if not grown:
             break
-        value, source = max(options)
-        if value <= best:
-            break
-        order.append(source)
-        best = value
-    improved = True
-    while improved:
-        improved = False
-        for i in range(len(order)):
-            for j in range(i + 1, len(order)):
-                swapped = list(order)
-                swapped[i], swapped[j] = swapped[j], swapped[i]
-                if score(swapped) > best:
-                    order, best, improved = swapped, score(swapped), True
-    return tuple(order)
+        grown.sort(key=lambda entry: (-entry[0], entry[1]))
+        beam = grown[:BEAM_WIDTH]
+        if beam[0][0] > best[0]:
+            best = (beam[0][0], beam[0][1])
+    return best[1], best[0]
+
+
+def field_values(found: md.MetadataCandidates, field: str, ascii_quotes: bool = False) -> dict:
+    values = getattr(found, field)
+    if field == "title" and ascii_quotes:
+        return {source: value.translate(md._ASCII_QUOTES) for source, value in values.items()}
+    return values
+
+
+def as_row(values: dict) -> dict:
+    """Chosen values by field to metadata_figures' keys."""
+    return {"title": values.get("title"), "author": "; ".join(values.get("authors") or []), "date": values.get("date")}
+
+
+VARIANTS = {"title": (False, True), "authors": (False,), "date": (False,)}  # title: typographic quotes made ASCII?
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cost", action="store_true", help="also time the candidates and the choice on aeb's pages")
+    parser.add_argument("--fit-on", choices=("all", "articles"), default="all",
+                        help="the pages each fold's orders are chosen on (default: all pages with the field)")
     args = parser.parse_args(argv)
     pages = truth()
     ids = list(pages)
     started = time.perf_counter()
+    md.TITLE_ASCII_QUOTES = False  # the candidates as pages write them; the ASCII variant is one of the choices
     candidates = page_candidates("wcxb", ids)
     print(f"candidates of {len(ids)} wcxb-dev pages in {time.perf_counter() - started:.0f} s")
     folds = {page: fold_of(pages[page].domain) for page in ids}
-    scopes = {"articles": [p for p in ids if pages[p].page_type == "article"], "all pages": ids}
-    results: dict = {}
-    for scope, scope_ids in scopes.items():
-        print(f"\n{scope} ({len(scope_ids)}): share right (pages with the field in the truth)")
-        trafilatura = {p: {"title": candidates[p].title.get("trafilatura"),
-                           "author": "; ".join(candidates[p].authors.get("trafilatura", [])),
-                           "date": candidates[p].date.get("trafilatura")} for p in scope_ids}
+    articles = [p for p in ids if pages[p].page_type == "article"]
+    fit_ids = ids if args.fit_on == "all" else articles
+    oof: dict[str, dict] = {p: {} for p in ids}
+    shipped_choice = {}
+    orders_chosen: dict[str, list] = {}
+    for field in FIELDS:
+        wanted = [p for p in fit_ids if getattr(pages[p], TRUTH_FIELD[field])]
+        outcomes = {variant: {p: {source: correct(field, value, pages[p])
+                                  for source, value in field_values(candidates[p], field, variant).items()} for p in wanted}
+                    for variant in VARIANTS[field]}
+
+        def fit(train: list[str]):
+            options = [(learn_order(outcomes[variant], train), variant) for variant in VARIANTS[field]]
+            (order, _), variant = max(options, key=lambda option: option[0][1])
+            return order, variant
+
+        orders_chosen[field] = []
+        for fold in range(FOLDS):
+            order, variant = fit([p for p in wanted if folds[p] != fold])
+            orders_chosen[field].append((order, variant))
+            for p in ids:
+                if folds[p] == fold:
+                    oof[p][field] = md.first_in_order(field_values(candidates[p], field, variant), order)
+        shipped_choice[field] = fit(wanted)
+        print(f"\n{field}: each source alone (right / pages with the field in the truth; present on), on {args.fit_on}:")
+        for source in sorted({s for p in wanted for s in outcomes[False][p]},
+                             key=lambda s: -sum(outcomes[False][p].get(s, False) for p in wanted)):
+            right = sum(outcomes[False][p].get(source, False) for p in wanted) / len(wanted)
+            present = sum(source in outcomes[False][p] for p in wanted) / len(wanted)
+            print(f"    {source:<24} {right:.3f}  (present {present:.3f})")
+        print(f"  orders chosen per fold (ASCII quotes?), then on all {args.fit_on}:")
+        for order, variant in orders_chosen[field] + [shipped_choice[field]]:
+            print(f"    {' > '.join(order)}" + (f"  ({variant})" if field == "title" else ""))
+    print(f"\nthe shipped orders: title {' > '.join(md.TITLE_ORDER)} (ASCII quotes {md.TITLE_ASCII_QUOTES}); "
+          f"authors {' > '.join(md.AUTHOR_ORDER)}; date {' > '.join(md.DATE_ORDER)}")
+    for scope, scope_ids in (("articles", articles), ("all pages", ids)):
         scope_pages = [pages[p] for p in scope_ids]
+        trafilatura = {p: as_row({"title": candidates[p].title.get("trafilatura"),
+                                  "authors": candidates[p].authors.get("trafilatura"),
+                                  "date": candidates[p].date.get("trafilatura")}) for p in scope_ids}
+        shipped = {}
+        for p in scope_ids:
+            chosen = md.choose_metadata(candidates[p])
+            title = chosen.title.translate(md._ASCII_QUOTES) if chosen.title and SHIPPED_ASCII_QUOTES else chosen.title
+            shipped[p] = as_row({"title": title, "authors": chosen.authors, "date": chosen.published_date})
         rows = {"trafilatura (bare_extraction)": metadata_figures(trafilatura, scope_pages),
-                "newsclean, shipped orders": metadata_figures(
-                    {p: as_prediction(md.choose_metadata(candidates[p])) for p in scope_ids}, scope_pages)}
-        oof_predictions: dict[str, dict] = {p: {} for p in scope_ids}
-        chosen: dict[str, list] = {}
-        for field in FIELDS:
-            wanted = [p for p in scope_ids if getattr(pages[p], TRUTH_FIELD[field])]
-            found = {p: getattr(candidates[p], field) for p in scope_ids}
-            outcomes = {p: {source: correct(field, value, pages[p]) for source, value in found[p].items()} for p in wanted}
-            chosen[field] = []
-            for fold in range(FOLDS):
-                order = learn_order(outcomes, [p for p in wanted if folds[p] != fold])
-                chosen[field].append(order)
-                for p in scope_ids:
-                    if folds[p] == fold:
-                        value = md.first_in_order(found[p], order)
-                        key = "author" if field == "authors" else field
-                        oof_predictions[p][key] = "; ".join(value or []) if field == "authors" else value
-            learned_all = learn_order(outcomes, wanted)
-            chosen[field].append(learned_all)
-            per_source = {}
-            for source in sorted({s for p in wanted for s in outcomes[p]}):
-                present = [p for p in wanted if source in outcomes[p]]
-                per_source[source] = (sum(outcomes[p][source] for p in present) / len(wanted), len(present) / len(wanted))
-            results.setdefault(scope, {})[f"{field} sources"] = per_source
-            print(f"  {field} by source (right / pages with the field; present on):")
-            for source, (right, present) in sorted(per_source.items(), key=lambda item: -item[1][0]):
-                print(f"    {source:<24} {right:.3f}  (present {present:.3f})")
-        rows["newsclean, out of fold (5 folds by domain)"] = metadata_figures(oof_predictions, scope_pages)
-        print(f"  {'':<44} " + "  ".join(f"{name:>14}" for name in ("title", "author", "date")))
+                "newsclean, out of fold (5 folds by domain)": metadata_figures({p: as_row(oof[p]) for p in scope_ids}, scope_pages),
+                "newsclean, shipped orders (in-sample)": metadata_figures(shipped, scope_pages)}
+        print(f"\n{scope} ({len(scope_ids)} pages): share right (pages with the field in the truth)")
+        print(f"  {'':<44} " + "  ".join(f"{name:>12}" for name in ("title", "author", "date")))
         for label, figures in rows.items():
             print(f"  {label:<44} " + "  ".join(f"{share:.3f} ({count:>4})" for share, count in figures.values()))
-        for field in FIELDS:
-            print(f"  {field} orders chosen per fold, then on all pages of the scope:")
-            for order in chosen[field]:
-                print("    " + " > ".join(order))
-        results[scope]["rows"] = rows
-        results[scope]["orders"] = chosen
+        for label, predictions in (("trafilatura", trafilatura), ("newsclean shipped", shipped)):
+            spare = [(key, [p for p in scope_ids if not getattr(pages[p], truth_key)])
+                     for key, truth_key in (("author", "author"), ("date", "publish_date"))]
+            print(f"  {label}: a value where the truth has none: " + ", ".join(
+                f"{key} {sum(bool(predictions[p][key]) for p in without) / max(1, len(without)):.3f} ({len(without)})"
+                for key, without in spare))
     if args.cost:
         aeb_ids = extraction_cache.page_ids("aeb")
         htmls = {page: extraction_cache.page_html("aeb", page) for page in aeb_ids}
@@ -165,7 +187,6 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - started
         print(f"\ncost on aeb's {len(aeb_ids)} pages: {1000 * seconds / len(aeb_ids):.1f} ms per page "
               f"(parse + candidates + choice, one process)")
-        results["cost_ms_per_page"] = 1000 * seconds / len(aeb_ids)
     return 0
 
 

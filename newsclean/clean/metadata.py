@@ -1,11 +1,18 @@
-"""Recognisers for the metadata lines at the top of a plain-text article: section label, title, dek, date, byline.
+"""Metadata of articles.
 
-Each is a small predicate or parser over one normalised line; `text.py` decides, by position, which line is which.
+Plain text: recognisers for the metadata lines at the top of an article (section label, title, dek, date, byline),
+each a small predicate or parser over one normalised line; `text.py` decides, by position, which line is which.
+
+HTML pages (page_metadata, called by html.py): the title (the page's headline), the authors and the publication date,
+chosen among the candidates of the page's sources (JSON-LD, meta tags, h1 headings, bylines, <time>, trafilatura's
+own metadata) by an order per field (see the section below).
 """
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 _MONTHS = {
@@ -158,15 +165,20 @@ _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»«/]{1,2}\s+|\s*[|•»«·
 _SITE_TITLE_MAX_WORDS = 5  # the site-name part of a <title> is short; a longer last part is the headline's own
 _BY_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reviewed|published|edited|story|words|text|article)\s+)?"
                         r"(?:by|from|author|authors|von|par|por|di|door)\s*[:\-–—]?\s+", re.IGNORECASE)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||\band\b|&|\bund\b|\bet\b|\by\b|\n)\s*", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r"\s*[;|\n]\s*")
+_AND_SPLIT = re.compile(r"\s*(?:,?\s+and\b|&|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
 # A comma-separated part that is a credential or suffix ("Jane Doe, MS, RD", "John Roe, Jr.") stays with the name
-_CREDENTIAL = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}\.?(?:[A-Z][a-z]?\.?){0,3}|Ph\.?D\.?|Jr\.?|Sr\.?|I{1,3}|IV)$")
+_CREDENTIAL_WORD = r"(?:(?:[A-Z]\.?){1,6}|[A-Z][a-z]?[A-Z][A-Za-z]{0,3}|Ph\.?\s?D\.?|Jr\.?|Sr\.?|Esq\.?)[®™]?"
+_CREDENTIAL = re.compile(rf"^{_CREDENTIAL_WORD}(?:\s+{_CREDENTIAL_WORD})*$")
 # Words that alone are a role, not a name ("Staff", "Admin", "Editorial Team"): a name made only of them is dropped
 _ROLE_WORDS = frozenset(
     "staff admin administrator editor editors editorial team contributor contributors guest author authors writer "
-    "writers newsroom desk reporter reporters correspondent by the our and web online site news wire user "
+    "writers newsroom desk reporter reporters correspondent by the our and web online site news wire user written "
+    "posted updated published reviewed "
     "unknown anonymous redaction redaktion".split()
 )
+TITLE_ASCII_QUOTES = True  # ’ ‘ “ ” in a title stored as ' and " (chosen as TITLE_ORDER is; bench.metadata)
+_ASCII_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 AUTHOR_MAX_WORDS, AUTHOR_MAX_CHARS = 6, 60  # longer "names" are sentences or bios
 HEADLINE_MAX_WORDS = 40
 _URL_OR_MAIL = re.compile(r"https?://|www\.|\S@\S|^@|\.(?:com|org|net)\b", re.IGNORECASE)
@@ -202,6 +214,30 @@ def iso_date(value: str | None) -> str | None:
     return found.isoformat()
 
 
+def normalized_title(text: str) -> str:
+    """A title as one line of plain text: entities a page double-escaped decoded, compatibility forms (full-width
+    "？", ligatures) folded (NFKC), whitespace collapsed, typographic quotes made ASCII where TITLE_ASCII_QUOTES."""
+    text = unicodedata.normalize("NFKC", html_lib.unescape(text) if "&" in text else text)
+    if TITLE_ASCII_QUOTES:
+        text = text.translate(_ASCII_QUOTES)
+    return _clean_text(text)
+
+
+def _name_like(text: str) -> bool:
+    """Every word capitalised (or an initial): a person's name, not "Center for Drug Evaluation"."""
+    words = text.split()
+    return bool(words) and all(word[:1].isupper() or not word[:1].isalpha() for word in words)
+
+
+def _split_names(text: str) -> list[str]:
+    """"A; B", "A | B" always; "A and B", "A & B" only where both sides look like names."""
+    names = []
+    for chunk in _LIST_SPLIT.split(text):
+        parts = _AND_SPLIT.split(chunk)
+        names += parts if all(_name_like(part.strip(" ,")) for part in parts) else [chunk]
+    return names
+
+
 def normalized_authors(values) -> list[str]:
     """Author names from one or more raw values: "By " and role prefixes stripped, "A and B" / "A, B" / "A; B" split
     (a credential after a comma stays with its name), addresses, handles and role-only words ("Staff") dropped,
@@ -210,9 +246,9 @@ def normalized_authors(values) -> list[str]:
         values = [values]
     names: list[str] = []
     for value in values or ():
-        for chunk in _AUTHOR_SPLIT.split(_BY_PREFIX.sub("", _clean_text(value))):
+        for chunk in _split_names(_BY_PREFIX.sub("", _clean_text(value))):
             parts: list[str] = []
-            for part in (p.strip(" .,:-–—") for p in chunk.split(",")):
+            for part in (p.strip(" ,:-–—") for p in chunk.split(",")):
                 if not part:
                     continue
                 if parts and _CREDENTIAL.match(part) and part not in ("A", "I"):
@@ -225,7 +261,8 @@ def normalized_authors(values) -> list[str]:
         words = name.split()
         if (not words or len(words) > AUTHOR_MAX_WORDS or len(name) > AUTHOR_MAX_CHARS or _URL_OR_MAIL.search(name)
                 or all(word.casefold().strip(".:") in _ROLE_WORDS for word in words)
-                or sum(c.isdigit() for c in name) > 2 or not any(c.isalpha() for c in name)):
+                or sum(c.isdigit() for c in name) > 2 or not any(c.isalpha() for c in name)
+                or (any(c.isdigit() for c in name) and any(word.casefold().strip(".,") in _MONTHS for word in words))):
             continue
         if _folded(name) not in {_folded(k) for k in kept}:
             kept.append(name)
@@ -241,7 +278,7 @@ class MetadataCandidates:
     date: dict[str, str] = field(default_factory=dict)
 
     def add_title(self, source: str, value) -> None:
-        text = _clean_text(value) if isinstance(value, str) else ""
+        text = normalized_title(value) if isinstance(value, str) else ""
         if text and source not in self.title and len(text.split()) <= HEADLINE_MAX_WORDS:
             self.title[source] = text
 
@@ -386,62 +423,104 @@ def title_stem(title: str | None, site_names: set[str]) -> str | None:
     return stem.strip()
 
 
-def _headings(tree, candidates: MetadataCandidates, stems: list[str]) -> None:
-    h1s = [_clean_text(h.text_content()) for h in tree.iter("h1")]
-    h1s = [text for text in h1s if text and len(text.split()) <= HEADLINE_MAX_WORDS]
+def _h1_texts(tree) -> list[tuple[object, str]]:
+    found = []
+    for heading in tree.iter("h1"):
+        text = _clean_text(" ".join(heading.itertext()))
+        if text and len(text.split()) <= HEADLINE_MAX_WORDS:
+            found.append((heading, text))
+    return found
+
+
+def _headings(h1s: list[tuple[object, str]], candidates: MetadataCandidates, stems: list[str], site_names: set[str]):
+    """The h1 candidates, and the h1 element taken as the headline (the first that does not name the site)."""
     if not h1s:
-        return
-    candidates.add_title("h1_first", h1s[0])
-    if len(set(map(_folded, h1s))) == 1:
-        candidates.add_title("h1_single", h1s[0])
-    in_article = tree.xpath("(//article//h1 | //main//h1 | //*[@itemprop='headline'])[1]")
-    if in_article:
-        candidates.add_title("h1_article", in_article[0].get("content") or in_article[0].text_content())
+        return None
+    candidates.add_title("h1_first", h1s[0][1])
+    if len({_folded(text) for _, text in h1s}) == 1:
+        candidates.add_title("h1_single", h1s[0][1])
+    headline = next(((element, text) for element, text in h1s if not _is_site_part(text, site_names)), None)
+    if headline:
+        candidates.add_title("h1_content", headline[1])
     folded_stems = [_folded(stem) for stem in stems if stem]
-    for text in h1s:  # the h1 the page's other titles agree with: equal, or one contains the other
+    for _, text in h1s:  # the h1 the page's other titles agree with: equal, or one contains the other
         folded = _folded(text)
         if any(folded == stem or (len(folded) > 10 and (folded in stem or stem in folded)) for stem in folded_stems if stem):
             candidates.add_title("h1_agreeing", text)
             break
+    return headline[0] if headline else None
 
 
-_BYLINE_XPATH = ("//*[@rel='author' or @itemprop='author' or contains(@class, 'author') or contains(@class, 'byline') "
-                 "or contains(@id, 'author') or contains(@id, 'byline')][not(self::meta or self::script or self::style "
-                 "or self::link or self::body or self::html or self::article or self::main)]")
+_BYLINE_CLASS = re.compile(r"author|byline|writer", re.IGNORECASE)
+_DATE_CLASS = re.compile(r"date|publish|posted|time", re.IGNORECASE)
+_NOT_BYLINE_TAGS = frozenset({"meta", "script", "style", "link", "body", "html", "article", "main", "head", "img"})
+_ONLY_BY = re.compile(r"^(?:(?:written|posted|reviewed|published|story)\s+)?by:?$", re.IGNORECASE)
+TEXT_NODES_AFTER_HEADLINE, TEXT_NODES_BEFORE_HEADLINE = 40, 10  # how far from the h1 a byline or a dateline is looked for
 
 
-def _bylines(tree, candidates: MetadataCandidates) -> None:
-    for element in tree.xpath("//*[@itemprop='author']"):
-        value = element.get("content")
-        if not value:
-            names = element.xpath(".//*[@itemprop='name']")
-            value = (names[0].get("content") or names[0].text_content()) if names else element.text_content()
-        candidates.add_authors("itemprop_author", value)
-        if "itemprop_author" in candidates.authors:
+def _page_elements(tree, candidates: MetadataCandidates) -> None:
+    """One walk over the page's elements: itemprop author and datePublished, rel=author links, elements whose class
+    or id says byline or date, <time datetime>."""
+    first_time = article_time = None
+    for element in tree.iter():
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        itemprop = element.get("itemprop")
+        if itemprop == "author" and "itemprop_author" not in candidates.authors:
+            value = element.get("content")
+            if not value:
+                names = element.xpath(".//*[@itemprop='name']")
+                value = (names[0].get("content") or names[0].text_content()) if names else element.text_content()
+            candidates.add_authors("itemprop_author", value)
+        elif itemprop == "datePublished":
+            candidates.add_date("itemprop_published", element.get("content") or element.get("datetime") or element.text_content())
+        if tag == "a" and element.get("rel") == "author":
+            candidates.add_authors("rel_author", element.text_content())
+        marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if "byline_element" not in candidates.authors and tag not in _NOT_BYLINE_TAGS and _BYLINE_CLASS.search(marks):
+            text = _clean_text(" ".join(element.itertext()))
+            if text and len(text.split()) <= AUTHOR_MAX_WORDS + 2:
+                candidates.add_authors("byline_element", text)
+        if tag == "time":
+            stamp = element.get("datetime")
+            if stamp and first_time is None:
+                first_time = stamp
+            if stamp and article_time is None and any(a.tag in ("article", "main") for a in element.iterancestors()):
+                article_time = stamp
+            if element.get("pubdate") is not None or _DATE_CLASS.search(marks) and "modif" not in marks.casefold():
+                candidates.add_date("time_published", stamp or element.text_content())
+        elif "date_element" not in candidates.date and tag not in _NOT_BYLINE_TAGS and _DATE_CLASS.search(marks) \
+                and "modif" not in marks.casefold() and "update" not in marks.casefold():
+            text = _clean_text(element.get("content") or element.text_content())
+            if text and len(text.split()) <= _DATELINE_MAX_WORDS:
+                candidates.add_date("date_element", text)
+    candidates.add_date("time_article", article_time)
+    candidates.add_date("time_first", first_time)
+
+
+def _near_headline(headline, candidates: MetadataCandidates) -> None:
+    """A byline ("By Jane Doe", or "By" and the names in the next element) and a dateline in the text just after the
+    headline; a dateline just before it."""
+    after = [_clean_text(text) for text in headline.xpath(f"following::text()[normalize-space()][position() <= {TEXT_NODES_AFTER_HEADLINE}]")]
+    after = [text for text in after if text]
+    for i, text in enumerate(after):
+        if "byline_text" not in candidates.authors:
+            names = parse_byline(text)
+            if names is None and _ONLY_BY.match(text) and i + 1 < len(after):
+                names = parse_byline(f"By {after[i + 1]}")
+            if names:
+                candidates.add_authors("byline_text", names)
+        if "date_text" not in candidates.date:
+            found = parse_dateline(text)
+            if found:
+                candidates.date["date_text"] = found.isoformat()
+    before = headline.xpath(f"preceding::text()[normalize-space()][position() <= {TEXT_NODES_BEFORE_HEADLINE}]")
+    for text in before:  # nearest first
+        found = parse_dateline(_clean_text(text))
+        if found:
+            candidates.date["date_text_before"] = found.isoformat()
             break
-    for element in tree.xpath("//a[@rel='author']"):
-        candidates.add_authors("rel_author", element.text_content())
-        if "rel_author" in candidates.authors:
-            break
-    for element in tree.xpath(_BYLINE_XPATH)[:20]:
-        text = _clean_text(element.text_content())
-        if text and len(text.split()) <= AUTHOR_MAX_WORDS + 2:
-            candidates.add_authors("byline_element", text)
-            if "byline_element" in candidates.authors:
-                break
-
-
-def _times(tree, candidates: MetadataCandidates) -> None:
-    for element in tree.xpath("//*[@itemprop='datePublished']"):
-        candidates.add_date("itemprop_published", element.get("content") or element.get("datetime") or element.text_content())
-    for element in tree.xpath("//time[@pubdate or contains(@class, 'publish') or contains(@class, 'posted')]"):
-        candidates.add_date("time_published", element.get("datetime") or element.text_content())
-    in_article = tree.xpath("(//article//time[@datetime] | //main//time[@datetime])[1]")
-    if in_article:
-        candidates.add_date("time_article", in_article[0].get("datetime"))
-    first = tree.xpath("(//time[@datetime])[1]")
-    if first:
-        candidates.add_date("time_first", first[0].get("datetime"))
 
 
 def html_candidates(tree, *, url: str | None = None, trafilatura_metadata=None) -> MetadataCandidates:
@@ -459,21 +538,48 @@ def html_candidates(tree, *, url: str | None = None, trafilatura_metadata=None) 
     candidates.add_title("og_title_stem", title_stem(found.get("og:title"), site_names))
     candidates.add_title("title_full", page_title)
     stems = [candidates.title.get(key) for key in ("title_stem", "og_title_stem", "jsonld_headline", "meta_title")]
-    _headings(tree, candidates, stems)
-    _bylines(tree, candidates)
-    _times(tree, candidates)
+    headline = _headings(_h1_texts(tree), candidates, stems, site_names)
+    _page_elements(tree, candidates)
+    if headline is not None:
+        _near_headline(headline, candidates)
     if trafilatura_metadata is not None:
         candidates.add_title("trafilatura", getattr(trafilatura_metadata, "title", None))
         candidates.add_authors("trafilatura", re.split(r"\s*;\s*", getattr(trafilatura_metadata, "author", None) or ""))
         candidates.add_date("trafilatura", getattr(trafilatura_metadata, "date", None))
+    _add_agreement(candidates)
     return candidates
 
 
+def _agreed(values: dict) -> object:
+    """The value most sources give (at least two; a tie goes to the value found first), else None."""
+    counts: dict[str, list] = {}
+    for source, value in values.items():
+        if source in _NOT_VOTING:
+            continue
+        key = _folded("; ".join(value) if isinstance(value, list) else value)
+        counts.setdefault(key, [0, value])[0] += 1
+    best = max(counts.values(), key=lambda entry: entry[0], default=None)
+    return best[1] if best and best[0] >= 2 else None
+
+
+# sources that do not vote in _agreed: a page's modification dates, and titles with the site's name still in them
+_NOT_VOTING = frozenset({"meta_modified", "jsonld_modified", "jsonld_page_modified", "title_full", "og_title"})
+
+
+def _add_agreement(candidates: MetadataCandidates) -> None:
+    """One more source per field, "agreement": the value most of the other sources give."""
+    for values in (candidates.title, candidates.authors, candidates.date):
+        agreed = _agreed(values)
+        if agreed is not None:
+            values["agreement"] = agreed
+
+
 # The orders, first present source wins (chosen as the module's header says; bench.metadata).
-TITLE_ORDER: tuple[str, ...] = ("h1_agreeing", "h1_single", "jsonld_headline", "og_title_stem", "title_stem", "trafilatura")
-AUTHOR_ORDER: tuple[str, ...] = ("jsonld_author", "meta_author", "twitter_label_author", "itemprop_author", "rel_author",
-                                 "trafilatura")
-DATE_ORDER: tuple[str, ...] = ("jsonld_published", "meta_published", "itemprop_published", "time_published", "trafilatura")
+TITLE_ORDER: tuple[str, ...] = ("h1_agreeing", "og_title_stem", "h1_first", "title_stem")
+AUTHOR_ORDER: tuple[str, ...] = ("agreement", "jsonld_author", "byline_text", "itemprop_author", "byline_element",
+                                 "meta_author", "trafilatura", "twitter_label_author")
+DATE_ORDER: tuple[str, ...] = ("meta_published", "date_text", "agreement", "date_text_before", "jsonld_page_published",
+                               "jsonld_published", "trafilatura")
 
 
 def first_in_order(found: dict, order) -> object:
