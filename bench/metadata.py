@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  orders chosen per fold (ASCII quotes?), then on all {args.fit_on}:")
         for order, variant in orders_chosen[field] + [shipped_choice[field]]:
             print(f"    {' > '.join(order)}" + (f"  ({variant})" if field == "title" else ""))
-    print(f"\nthe shipped orders: title {' > '.join(md.TITLE_ORDER)} (ASCII quotes {md.TITLE_ASCII_QUOTES}); "
+    print(f"\nthe shipped orders: title {' > '.join(md.TITLE_ORDER)} (ASCII quotes {SHIPPED_ASCII_QUOTES}); "
           f"authors {' > '.join(md.AUTHOR_ORDER)}; date {' > '.join(md.DATE_ORDER)}")
     for scope, scope_ids in (("articles", articles), ("all pages", ids)):
         scope_pages = [pages[p] for p in scope_ids]

@@ -164,7 +164,7 @@ _META_MODIFIED = ("article:modified_time", "og:updated_time", "datemodified", "l
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»«/]{1,2}\s+|\s*[|•»«·]\s*")
 _SITE_TITLE_MAX_WORDS = 5  # the site-name part of a <title> is short; a longer last part is the headline's own
 _BY_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reviewed|published|edited|story|words|text|article)\s+)?"
-                        r"(?:by|from|author|authors|von|par|por|di|door)\s*[:\-–—]?\s+", re.IGNORECASE)
+                        r"(?:by|from|author|authors|von|par|por|di|door)\b\s*[:\-–—]?\s*(?=\w)", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*[;|\n]\s*")
 _AND_SPLIT = re.compile(r"\s*(?:,?\s+and\b|&|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
 # A comma-separated part that is a credential or suffix ("Jane Doe, MS, RD", "John Roe, Jr.") stays with the name
@@ -262,6 +262,7 @@ def normalized_authors(values) -> list[str]:
         if (not words or len(words) > AUTHOR_MAX_WORDS or len(name) > AUTHOR_MAX_CHARS or _URL_OR_MAIL.search(name)
                 or all(word.casefold().strip(".:") in _ROLE_WORDS for word in words)
                 or sum(c.isdigit() for c in name) > 2 or not any(c.isalpha() for c in name)
+                or all(word.casefold().strip(".,") in _MONTHS for word in words)
                 or (any(c.isdigit() for c in name) and any(word.casefold().strip(".,") in _MONTHS for word in words))):
             continue
         if _folded(name) not in {_folded(k) for k in kept}:
@@ -499,6 +500,22 @@ def _page_elements(tree, candidates: MetadataCandidates) -> None:
     candidates.add_date("time_first", first_time)
 
 
+SHORT_LINE_WORDS = 15  # a line this short after the headline that holds a date is a dateline with more on it
+
+
+def _byline_names(text: str) -> list[str] | None:
+    """The names of a byline line ("By Jane Doe", "by: Jane Doe, Dec 17, 2025", "Written by Jane Doe | Staff"):
+    from after "by" up to a digit, a bar or a dash; every name capitalised, at most MAX_BYLINE_NAMES."""
+    if len(text.split()) > SHORT_LINE_WORDS or not _BY_PREFIX.match(text):
+        return None
+    rest = re.split(r"\d|\||\s[-–—·•]\s|\bon\b", _BY_PREFIX.sub("", text), maxsplit=1)[0]
+    names = normalized_authors(rest)
+    return names if names and len(names) <= MAX_BYLINE_NAMES and all(map(_name_like, names)) else None
+
+
+MAX_BYLINE_NAMES = 4
+
+
 def _near_headline(headline, candidates: MetadataCandidates) -> None:
     """A byline ("By Jane Doe", or "By" and the names in the next element) and a dateline in the text just after the
     headline; a dateline just before it."""
@@ -506,15 +523,17 @@ def _near_headline(headline, candidates: MetadataCandidates) -> None:
     after = [text for text in after if text]
     for i, text in enumerate(after):
         if "byline_text" not in candidates.authors:
-            names = parse_byline(text)
-            if names is None and _ONLY_BY.match(text) and i + 1 < len(after):
-                names = parse_byline(f"By {after[i + 1]}")
+            names = _byline_names(f"By {after[i + 1]}" if _ONLY_BY.match(text) and i + 1 < len(after) else text)
             if names:
                 candidates.add_authors("byline_text", names)
         if "date_text" not in candidates.date:
             found = parse_dateline(text)
             if found:
                 candidates.date["date_text"] = found.isoformat()
+        if "date_in_short_line" not in candidates.date and len(text.split()) <= SHORT_LINE_WORDS and _DIGIT.search(text):
+            found = find_date(text)
+            if found:
+                candidates.date["date_in_short_line"] = found.isoformat()
     before = headline.xpath(f"preceding::text()[normalize-space()][position() <= {TEXT_NODES_BEFORE_HEADLINE}]")
     for text in before:  # nearest first
         found = parse_dateline(_clean_text(text))
@@ -578,8 +597,8 @@ def _add_agreement(candidates: MetadataCandidates) -> None:
 TITLE_ORDER: tuple[str, ...] = ("h1_agreeing", "og_title_stem", "h1_first", "title_stem")
 AUTHOR_ORDER: tuple[str, ...] = ("agreement", "jsonld_author", "byline_text", "itemprop_author", "byline_element",
                                  "meta_author", "trafilatura", "twitter_label_author")
-DATE_ORDER: tuple[str, ...] = ("meta_published", "date_text", "agreement", "date_text_before", "jsonld_page_published",
-                               "jsonld_published", "trafilatura")
+DATE_ORDER: tuple[str, ...] = ("meta_published", "date_in_short_line", "agreement", "date_text_before",
+                               "jsonld_page_published", "jsonld_published", "trafilatura")
 
 
 def first_in_order(found: dict, order) -> object:
