@@ -24,7 +24,6 @@ from newsclean.clean import metadata as md
 
 FIELDS = ("title", "authors", "date")
 TRUTH_FIELD = {"title": "title", "authors": "author", "date": "publish_date"}
-SHIPPED_ASCII_QUOTES = md.TITLE_ASCII_QUOTES  # read before main() turns it off for the candidates
 MAX_ORDER = 8  # a longer order is not searched: the sources after the eighth decide almost no page
 
 
@@ -92,19 +91,9 @@ def learn_order(outcomes: dict[str, dict[str, bool]], pages: list[str]) -> tuple
     return best[1], best[0]
 
 
-def field_values(found: md.MetadataCandidates, field: str, ascii_quotes: bool = False) -> dict:
-    values = getattr(found, field)
-    if field == "title" and ascii_quotes:
-        return {source: value.translate(md._ASCII_QUOTES) for source, value in values.items()}
-    return values
-
-
 def as_row(values: dict) -> dict:
     """Chosen values by field to metadata_figures' keys."""
     return {"title": values.get("title"), "author": "; ".join(values.get("authors") or []), "date": values.get("date")}
-
-
-VARIANTS = {"title": (False, True), "authors": (False,), "date": (False,)}  # title: typographic quotes made ASCII?
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     pages = truth()
     ids = list(pages)
     started = time.perf_counter()
-    md.TITLE_ASCII_QUOTES = False  # the candidates as pages write them; the ASCII variant is one of the choices
     candidates = page_candidates("wcxb", ids)
     print(f"candidates of {len(ids)} wcxb-dev pages in {time.perf_counter() - started:.0f} s")
     folds = {page: fold_of(pages[page].domain) for page in ids}
@@ -127,33 +115,25 @@ def main(argv: list[str] | None = None) -> int:
     orders_chosen: dict[str, list] = {}
     for field in FIELDS:
         wanted = [p for p in fit_ids if getattr(pages[p], TRUTH_FIELD[field])]
-        outcomes = {variant: {p: {source: correct(field, value, pages[p])
-                                  for source, value in field_values(candidates[p], field, variant).items()} for p in wanted}
-                    for variant in VARIANTS[field]}
-
-        def fit(train: list[str]):
-            options = [(learn_order(outcomes[variant], train), variant) for variant in VARIANTS[field]]
-            (order, _), variant = max(options, key=lambda option: option[0][1])
-            return order, variant
-
+        outcomes = {p: {source: correct(field, value, pages[p]) for source, value in getattr(candidates[p], field).items()}
+                    for p in wanted}
         orders_chosen[field] = []
         for fold in range(FOLDS):
-            order, variant = fit([p for p in wanted if folds[p] != fold])
-            orders_chosen[field].append((order, variant))
+            order, _ = learn_order(outcomes, [p for p in wanted if folds[p] != fold])
+            orders_chosen[field].append(order)
             for p in ids:
                 if folds[p] == fold:
-                    oof[p][field] = md.first_in_order(field_values(candidates[p], field, variant), order)
-        shipped_choice[field] = fit(wanted)
+                    oof[p][field] = md.first_in_order(getattr(candidates[p], field), order)
+        shipped_choice[field] = learn_order(outcomes, wanted)[0]
         print(f"\n{field}: each source alone (right / pages with the field in the truth; present on), on {args.fit_on}:")
-        for source in sorted({s for p in wanted for s in outcomes[False][p]},
-                             key=lambda s: -sum(outcomes[False][p].get(s, False) for p in wanted)):
-            right = sum(outcomes[False][p].get(source, False) for p in wanted) / len(wanted)
-            present = sum(source in outcomes[False][p] for p in wanted) / len(wanted)
+        for source in sorted({s for p in wanted for s in outcomes[p]}, key=lambda s: -sum(outcomes[p].get(s, False) for p in wanted)):
+            right = sum(outcomes[p].get(source, False) for p in wanted) / len(wanted)
+            present = sum(source in outcomes[p] for p in wanted) / len(wanted)
             print(f"    {source:<24} {right:.3f}  (present {present:.3f})")
-        print(f"  orders chosen per fold (ASCII quotes?), then on all {args.fit_on}:")
-        for order, variant in orders_chosen[field] + [shipped_choice[field]]:
-            print(f"    {' > '.join(order)}" + (f"  ({variant})" if field == "title" else ""))
-    print(f"\nthe shipped orders: title {' > '.join(md.TITLE_ORDER)} (ASCII quotes {SHIPPED_ASCII_QUOTES}); "
+        print(f"  orders chosen per fold, then on all {args.fit_on}:")
+        for order in orders_chosen[field] + [shipped_choice[field]]:
+            print(f"    {' > '.join(order)}")
+    print(f"\nthe shipped orders: title {' > '.join(md.TITLE_ORDER)}; "
           f"authors {' > '.join(md.AUTHOR_ORDER)}; date {' > '.join(md.DATE_ORDER)}")
     for scope, scope_ids in (("articles", articles), ("all pages", ids)):
         scope_pages = [pages[p] for p in scope_ids]
@@ -163,8 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         shipped = {}
         for p in scope_ids:
             chosen = md.choose_metadata(candidates[p])
-            title = chosen.title.translate(md._ASCII_QUOTES) if chosen.title and SHIPPED_ASCII_QUOTES else chosen.title
-            shipped[p] = as_row({"title": title, "authors": chosen.authors, "date": chosen.published_date})
+            shipped[p] = as_row({"title": chosen.title, "authors": chosen.authors, "date": chosen.published_date})
         rows = {"trafilatura (bare_extraction)": metadata_figures(trafilatura, scope_pages),
                 "newsclean, out of fold (5 folds by domain)": metadata_figures({p: as_row(oof[p]) for p in scope_ids}, scope_pages),
                 "newsclean, shipped orders (in-sample)": metadata_figures(shipped, scope_pages)}

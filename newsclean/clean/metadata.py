@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import html as html_lib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 _MONTHS = {
@@ -160,6 +159,8 @@ _META_DATE = ("article:published_time", "og:article:published_time", "og:publish
               "parsely-pub-date", "sailthru.date", "cxenseparse:publishtime", "dc.date", "dc.date.issued",
               "dcterms.created", "dcterms.issued", "citation_publication_date", "date-pub", "published")
 _META_MODIFIED = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified")
+_META_SOURCES = ((_META_AUTHOR, "authors", "meta_author"), (_META_DATE, "date", "meta_published"),
+                 (_META_MODIFIED, "date", "meta_modified"))
 # What separates a <title>'s headline from the site's name ("Headline | Site", "Site - Headline")
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»«/]{1,2}\s+|\s*[|•»«·]\s*")
 _SITE_TITLE_MAX_WORDS = 5  # the site-name part of a <title> is short; a longer last part is the headline's own
@@ -177,8 +178,6 @@ _ROLE_WORDS = frozenset(
     "posted updated published reviewed "
     "unknown anonymous redaction redaktion".split()
 )
-TITLE_ASCII_QUOTES = True  # ’ ‘ “ ” in a title stored as ' and " (chosen as TITLE_ORDER is; bench.metadata)
-_ASCII_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 AUTHOR_MAX_WORDS, AUTHOR_MAX_CHARS = 6, 60  # longer "names" are sentences or bios
 HEADLINE_MAX_WORDS = 40
 _URL_OR_MAIL = re.compile(r"https?://|www\.|\S@\S|^@|\.(?:com|org|net)\b", re.IGNORECASE)
@@ -215,12 +214,9 @@ def iso_date(value: str | None) -> str | None:
 
 
 def normalized_title(text: str) -> str:
-    """A title as one line of plain text: entities a page double-escaped decoded, compatibility forms (full-width
-    "？", ligatures) folded (NFKC), whitespace collapsed, typographic quotes made ASCII where TITLE_ASCII_QUOTES."""
-    text = unicodedata.normalize("NFKC", html_lib.unescape(text) if "&" in text else text)
-    if TITLE_ASCII_QUOTES:
-        text = text.translate(_ASCII_QUOTES)
-    return _clean_text(text)
+    """A title as one line: entities a page escaped twice decoded, whitespace collapsed. Its characters stay the
+    page's (typographic quotes, ellipses): the body's copy of the headline is found by them (text.finish)."""
+    return _clean_text(html_lib.unescape(text) if "&" in text else text)
 
 
 def _name_like(text: str) -> bool:
@@ -368,18 +364,11 @@ def _meta_tags(tree, candidates: MetadataCandidates) -> dict[str, str]:
     for key in _META_TITLE:
         if key in found:
             candidates.add_title("og_title" if key == "og:title" else "meta_title", found[key])
-    for key in _META_AUTHOR:
-        if key in found:
-            candidates.add_authors("meta_author", found[key])
-    for key in labels:
-        if key in found:
-            candidates.add_authors("twitter_label_author", found[key])
-    for key in _META_DATE:
-        if key in found:
-            candidates.add_date("meta_published", found[key])
-    for key in _META_MODIFIED:
-        if key in found:
-            candidates.add_date("meta_modified", found[key])
+    adders = {"authors": candidates.add_authors, "date": candidates.add_date}
+    for names, field_name, source in (*_META_SOURCES, (tuple(labels), "authors", "twitter_label_author")):
+        for key in names:  # the first of the names the page has gives the source's candidate
+            if key in found:
+                adders[field_name](source, found[key])
     return found
 
 
