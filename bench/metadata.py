@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             orders_chosen[field].append(order)
             for p in ids:
                 if folds[p] == fold:
-                    oof[p][field] = md.first_in_order(getattr(candidates[p], field), order)
+                    oof[p][field] = md.first_in_order(getattr(candidates[p], field), order + md.LAST_RESORT)
         shipped_choice[field] = learn_order(outcomes, wanted)[0]
         print(f"\n{field}: each source alone (right / pages with the field in the truth; present on), on {args.fit_on}:")
         for source in sorted({s for p in wanted for s in outcomes[p]}, key=lambda s: -sum(outcomes[p].get(s, False) for p in wanted)):

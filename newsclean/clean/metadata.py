@@ -535,7 +535,8 @@ def html_candidates(tree, *, url: str | None = None, trafilatura_metadata=None) 
     """Every source's candidate title, authors and date of a parsed page (`tree`: trafilatura.load_html's), with
     trafilatura's own metadata (a Document, or None) as one more source."""
     candidates = MetadataCandidates()
-    if tree is None:
+    if tree is None:  # nothing lxml could parse: trafilatura's metadata, if any, is all there is
+        _add_trafilatura(candidates, trafilatura_metadata)
         return candidates
     _json_ld(tree, candidates)
     found = _meta_tags(tree, candidates)
@@ -550,12 +551,16 @@ def html_candidates(tree, *, url: str | None = None, trafilatura_metadata=None) 
     _page_elements(tree, candidates)
     if headline is not None:
         _near_headline(headline, candidates)
-    if trafilatura_metadata is not None:
-        candidates.add_title("trafilatura", getattr(trafilatura_metadata, "title", None))
-        candidates.add_authors("trafilatura", re.split(r"\s*;\s*", getattr(trafilatura_metadata, "author", None) or ""))
-        candidates.add_date("trafilatura", getattr(trafilatura_metadata, "date", None))
+    _add_trafilatura(candidates, trafilatura_metadata)
     _add_agreement(candidates)
     return candidates
+
+
+def _add_trafilatura(candidates: MetadataCandidates, found) -> None:
+    if found is not None:
+        candidates.add_title("trafilatura", getattr(found, "title", None))
+        candidates.add_authors("trafilatura", re.split(r"\s*;\s*", getattr(found, "author", None) or ""))
+        candidates.add_date("trafilatura", getattr(found, "date", None))
 
 
 def _agreed(values: dict) -> object:
@@ -604,11 +609,15 @@ class PageMetadata:
     published_date: str | None  # ISO date
 
 
+# After a field's order, trafilatura's own value where the page has none of the order's sources
+LAST_RESORT = ("trafilatura",)
+
+
 def choose_metadata(candidates: MetadataCandidates, title_order=None, author_order=None, date_order=None) -> PageMetadata:
     return PageMetadata(
-        title=first_in_order(candidates.title, title_order or TITLE_ORDER),
-        authors=list(first_in_order(candidates.authors, author_order or AUTHOR_ORDER) or []),
-        published_date=first_in_order(candidates.date, date_order or DATE_ORDER),
+        title=first_in_order(candidates.title, (*(title_order or TITLE_ORDER), *LAST_RESORT)),
+        authors=list(first_in_order(candidates.authors, (*(author_order or AUTHOR_ORDER), *LAST_RESORT)) or []),
+        published_date=first_in_order(candidates.date, (*(date_order or DATE_ORDER), *LAST_RESORT)),
     )
 
 

@@ -177,3 +177,11 @@ def test_the_articles_table_has_the_headline_authors_and_date(tmp_path):
     assert row["authors"] == ["Jane Doe", "John Roe"]
     assert row["published_date"] == dt.date(2024, 3, 5)  # the dateline's, not the modification's
     assert "Harbour expansion approved by council" not in row["body"]
+
+
+def test_a_page_lxml_cannot_parse_keeps_trafilaturas_metadata():
+    from types import SimpleNamespace
+
+    found = md.html_candidates(None, trafilatura_metadata=SimpleNamespace(title="A headline", author="Jane Doe", date="2024-03-05"))
+    assert md.choose_metadata(found) == md.PageMetadata("A headline", ["Jane Doe"], "2024-03-05")
+    assert md.page_metadata("") == md.PageMetadata(None, [], None)
