@@ -164,14 +164,15 @@ PAGE = (
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_the_articles_table_has_the_headline_authors_and_date(tmp_path):
+@pytest.mark.parametrize("profile", ["quality", "fast"])
+def test_the_articles_table_has_the_headline_authors_and_date(tmp_path, profile):
     from flows.flow import clean_articles
 
     source = tmp_path / "landing"
     source.mkdir()
     (source / "harbour.html").write_text(PAGE, encoding="utf-8")
     warehouse = tmp_path / "warehouse"
-    clean_articles(source=str(source), warehouse=str(warehouse), ingest_date="2026-03-02")
+    clean_articles(source=str(source), warehouse=str(warehouse), ingest_date="2026-03-02", html_profile=profile)
     (row,) = ds.dataset(warehouse / "articles", partitioning="hive").to_table().to_pylist()
     assert row["title"] == "Harbour expansion approved by council"  # the headline, not the <title> with the site's name
     assert row["authors"] == ["Jane Doe", "John Roe"]
