@@ -9,8 +9,9 @@ HTML sets (aeb's `html`, `wcxb`) run once per HTML profile (--profiles, default 
 beside bare trafilatura scored on the same pages: `trafilatura.extract(html, include_comments=False)` (its
 defaults otherwise) and the same with `fast=True`, their outputs cached on disk (bench/extraction_cache.py).
 `wcxb` is ../shared/bench/wcxb-dev, scored with WCXB's own metric (bag of words, page F1s averaged; bench/metric.py)
-overall and per page type; with the page-type model's cross-validated accuracy (bench/train_page_type.py) and, on
-its articles, the metadata (title, author, date) against the truth.
+overall and per page type; with the page-type model's cross-validated accuracy (bench/train_page_type.py) and the
+metadata (title, author, date) against the truth, on all its pages and on its articles, beside trafilatura's own
+(out-of-fold figures: bench.metadata).
 
 A page's prediction is the body the flow wrote for it, in `articles` or `quarantine` (a quarantined body is still what
 the cleaner produced); a page in `rejected`, or missing, scores as an empty prediction. Page ids are file names up to

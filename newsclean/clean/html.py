@@ -112,10 +112,6 @@ def _section(categories) -> str | None:
     return names[0] if names else None
 
 
-def _authors(author: str | None) -> list[str]:
-    return [name.strip() for name in re.split(r"\s*;\s*", author or "") if name.strip()]
-
-
 def _normalized(line: str) -> str:
     return " ".join(line.split())
 
@@ -230,6 +226,8 @@ def _finish_extraction(html: str, url: str | None, document, extractor: str, par
     paragraph-like text) rather than lose the article; then the page's metadata."""
     import trafilatura
 
+    from newsclean.clean.metadata import page_metadata
+
     if document is None or not _has_words(document.text, MIN_BODY_WORDS):
         recall = trafilatura.bare_extraction(html, url=url, favor_recall=True, **TRAFILATURA_OPTIONS)
         if recall is not None and _words(recall.text) > _words(document.text if document else ""):
@@ -242,14 +240,15 @@ def _finish_extraction(html: str, url: str | None, document, extractor: str, par
     if not _has_words(text, 1):
         extractor = "none"
     metadata = document if document is not None else None
+    chosen = page_metadata(html, url=getattr(metadata, "url", None) or url, trafilatura_metadata=metadata)
     return HtmlExtraction(
         paragraphs=paragraphs if paragraphs is not None else _paragraphs(text),
         extractor=extractor,
-        title=getattr(metadata, "title", None) or None,
+        title=chosen.title,
         dek=getattr(metadata, "description", None) or None,
         section=_section(getattr(metadata, "categories", None)),
-        authors=_authors(getattr(metadata, "author", None)),
-        published_date=getattr(metadata, "date", None) or None,
+        authors=chosen.authors,
+        published_date=chosen.published_date,
         site_name=getattr(metadata, "sitename", None) or None,
         language=page_language(html),
         url=getattr(metadata, "url", None) or url,
