@@ -44,7 +44,7 @@ _CLOSERS = "\"'”’)]"  # may follow a sentence's final stop
 
 
 def _ends_sentence(line: str) -> bool:
-    """The line ends in a full stop, a question or an exclamation mark, closing quotes and brackets after it: as
+    r"""The line ends in a full stop, a question or an exclamation mark, closing quotes and brackets after it: as
     re.search(r"[.!?][\"'”’)\]]*$", line) finds, by a scan of its end only."""
     return line.removesuffix("\n").rstrip(_CLOSERS).endswith((".", "!", "?"))
 
