@@ -1,10 +1,8 @@
 """The quality profile's views of a page (other extractors) and their combiner: the model's loading (once, with clear
 errors), the views on a hand-made page, the union of lines, and pages of each type through the real flow."""
-import json
 from pathlib import Path
 
 import numpy as np
-import pyarrow.dataset as ds
 import pytest
 
 from newsclean.clean import ensemble, page_type as pt, views
@@ -89,32 +87,19 @@ def test_the_combiner_asks_the_costly_views_only_where_the_cheap_ones_disagree_a
 
 
 @pytest.mark.usefixtures("prefect_server")
-def test_a_page_of_each_type_goes_through_the_views_in_the_real_flow(tmp_path):
-    from flows.flow import clean_articles
+def test_a_page_of_each_type_goes_through_the_views_in_the_real_flow():
+    import trafilatura
+
+    from bench.quality import flow_rows  # the real flow, its articles and quarantine read back from Parquet
     from newsclean.clean.html import combined_views
 
-    source = tmp_path / "landing"
-    source.mkdir()
-    for page in PAGES.glob("*.html"):
-        (source / page.name).write_bytes(page.read_bytes())
-    warehouse = tmp_path / "warehouse"
-    summary = clean_articles(source=str(source), warehouse=str(warehouse), ingest_date="2026-03-02", html_profile="quality")
-    assert summary["rejected_out"] == 0
-    rows = []
-    for table in ("articles", "quarantine"):
-        if (warehouse / table).exists():
-            rows += ds.dataset(warehouse / table, partitioning="hive").to_table().to_pylist()
-    by_name = {Path(row["source_uri"]).stem: row for row in rows}
-    assert set(by_name) == {page.stem for page in PAGES.glob("*.html")}
+    by_name, _ = flow_rows(PAGES, "quality")
+    assert set(by_name) == {page.stem for page in PAGES.glob("*.html")}  # none rejected
     for name, row in by_name.items():
         html = (PAGES / f"{name}.html").read_text(encoding="utf-8")
-        import trafilatura
-
         combined = combined_views(html, trafilatura.extract(html, include_comments=False) or "", row["page_type"])
         # the extractor column says which path produced the body: the combiner's where it changed trafilatura's lines
         assert row["extractor"] == ("views" if combined is not None else "trafilatura"), (name, row["extractor"])
         assert row["body"].strip()
     # pages whose views disagree (a listing's cards, a forum's replies, a service page's sections) go through the combiner
     assert any(row["extractor"] == "views" for row in by_name.values())
-    (run,) = ds.dataset(warehouse / "runs", partitioning="hive").to_table().to_pylist()
-    assert json.loads(run["parameters"])["html_profile"] == "quality"
