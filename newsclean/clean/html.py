@@ -3,7 +3,9 @@ plain text (clean/text.py), because share prompts and "Read more" inserts inside
 
 Two profiles (PROFILES; settings.HTML_PROFILE, `newsclean run --profile`):
 - quality (the default): trafilatura as its defaults run it, with its comparison against its readability and jusText
-  fallbacks, comments off; after it the line rules, not the header reader (see PROFILES).
+  fallbacks, comments off; where its text and resiliparse's main content disagree, its lines weighed against other
+  extractors' views by a trained combiner (combined_views; newsclean/clean/ensemble.py); after it the line rules,
+  not the header reader (see PROFILES).
 - fast: one fast extraction a page (trafilatura without that comparison), checked: where what it found looks like the
   page's navigation or a flattened layout table, the page is extracted again with the full comparison. Optionally
   (settings.HTML_PRECISION_PASS) a second, precision extraction agrees with the default one on the article: an
