@@ -69,6 +69,15 @@ def _bare(**options) -> Callable[[str], dict]:
     return run
 
 
+def _view(name: str) -> Callable[[str], dict]:
+    """One of the other extractors' views of the page (newsclean/clean/views.py), its lines joined."""
+    def run(html: str) -> dict:
+        from newsclean.clean.views import VIEWS
+
+        return {"text": "\n".join(VIEWS[name](html))}
+    return run
+
+
 def _newsclean_pass(**options) -> Callable[[str], dict]:
     """One of the trafilatura passes newsclean's HTML path makes (newsclean/clean/html.py's options), text and metadata."""
     def run(html: str) -> dict:
@@ -83,6 +92,12 @@ def _newsclean_pass(**options) -> Callable[[str], dict]:
 VARIANTS: dict[str, Callable[[str], dict]] = {
     "bare_default": _bare(),
     "bare_fast": _bare(fast=True),
+    "bare_precision": _bare(favor_precision=True),
+    "bare_recall": _bare(favor_recall=True),
+    "bare_comments": _bare(include_comments=True),
+    "view_resiliparse": _view("resiliparse"),
+    "view_readability": _view("readability"),
+    "view_justext": _view("justext"),
     "pass_default": _newsclean_pass(),
     "pass_fast": _newsclean_pass(fast=True),
     "pass_comments": _newsclean_pass(include_comments=True, with_metadata=False),

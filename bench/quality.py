@@ -176,6 +176,17 @@ def bare_aeb(truth: dict[str, str]) -> dict[str, CorpusScore]:
             for variant in ("default", "fast")}
 
 
+def _views_on_aeb() -> None:
+    """The combiner of views fitted on wcxb-dev, scored on aeb in bench.train_views's harness (out of sample)."""
+    from newsclean.clean import ensemble
+
+    stored = ensemble.load_cv_report()
+    entry = (stored or {}).get((stored or {}).get("shipped"), {})
+    if "aeb_fitted_on_wcxb" in entry:
+        print(f"  the quality profile's combiner, fitted on wcxb-dev, scored on these pages (bench.train_views harness): "
+              f"{entry['aeb_fitted_on_wcxb']:.4f}; trafilatura default + rules in that harness {entry['aeb_trafilatura']:.4f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bench-dir", type=Path, default=AEB)
@@ -224,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{'  bare trafilatura, ' + variant:<22} {score.pages:>5} {score.precision:>6.4f} {score.recall:>6.4f} {score.f1:>6.4f}")
                 for profile in args.profiles:
                     print(f"{'    newsclean ' + profile + ' - it':<22} {'':>5} {'':>6} {'':>6} {results[f'html ({profile})']['f1'] - score.f1:>+6.4f}")
+            _views_on_aeb()
     if "wcxb" in args.sets and not args.source:
         from bench import wcxb_report
 

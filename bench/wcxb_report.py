@@ -102,6 +102,7 @@ def run(profiles: list[str], limit: int | None = None) -> dict:
     for profile, seconds in ((p, results[f"newsclean {p}"]["flow_seconds"]) for p in profiles):
         print(f"  flow wall time, {profile}: {seconds:.1f} s ({len(ids) / seconds:.1f} pages/s, this machine's cores)")
 
+    results["views"] = _views_figures()
     results["page_type"] = _page_type_figures(rows_by_profile, pages)
     results["metadata"] = metadata_table(rows_by_profile, pages)
     return results
@@ -122,3 +123,24 @@ def _page_type_figures(rows_by_profile: dict[str, dict], pages) -> dict:
         print(f"  the flow's page_type ({profile}) on these pages: {accuracy:.3f} (in-sample: the shipped model was fitted on them)")
         break
     return stored or {}
+
+
+def _views_figures() -> dict:
+    """The quality profile's combiner of views, its out-of-fold figures as bench.train_views measured them."""
+    from newsclean.clean import ensemble
+
+    stored = ensemble.load_cv_report()
+    if not stored or stored.get("shipped") not in stored:
+        return {}
+    entry, base = stored[stored["shipped"]], stored["trafilatura"]
+    print(f"\nthe quality profile's combiner of views, out of fold ({stored['folds']}-fold CV grouped by domain, "
+          f"bench.train_views; harness: cached extractions + the steps after extraction; views {', '.join(entry['views'])}; "
+          f"asked on {entry['asked']} of {entry['pages']} pages):")
+    print(f"  {'F1':<30}" + "".join(f" {column[:8]:>8}" for column in COLUMNS))
+    lines = {"combiner, out of fold": entry["oof"]["classifier"], "trafilatura default + rules": base}
+    if "fitted_on_aeb" in entry:
+        lines["combiner fitted on aeb"] = entry["fitted_on_aeb"]
+    for label, figures in lines.items():
+        print(f"  {label:<30}" + "".join(f" {figures[column]:>8.4f}" for column in COLUMNS))
+    print(f"  {'combiner - trafilatura':<30}" + "".join(f" {entry['oof']['classifier'][c] - base[c]:>+8.4f}" for c in COLUMNS))
+    return entry

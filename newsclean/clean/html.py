@@ -3,7 +3,9 @@ plain text (clean/text.py), because share prompts and "Read more" inserts inside
 
 Two profiles (PROFILES; settings.HTML_PROFILE, `newsclean run --profile`):
 - quality (the default): trafilatura as its defaults run it, with its comparison against its readability and jusText
-  fallbacks, comments off; after it the line rules, not the header reader (see PROFILES).
+  fallbacks, comments off; where its text and resiliparse's main content disagree, its lines weighed against other
+  extractors' views by a trained combiner (combined_views; newsclean/clean/ensemble.py); after it the line rules,
+  not the header reader (see PROFILES).
 - fast: one fast extraction a page (trafilatura without that comparison), checked: where what it found looks like the
   page's navigation or a flattened layout table, the page is extracted again with the full comparison. Optionally
   (settings.HTML_PRECISION_PASS) a second, precision extraction agrees with the default one on the article: an
@@ -50,6 +52,9 @@ class HtmlProfile:
     # after extraction (newsclean/runtime/passes.py): the header reader taking metadata lines (section, title, date, byline,
     # dek) off the top of the body
     read_header: bool = True
+    # other extractors' views of the page weighed against trafilatura's lines by a trained combiner
+    # (newsclean/clean/ensemble.py), where trafilatura and resiliparse disagree
+    views: bool = False
 
 
 # The quality profile's steps after extraction are those that helped out of fold on pages never tuned on (WCXB's
@@ -58,7 +63,7 @@ class HtmlProfile:
 # fold: trafilatura's comments on pages the model calls forums, its recall mode on listings and product pages, and a
 # second, fast pass on articles (docs/pending/i21.md).
 PROFILES = {
-    "quality": HtmlProfile("quality", fast=False, read_header=False),
+    "quality": HtmlProfile("quality", fast=False, read_header=False, views=True),
     "fast": HtmlProfile("fast", fast=True),
 }
 
@@ -67,7 +72,8 @@ PROFILES = {
 class HtmlExtraction:
     paragraphs: list[str]
     # "trafilatura" (the fast pass), "trafilatura_compared" (redone with the full comparison), "trafilatura_precision"
-    # (the precision pass's output as it is), "trafilatura_recall", "baseline", or "none"
+    # (the precision pass's output as it is), "views" (the combiner changed trafilatura's lines), "trafilatura_recall",
+    # "baseline", or "none"
     extractor: str
     title: str | None = None
     dek: str | None = None
@@ -180,18 +186,44 @@ def extract_html(html: str, *, url: str | None = None, profile: str | None = Non
     from newsclean import patches  # imported here: it imports lxml, which text runs do not need
 
     with patches.applied(*patches.TRAFILATURA):
-        extraction = _extract_fast(html, url) if chosen.fast else _extract_quality(html, url)
+        extraction = _extract_fast(html, url) if chosen.fast else _extract_quality(html, url, kind.name if chosen.views else None)
     extraction.page_type, extraction.page_type_confidence, extraction.profile = kind.name, kind.confidence, chosen.name
     return extraction
 
 
-def _extract_quality(html: str, url: str | None) -> HtmlExtraction:
-    """trafilatura as its defaults run it (its readability and jusText comparison included), comments off, then the
-    fallbacks for a page where it finds almost nothing."""
+def _extract_quality(html: str, url: str | None, views_page_type: str | None) -> HtmlExtraction:
+    """trafilatura as its defaults run it (its readability and jusText comparison included), comments off; with a
+    page type (`views_page_type`), its lines weighed against other extractors' (combined_views); then the fallbacks
+    for a page where it finds almost nothing."""
     import trafilatura  # imported here: plain-text runs never pay for it
 
     document = trafilatura.bare_extraction(html, url=url, **TRAFILATURA_OPTIONS)
-    return _finish_extraction(html, url, document, "trafilatura", None)
+    paragraphs = None
+    if views_page_type is not None:
+        paragraphs = combined_views(html, document.text if document is not None else "", views_page_type)
+    return _finish_extraction(html, url, document, "views" if paragraphs is not None else "trafilatura", paragraphs)
+
+
+def combined_views(html: str, trafilatura_text: str, page_type: str) -> list[str] | None:
+    """The combiner's lines (newsclean/clean/ensemble.py) where they differ from trafilatura's and hold an article's
+    worth of words; None where trafilatura's text stands. resiliparse's view (cheap) is read on every page, the
+    costlier views only where it and trafilatura disagree, by the thresholds chosen for the page's type."""
+    from newsclean.clean import ensemble, views
+
+    model = ensemble.load_model()
+    if not model.used_on(page_type):
+        return None
+    page_views = {"trafilatura": [_normalized(line) for line in _paragraphs(trafilatura_text)],
+                  "resiliparse": views.resiliparse_view(html)}
+    if model.agree(page_views, page_type):
+        return None
+    for name in model.view_names:
+        if name not in page_views:
+            page_views[name] = views.VIEWS[name](html)
+    lines = model.keep(page_views, page_type)
+    if lines == page_views["trafilatura"] or not _has_words("\n".join(lines), MIN_BODY_WORDS):
+        return None
+    return lines
 
 
 def _extract_fast(html: str, url: str | None) -> HtmlExtraction:
@@ -228,16 +260,16 @@ def _finish_extraction(html: str, url: str | None, document, extractor: str, par
 
     from newsclean.clean.metadata import page_metadata
 
-    if document is None or not _has_words(document.text, MIN_BODY_WORDS):
+    if paragraphs is None and (document is None or not _has_words(document.text, MIN_BODY_WORDS)):
         recall = trafilatura.bare_extraction(html, url=url, favor_recall=True, **TRAFILATURA_OPTIONS)
         if recall is not None and _words(recall.text) > _words(document.text if document else ""):
             document, extractor = recall, "trafilatura_recall"
     text = document.text if document is not None else ""
-    if not _has_words(text, MIN_BODY_WORDS):
+    if paragraphs is None and not _has_words(text, MIN_BODY_WORDS):
         _, baseline_text, _ = trafilatura.baseline(html)
         if _words(baseline_text) > _words(text):
             text, extractor = baseline_text, "baseline"
-    if not _has_words(text, 1):
+    if not _has_words("\n".join(paragraphs) if paragraphs is not None else text, 1):
         extractor = "none"
     metadata = document if document is not None else None
     chosen = page_metadata(html, url=getattr(metadata, "url", None) or url, trafilatura_metadata=metadata)

@@ -1,0 +1,366 @@
+"""The quality profile's combiner of views (newsclean/clean/ensemble.py): combiners compared by out-of-fold figures,
+the chosen one trained on all of wcxb-dev and written to newsclean/clean/models/views.npz.
+
+    python -m bench.train_views              # compare, print the tables, write the model
+    python -m bench.train_views --no-write   # compare only
+
+Every figure printed is out of fold: 5-fold cross-validation grouped by domain on wcxb-dev (bench/wcxb.py's folds;
+anything chosen, a threshold or a model, is chosen on the four training folds), and the two directions across sets
+(fitted on aeb, scored on wcxb-dev; fitted on wcxb-dev, scored on aeb). Works from the extraction cache
+(bench/extraction_cache.py: every view of every page), and scores each combined text after the quality profile's
+steps after extraction (line rules, the title's removal: newsclean.clean.text), as bench.html_choices does.
+
+Combiners: (a) a vote: a line of the views' union is kept when at least k views have it (k chosen in fold); (b) the
+line classifier (a small perceptron over the line's features, ensemble.line_features), its keep threshold chosen in
+fold, asked only on pages where trafilatura and resiliparse disagree (below an agreement share, also compared);
+(c) a page-level choice of one view by a model over the views' sizes and agreements.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench import extraction_cache
+from bench.metric import score_corpus, score_page, score_page_bag, word_bag
+from bench.wcxb import FOLDS, PAGE_TYPES, fold_of, truth
+from newsclean.clean.ensemble import FEATURES_VERSION, MODEL_PATH, bag_f1, line_features, line_key, union_lines
+from newsclean.clean.text import finish, strip_boilerplate
+
+# cache variant -> the view's name at run time (newsclean/clean/html.py's ENSEMBLE_VIEWS)
+VARIANT_VIEWS = {"bare_default": "trafilatura", "view_resiliparse": "resiliparse", "view_readability": "readability",
+                 "view_justext": "justext", "bare_precision": "trafilatura_precision", "bare_recall": "trafilatura_recall",
+                 "bare_fast": "trafilatura_fast", "baseline": "baseline"}
+CHEAP = ("trafilatura", "resiliparse")  # on every page
+# view sets compared: (the views whose lines are candidates, in the union's order; the views the features read).
+# trafilatura and resiliparse come first in both (the agreement test needs them); baseline's lines are often the
+# whole page in one, a feature only.
+VIEW_SETS = {
+    "all": (("trafilatura", "resiliparse", "trafilatura_recall", "readability"),
+            ("trafilatura", "resiliparse", "trafilatura_recall", "readability", "justext", "trafilatura_precision",
+             "trafilatura_fast", "baseline")),
+    "readability+recall": (("trafilatura", "resiliparse", "trafilatura_recall", "readability"),
+                           ("trafilatura", "resiliparse", "trafilatura_recall", "readability")),
+    "readability+precision": (("trafilatura", "resiliparse", "readability"),
+                              ("trafilatura", "resiliparse", "readability", "trafilatura_precision")),
+    "readability": (("trafilatura", "resiliparse", "readability"), ("trafilatura", "resiliparse", "readability")),
+    "cheap": (("trafilatura", "resiliparse"), ("trafilatura", "resiliparse", "trafilatura_fast")),
+}
+SHIPPED = "readability+recall"  # the view set the quality profile uses (chosen by the out-of-fold table)
+DEFAULT_SETS = ("readability+recall", "all", "readability")
+AGREE_SHARES = (0.0, 0.8, 0.9, 0.95, 2.0)  # 2.0: the model on every page
+# A trafilatura line is dropped below the first threshold, another view's line added at or above the second (1.01: none)
+DROP_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+ADD_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+KEEP_SHARE = 0.5  # a line is content (training label) when this share of its tokens is in the truth's words
+HIDDEN = (32, 16)
+
+
+@dataclass
+class Page:
+    page: str
+    views: dict[str, list[str]]
+    truth: str
+    title: str | None
+    page_type: str
+    fold: int
+    agreement: float
+    predicted: str  # the page-type model's type: out of fold on wcxb-dev (bench.train_page_type), the shipped model's on aeb
+
+
+def load_pages(set_name: str) -> list[Page]:
+    if set_name == "wcxb":
+        records = truth()
+        ids = list(records)
+        truths = {page: records[page].main_content for page in ids}
+        types = {page: records[page].page_type for page in ids}
+        folds = {page: fold_of(records[page].domain) for page in ids}
+    else:
+        raw = json.loads((extraction_cache.SET_DIRS["aeb"] / "ground-truth.json").read_text(encoding="utf-8"))
+        ids = sorted(raw)
+        truths = {page: raw[page]["articleBody"] for page in ids}
+        types, folds = {page: "article" for page in ids}, {page: 0 for page in ids}
+    if set_name == "wcxb":
+        from bench.train_page_type import oof_path
+
+        predicted = {page: kind for page, (kind, _) in json.loads(oof_path().read_text()).items()}
+    else:
+        from newsclean.clean.page_type import classify_page
+
+        predicted = {page: classify_page(extraction_cache.page_html(set_name, page)).name for page in ids}
+    outputs = {variant: extraction_cache.outputs(set_name, variant, ids, quiet=True) for variant in VARIANT_VIEWS}
+    titles = extraction_cache.outputs(set_name, "metadata", ids, quiet=True)
+    pages = []
+    for page in ids:
+        views = {name: [" ".join(line.split()) for line in (outputs[variant][page].get("text") or "").split("\n") if line.strip()]
+                 for variant, name in VARIANT_VIEWS.items()}
+        pages.append(Page(page, views, truths[page], titles[page].get("title"), types[page], folds[page],
+                          bag_f1(views["trafilatura"], views["resiliparse"]), predicted[page]))
+    return pages
+
+
+def after_extraction(lines: list[str], title: str | None) -> str:
+    """The quality profile's steps after extraction: line rules, a line repeating the title removed."""
+    stripped = strip_boilerplate("\n".join(lines), page_noise=False, line_rules=True)
+    return finish(stripped, title=title, read_header=False).body
+
+
+def page_score(set_name: str, text: str, page: Page):
+    return score_page_bag(text, page.truth) if set_name == "wcxb" else score_page(text, page.truth)
+
+
+def summary(set_name: str, scores: dict[str, object], pages: list[Page]) -> dict[str, float]:
+    if set_name == "aeb":
+        return {"all": score_corpus(scores.values()).f1}
+    kinds = {page.page: page.page_type for page in pages}
+    result = {"all": float(np.mean([score.f1 for score in scores.values()]))}
+    for kind in PAGE_TYPES:
+        result[kind] = float(np.mean([score.f1 for page, score in scores.items() if kinds[page] == kind]))
+    return result
+
+
+class Candidates:
+    """Each page's union of lines under a view set, their features and labels."""
+
+    def __init__(self, pages: list[Page], view_set: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
+        order, names = view_set
+        self.names = names
+        self.lines, self.features, self.labels = {}, {}, {}
+        for page in pages:
+            lines = union_lines(page.views, order)
+            self.lines[page.page] = lines
+            self.features[page.page] = line_features(lines, page.views, names) if lines else np.zeros((0, 0))
+            truth_words = set(word_bag(page.truth))
+            self.labels[page.page] = np.array([_share_in(line, truth_words) >= KEEP_SHARE for line in lines], dtype=bool)
+
+    def stacked(self, pages: list[Page]) -> tuple[np.ndarray, np.ndarray]:
+        chosen = [page.page for page in pages if len(self.lines[page.page])]
+        return np.vstack([self.features[p] for p in chosen]), np.concatenate([self.labels[p] for p in chosen])
+
+
+def _share_in(line: str, words: set[str]) -> float:
+    tokens = line_key(line).split()
+    return sum(token in words for token in tokens) / len(tokens) if tokens else 0.0
+
+
+def fit_model(features: np.ndarray, labels: np.ndarray, seed: int = 0):
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(features)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    model = MLPClassifier(hidden_layer_sizes=HIDDEN, alpha=1e-3, max_iter=40, early_stopping=True, random_state=seed)
+    model.fit((features - scaler.mean_) / scale, labels)
+    return scaler.mean_, scale, model
+
+
+def probabilities(fitted, features: np.ndarray) -> np.ndarray:
+    mean, scale, model = fitted
+    return model.predict_proba((features - mean) / scale)[:, 1]
+
+
+class Scorer:
+    """Page scores of the texts a combiner gives, memoised by (page, kept lines)."""
+
+    def __init__(self, set_name: str, pages: list[Page], raw: bool = False) -> None:
+        self.set_name, self.pages = set_name, {page.page: page for page in pages}
+        self.raw = raw  # the lines as they are, without the steps after extraction (fast, for choices inside folds)
+        self.memo: dict = {}
+
+    def __call__(self, page: Page, lines: list[str]):
+        key = (page.page, tuple(lines))
+        if key not in self.memo:
+            text = "\n".join(lines) if self.raw else after_extraction(lines, page.title)
+            self.memo[key] = page_score(self.set_name, text, page)
+        return self.memo[key]
+
+
+def mean_f1(set_name: str, scores: list) -> float:
+    return score_corpus(scores).f1 if set_name == "aeb" else float(np.mean([score.f1 for score in scores]))
+
+
+def kept_lines(cands: Candidates, page: Page, probs: np.ndarray, drop: float, add: float) -> list[str]:
+    """trafilatura's lines unless the model's probability is below `drop`; other views' lines at or above `add`."""
+    in_trafilatura = cands.features[page.page][:, 0] > 0
+    keep = np.where(in_trafilatura, probs >= drop, probs >= add)
+    return [line for line, kept in zip(cands.lines[page.page], keep) if kept]
+
+
+def classifier_scores(pages: list[Page], cands: Candidates, fitted, scorer: Scorer, params: dict) -> dict[str, object]:
+    """Each page's score, with the (thresholds, agreement share) chosen for its predicted type."""
+    result = {}
+    for page in pages:
+        thresholds, agree = params[page.predicted]
+        if page.agreement >= agree or not len(cands.lines[page.page]):
+            result[page.page] = scorer(page, page.views["trafilatura"])
+        else:
+            result[page.page] = scorer(page, kept_lines(cands, page, probabilities(fitted, cands.features[page.page]), *thresholds))
+    return result
+
+
+def choose(set_name: str, pages: list[Page], cands: Candidates, fitted, agrees=AGREE_SHARES) -> dict:
+    """For each predicted page type, the ((drop, add) thresholds, agreement share) best on `pages` of that type (the
+    training pages), scored on the raw lines; agreement share 0 (trafilatura's text everywhere) is among the options,
+    so a type on which the combiner does not help on the training pages keeps trafilatura's text."""
+    from newsclean.clean.page_type import PAGE_TYPES as TYPES
+
+    scorer = Scorer(set_name, pages, raw=True)
+    probs = {page.page: probabilities(fitted, cands.features[page.page]) for page in pages if len(cands.lines[page.page])}
+    chosen = {}
+    for kind in TYPES:
+        group = [page for page in pages if page.predicted == kind]
+        best = None
+        for drop in DROP_THRESHOLDS:
+            for add in ADD_THRESHOLDS:
+                combined = {page.page: (scorer(page, kept_lines(cands, page, probs[page.page], drop, add)) if page.page in probs
+                                        else scorer(page, page.views["trafilatura"])) for page in group}
+                for agree in agrees:
+                    scores = [combined[page.page] if page.agreement < agree else scorer(page, page.views["trafilatura"])
+                              for page in group]
+                    value = mean_f1(set_name, scores) if scores else 0.0
+                    if best is None or value > best[0] + 1e-9:
+                        best = (value, (drop, add), float(agree))
+        chosen[kind] = (best[1], best[2])
+    return chosen
+
+
+def vote_lines(page: Page, cands: Candidates, k: int) -> list[str]:
+    names = cands.names
+    rows = cands.features[page.page]
+    if not len(rows):
+        return []
+    # the first len(names) columns: the line itself in each view
+    votes = rows[:, : len(names)].sum(axis=1)
+    return [line for line, count in zip(cands.lines[page.page], votes) if count >= k]
+
+
+def per_page_features(page: Page, names: tuple[str, ...]) -> list[float]:
+    words = {name: len(" ".join(page.views[name]).split()) for name in names}
+    row = [np.log1p(words[name]) for name in names]
+    row += [bag_f1(page.views[a], page.views[b]) for i, a in enumerate(names) for b in names[i + 1 :]]
+    return row
+
+
+def run_wcxb_cv(pages: list[Page], cands: "Candidates", log) -> dict:
+    """Out-of-fold scores on wcxb-dev of (a), (b), (c) for one view set."""
+    names = cands.names
+    scorer, raw = Scorer("wcxb", pages), Scorer("wcxb", pages, raw=True)
+    oof = {"vote": {}, "classifier": {}, "select": {}}
+    picked = []
+    for fold in range(FOLDS):
+        train = [p for p in pages if p.fold != fold]
+        test = [p for p in pages if p.fold == fold]
+        # (a) vote: k chosen on the training folds
+        k_best = max(range(1, len(names) + 1), key=lambda k: mean_f1("wcxb", [raw(p, vote_lines(p, cands, k)) for p in train]))
+        oof["vote"].update({p.page: scorer(p, vote_lines(p, cands, k_best)) for p in test})
+        # (b) classifier
+        fitted = fit_model(*cands.stacked(train))
+        params = choose("wcxb", train, cands, fitted)
+        picked.append((k_best, params))
+        oof["classifier"].update(classifier_scores(test, cands, fitted, scorer, params))
+        # (c) one view per page, by a model of which view scores best
+        from sklearn.linear_model import LogisticRegression
+
+        x_train = np.array([per_page_features(p, names) for p in train])
+        y_train = np.array([int(np.argmax([raw(p, p.views[n]).f1 for n in names])) for p in train])
+        selector = LogisticRegression(max_iter=2000, C=1.0).fit(x_train, y_train)
+        for p in test:
+            choice = names[int(selector.predict(np.array([per_page_features(p, names)]))[0])]
+            oof["select"][p.page] = scorer(p, p.views[choice])
+        log(f"    fold {fold}: vote k={k_best}, classifier ((drop, add), agree) by predicted type {params}")
+    oof["trafilatura"] = {p.page: scorer(p, p.views["trafilatura"]) for p in pages}
+    oof["picked"] = picked
+    return oof
+
+
+def across(fit_pages: list[Page], fit_set: str, fit_cands: "Candidates", score_pages: list[Page], score_set: str,
+           score_cands: "Candidates") -> dict:
+    """Fitted (model, threshold, agreement share) on one set, scored on the other."""
+    fitted = fit_model(*fit_cands.stacked(fit_pages))
+    params = choose(fit_set, fit_pages, fit_cands, fitted)
+    scorer = Scorer(score_set, score_pages)
+    scores = classifier_scores(score_pages, score_cands, fitted, scorer, params)
+    base = {p.page: scorer(p, p.views["trafilatura"]) for p in score_pages}
+    return {"params": params, "scores": scores, "trafilatura": base}
+
+
+def row(label: str, values: dict[str, float]) -> str:
+    return f"| {label} | " + " | ".join(f"{values[key]:.4f}" for key in ("all",) + PAGE_TYPES) + " |"
+
+
+def write_model(pages: list[Page], cands: "Candidates", order: tuple[str, ...], cv_report: dict) -> None:
+    names = cands.names
+    fitted = fit_model(*cands.stacked(pages))
+    params = choose("wcxb", pages, cands, fitted)
+    kinds = sorted(params)
+    mean, scale, model = fitted
+    arrays = {"features_version": np.array(FEATURES_VERSION), "view_names": np.array(names), "order": np.array(order),
+              "mean": mean, "scale": scale, "layers": np.array(len(model.coefs_)), "types": np.array(kinds),
+              "drop": np.array([params[k][0][0] for k in kinds]), "add": np.array([params[k][0][1] for k in kinds]),
+              "agree": np.array([params[k][1] for k in kinds]), "cv_report": np.array(json.dumps(cv_report))}
+    for i, (weight, bias) in enumerate(zip(model.coefs_, model.intercepts_)):
+        arrays[f"weight_{i}"], arrays[f"bias_{i}"] = weight, bias
+    MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(MODEL_PATH, **arrays)
+    print(f"wrote {MODEL_PATH} (views {', '.join(names)}; ((drop, add), agreement share) by predicted type {params}; "
+          f"{MODEL_PATH.stat().st_size} bytes)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--view-sets", nargs="*", choices=sorted(VIEW_SETS), default=list(DEFAULT_SETS),
+                        help="the view sets compared (the shipped one always)")
+    parser.add_argument("--ship", choices=sorted(VIEW_SETS), default=SHIPPED, help="the view set written")
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--no-across", action="store_true", help="skip the two directions across sets")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - started:.0f} s] {message}", file=sys.stderr, flush=True)
+
+    wcxb_pages, aeb_pages = load_pages("wcxb"), load_pages("aeb")
+    log("pages loaded")
+    print("| wcxb-dev, out of fold | " + " | ".join(("all",) + PAGE_TYPES) + " |")
+    print("|---" * (len(PAGE_TYPES) + 2) + "|")
+    report: dict = {"folds": FOLDS}
+    for set_name in [args.ship] + [name for name in args.view_sets if name != args.ship]:
+        log(f"view set {set_name}")
+        wcxb_cands, aeb_cands = Candidates(wcxb_pages, VIEW_SETS[set_name]), Candidates(aeb_pages, VIEW_SETS[set_name])
+        log("  candidates and features")
+        oof = run_wcxb_cv(wcxb_pages, wcxb_cands, log)
+        figures = {combiner: summary("wcxb", oof[combiner], wcxb_pages) for combiner in ("trafilatura", "vote", "classifier", "select")}
+        if "trafilatura" not in report:
+            report["trafilatura"] = figures["trafilatura"]
+            print(row("trafilatura default + line rules (today's quality profile)", figures["trafilatura"]))
+        for combiner in ("vote", "classifier", "select"):
+            print(row(f"{combiner}, views {set_name}", figures[combiner]), flush=True)
+        asked = sum(p.agreement < oof["picked"][p.fold][1][p.predicted][1] for p in wcxb_pages)
+        print(f"|   (classifier asked on {asked} of {len(wcxb_pages)} pages) | | | | | | | | |")
+        entry = {"views": VIEW_SETS[set_name][1], "oof": figures, "asked": asked, "pages": len(wcxb_pages),
+                 "picked": [[k, {kind: [list(t), a] for kind, (t, a) in params.items()}] for k, params in oof["picked"]]}
+        if not args.no_across:
+            to_wcxb = across(aeb_pages, "aeb", aeb_cands, wcxb_pages, "wcxb", wcxb_cands)
+            to_aeb = across(wcxb_pages, "wcxb", wcxb_cands, aeb_pages, "aeb", aeb_cands)
+            entry["fitted_on_aeb"] = summary("wcxb", to_wcxb["scores"], wcxb_pages)
+            entry["aeb_fitted_on_wcxb"] = summary("aeb", to_aeb["scores"], aeb_pages)["all"]
+            entry["aeb_trafilatura"] = summary("aeb", to_aeb["trafilatura"], aeb_pages)["all"]
+            print(row(f"classifier fitted on aeb , views {set_name}",
+                      entry["fitted_on_aeb"]))
+            print(f"|   aeb (its metric), classifier fitted on wcxb-dev : "
+                  f"{entry['aeb_fitted_on_wcxb']:.4f}; trafilatura default + line rules {entry['aeb_trafilatura']:.4f} |", flush=True)
+        report[set_name] = entry
+        if set_name == args.ship and not args.no_write:
+            report["shipped"] = set_name
+            write_model(wcxb_pages, wcxb_cands, VIEW_SETS[set_name][0], report)
+    log("done")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

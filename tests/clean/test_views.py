@@ -1,0 +1,105 @@
+"""The quality profile's views of a page (other extractors) and their combiner: the model's loading (once, with clear
+errors), the views on a hand-made page, the union of lines, and pages of each type through the real flow."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsclean.clean import ensemble, page_type as pt, views
+
+PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "page_types"
+ARTICLE = [
+    "The city council voted on Tuesday to expand the harbour, a project that has divided residents for years.",
+    "Supporters say the expansion will bring hundreds of jobs and allow larger cargo ships to dock in the bay.",
+    "Opponents argue that the construction will damage the wetlands and increase traffic through the old town.",
+    "The mayor said the final plans would be published next month, after a review by independent engineers.",
+]
+MENU = ["Home", "World", "Sport", "Weather", "Contact"]
+
+
+def article_page() -> str:
+    menu = "".join(f'<li><a href="/{item.lower()}">{item}</a></li>' for item in MENU)
+    body = "".join(f"<p>{line}</p>" for line in ARTICLE)
+    return (f"<html><head><title>Harbour</title></head><body><nav><ul>{menu}</ul></nav><main><article><h1>Harbour "
+            f"expansion approved</h1>{body}</article></main><footer><p>Copyright Example Herald</p></footer></body></html>")
+
+
+def test_the_shipped_combiner_loads_once_and_uses_views_it_can_compute():
+    ensemble.load_model.cache_clear()
+    model = ensemble.load_model()
+    assert ensemble.load_model() is model  # read once per process
+    assert model.view_names[:2] == ("trafilatura", "resiliparse") and model.order[0] == "trafilatura"
+    assert set(model.view_names[1:]) <= set(views.VIEWS)  # every other view is one views.py computes
+    assert all(0 <= drop <= 1 and 0 < add and 0 <= agree for drop, add, agree in model.by_type.values())
+    assert ensemble.MODEL_PATH.stat().st_size < 5_000_000
+    report = ensemble.load_cv_report()
+    assert report["folds"] >= 2 and set(report[report["shipped"]]["oof"]["classifier"]) >= {"all", "article", "forum"}
+
+
+def test_a_missing_model_file_is_an_error_that_names_the_command(tmp_path):
+    with pytest.raises(RuntimeError, match="bench.train_views"):
+        ensemble.load_model.__wrapped__(tmp_path / "absent.npz")
+
+
+def test_a_model_made_for_other_features_is_refused(tmp_path):
+    with np.load(ensemble.MODEL_PATH, allow_pickle=False) as arrays:
+        stored = {name: arrays[name] for name in arrays.files}
+    stored["features_version"] = np.array(ensemble.FEATURES_VERSION + 1)
+    np.savez(tmp_path / "old.npz", **stored)
+    with pytest.raises(RuntimeError, match="retrain"):
+        ensemble.load_model.__wrapped__(tmp_path / "old.npz")
+
+
+@pytest.mark.parametrize("name", sorted(set(views.VIEWS) - {"justext"}))  # jusText wants longer paragraphs than these
+def test_each_view_finds_the_article_of_a_plain_page(name):
+    lines = views.VIEWS[name](article_page())
+    text = "\n".join(lines)
+    assert ARTICLE[1] in text and ARTICLE[2] in text  # baseline joins the paragraphs it finds into one line
+    if name not in ("baseline", "justext"):  # those two keep any paragraph-like text
+        assert not set(MENU) & set(lines)
+
+
+def test_a_view_that_fails_on_a_page_gives_no_lines_not_an_error():
+    for name in ("resiliparse", "readability", "justext"):
+        assert views.VIEWS[name]("") == []
+
+
+def test_the_union_keeps_the_first_views_order_and_puts_new_lines_after_the_last_shared_one():
+    page_views = {"a": ["Title", "First paragraph", "Second paragraph"],
+                  "b": ["Menu", "First paragraph", "A caption", "Second paragraph", "Footer"]}
+    assert ensemble.union_lines(page_views, ("a", "b")) == [
+        "Menu", "Title", "First paragraph", "A caption", "Second paragraph", "Footer"]
+    assert ensemble.union_lines(page_views, ("a",)) == page_views["a"]
+
+
+def test_the_combiner_asks_the_costly_views_only_where_the_cheap_ones_disagree_and_keeps_what_all_views_have():
+    model = ensemble.load_model()
+    assert set(model.by_type) == set(pt.PAGE_TYPES)
+    used = [kind for kind in pt.PAGE_TYPES if model.used_on(kind)]
+    assert used, "the combiner is used on no page type: then the quality profile is trafilatura alone"
+    kind = used[0]
+    assert model.agree({"trafilatura": ARTICLE, "resiliparse": ARTICLE}, kind)
+    disagreeing = {name: ARTICLE for name in model.view_names}
+    disagreeing["resiliparse"] = MENU
+    assert not model.agree(disagreeing, kind)
+    kept = model.keep(disagreeing, kind)
+    assert ARTICLE[1] in kept and ARTICLE[2] in kept
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_page_of_each_type_goes_through_the_views_in_the_real_flow():
+    import trafilatura
+
+    from bench.quality import flow_rows  # the real flow, its articles and quarantine read back from Parquet
+    from newsclean.clean.html import combined_views
+
+    by_name, _ = flow_rows(PAGES, "quality")
+    assert set(by_name) == {page.stem for page in PAGES.glob("*.html")}  # none rejected
+    for name, row in by_name.items():
+        html = (PAGES / f"{name}.html").read_text(encoding="utf-8")
+        combined = combined_views(html, trafilatura.extract(html, include_comments=False) or "", row["page_type"])
+        # the extractor column says which path produced the body: the combiner's where it changed trafilatura's lines
+        assert row["extractor"] == ("views" if combined is not None else "trafilatura"), (name, row["extractor"])
+        assert row["body"].strip()
+    # pages whose views disagree (a listing's cards, a forum's replies, a service page's sections) go through the combiner
+    assert any(row["extractor"] == "views" for row in by_name.values())
