@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -47,7 +48,15 @@ def run_cli(args, env_extra=None, home=None, checkpoint=None, **kwargs) -> subpr
     env.pop("PREFECT_API_URL", None)  # each process starts its own temporary server, as a user's would
     command = ["-m", "flows"] if checkpoint is None else ["-m", "tests.checkpointed_cli", *map(str, checkpoint)]
     return subprocess.Popen([sys.executable, *command, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True, **kwargs)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_signals_as_a_terminal_leaves_them, **kwargs)
+
+
+def _signals_as_a_terminal_leaves_them() -> None:
+    """Ctrl-C at its default and unblocked, as a shell starts a command: an ignored or blocked SIGINT is inherited
+    across exec, and the test process's own (whatever a library or an earlier test left) must not reach the CLI."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def wait_for(condition, timeout=180, process=None):
