@@ -61,7 +61,7 @@ class HtmlProfile:
 # development pages, 5-fold cross-validation grouped by domain: bench.html_choices): the line rules and the removal of
 # a line repeating the title, not the header reader. Also measured there and left out, as they did not help out of
 # fold: trafilatura's comments on pages the model calls forums, its recall mode on listings and product pages, and a
-# second, fast pass on articles (docs/pending/i21.md).
+# second, fast pass on articles (docs/benchmarks.md, "Choices made on data").
 PROFILES = {
     "quality": HtmlProfile("quality", fast=False, read_header=False, views=True),
     "fast": HtmlProfile("fast", fast=True),
