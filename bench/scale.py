@@ -192,7 +192,7 @@ def bench_context():
 def prefect_server_start_seconds(env: dict) -> float:
     """Prefect's temporary local server as a CLI run starts it (the same class and settings), in a fresh process:
     from start() to healthy. Import time is not included."""
-    code = ("import time\nfrom flows import settings\nsettings.apply_prefect_environment()\n"
+    code = ("import time\nfrom newsclean import settings\nsettings.apply_prefect_environment()\n"
             "from prefect.server.api.server import SubprocessASGIServer\n"
             "server = SubprocessASGIServer()\nstarted = time.perf_counter()\nserver.start()\n"
             "print(time.perf_counter() - started)\nserver.stop()\n")
