@@ -12,6 +12,7 @@ MIN_SAMPLE_CHARS characters; below that the language is unknown (null).
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import islice
 from typing import NamedTuple
 
 SAMPLE_MAX_CHARS = 2000  # enough text to tell any language the identifier knows; bounds its cost on long documents
@@ -64,7 +65,8 @@ def detect(lines: list[str], declared: str | None = None) -> Language:
     """The document's language from its (normalised, possibly blank) lines, with `declared` (a page's `<html lang>`) as a hint: see the module."""
     text = sample(lines)
     hint = hint_code(declared)
-    letters = sum(1 for character in text if character.isalpha())
+    # counted up to the largest threshold that reads it: a long sample need not be walked to the end
+    letters = sum(1 for _ in islice(filter(str.isalpha, text), max(MIN_SAMPLE_CHARS, OVERRULE_MIN_CHARS)))
     if letters < MIN_SAMPLE_CHARS:
         return Language(hint, None) if hint else UNKNOWN
     ranked = _identifier().detect(text, model="lite", k=RANKED)

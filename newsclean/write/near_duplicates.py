@@ -174,23 +174,38 @@ def _band_keys(signatures: np.ndarray, band: int) -> np.ndarray:
     return rows.view(np.dtype(f"<u{2 * ROWS_PER_BAND}")).ravel()
 
 
-def _candidates(signatures: np.ndarray, first_new: int) -> list[set[int]]:
-    """For each new signature (rows from `first_new` on), earlier rows that share a band with it: in each band's
-    bucket, the bucket's first row and the row just before it (enough to reach the bucket's earliest cluster while
-    the pairs stay linear in the rows)."""
-    found: list[set[int]] = [set() for _ in range(len(signatures) - first_new)]
+def _matching_pairs(signatures: np.ndarray, first_new: int, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (new row, earlier row, similarity) whose rows share a band (LSH candidates) and are similar enough, sorted
+    by new row (rows from `first_new` on are new). In each band's bucket a row is compared with the bucket's first
+    row and the row just before it: enough to reach the bucket's earliest cluster while the pairs stay linear in the
+    rows. Candidates are scored band by band and only matches are kept, so memory stays linear in the rows however
+    alike the articles are."""
+    has_words = signatures.any(axis=1)  # an all-zero signature is a body without words: it matches nothing
+    found_rows, found_candidates, found_similarities = [], [], []
     for band in range(BANDS):
         keys = _band_keys(signatures, band)
         order = np.argsort(keys, kind="stable")  # rows of equal keys stay in row (seq) order
         sorted_keys = keys[order]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        group_first = order[np.repeat(starts, np.diff(np.r_[starts, len(order)]))]
-        previous = np.r_[-1, order[:-1]]
         same_group = np.r_[False, sorted_keys[1:] == sorted_keys[:-1]]
-        for position in np.flatnonzero(same_group & (order >= first_new)):
-            row = order[position]
-            found[row - first_new].update((int(group_first[position]), int(previous[position])))
-    return found
+        starts = np.flatnonzero(~same_group)
+        group_first = order[np.repeat(starts, np.diff(np.r_[starts, len(order)]))]
+        positions = np.flatnonzero(same_group & (order >= first_new))
+        rows = np.concatenate([order[positions], order[positions]])
+        candidates = np.concatenate([group_first[positions], order[positions - 1]])
+        scored = has_words[rows] & has_words[candidates]
+        rows, candidates = rows[scored], candidates[scored]
+        for chunk in range(0, len(rows), SIGNATURE_BATCH):
+            chunk_rows, chunk_candidates = rows[chunk:chunk + SIGNATURE_BATCH], candidates[chunk:chunk + SIGNATURE_BATCH]
+            similarity = np.count_nonzero(signatures[chunk_rows] == signatures[chunk_candidates], axis=1) / NUM_PERM
+            similar = similarity >= threshold
+            found_rows.append(chunk_rows[similar])
+            found_candidates.append(chunk_candidates[similar])
+            found_similarities.append(similarity[similar])
+    if not found_rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    rows, candidates, similarities = (np.concatenate(found) for found in (found_rows, found_candidates, found_similarities))
+    _, unique = np.unique(rows.astype(np.int64) * len(signatures) + candidates, return_index=True)  # sorted by row
+    return rows[unique], candidates[unique], similarities[unique]
 
 
 def assign(index: Index, new_doc_ids: list[str], new_signatures: np.ndarray, ingest_dates: list[str],
@@ -198,28 +213,21 @@ def assign(index: Index, new_doc_ids: list[str], new_signatures: np.ndarray, ing
     """Each new article's match (in the given order, after every article of `index`), and the index with them."""
     known = len(index.doc_ids)
     everything = np.concatenate([index.signatures, new_signatures]) if known else new_signatures
-    candidates = _candidates(everything, known) if len(new_doc_ids) else []
     next_seq = int(index.seqs.max()) + 1 if known else 0
-    doc_ids, clusters = index.doc_ids + list(new_doc_ids), index.clusters + [""] * len(new_doc_ids)
+    doc_ids = index.doc_ids + list(new_doc_ids)
     seqs = np.concatenate([index.seqs, np.arange(next_seq, next_seq + len(new_doc_ids), dtype=np.int64)])
-    cluster_seqs = np.concatenate([index.cluster_seqs, np.zeros(len(new_doc_ids), np.int64)])
-    has_words = everything.any(axis=1)  # an all-zero signature is a body without words: it matches nothing
-    matches = []
-    for offset, rows in enumerate(candidates):
-        row = known + offset
-        best: tuple[int, float, int] | None = None  # (cluster_seq, -similarity, candidate row)
-        for candidate in rows if has_words[row] else ():
-            if not has_words[candidate]:
-                continue
-            similarity = float(np.count_nonzero(everything[candidate] == everything[row])) / NUM_PERM
-            if similarity >= threshold and (best is None or (cluster_seqs[candidate], -similarity) < best[:2]):
-                best = (int(cluster_seqs[candidate]), -similarity, candidate)
-        if best is None:
-            clusters[row], cluster_seqs[row] = doc_ids[row], seqs[row]
-            matches.append(Match(None, None))
-        else:
-            clusters[row], cluster_seqs[row] = clusters[best[2]], best[0]
-            matches.append(Match(clusters[best[2]], round(-best[1], 4)))
+    # every new article its own cluster's root until a match says otherwise
+    clusters = index.clusters + list(new_doc_ids)
+    cluster_seqs = np.concatenate([index.cluster_seqs, seqs[known:]])
+    matches = [Match(None, None)] * len(new_doc_ids)
+    rows, candidates, similarities = _matching_pairs(everything, known, threshold) if len(new_doc_ids) else ((),) * 3
+    bounds = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1], True]) if len(rows) else []
+    for first, end in zip(bounds[:-1], bounds[1:]):  # rows in order: a candidate (always earlier) has its cluster
+        row = int(rows[first])
+        options = candidates[first:end]
+        best = first + int(np.lexsort((-similarities[first:end], cluster_seqs[options]))[0])  # earliest cluster, then closest
+        clusters[row], cluster_seqs[row] = clusters[candidates[best]], cluster_seqs[candidates[best]]
+        matches[row - known] = Match(clusters[row], round(float(similarities[best]), 4))
     updated = Index(doc_ids, seqs, clusters, cluster_seqs, everything, index.ingest_dates + list(ingest_dates))
     return matches, updated
 
