@@ -178,10 +178,11 @@ def _matching_pairs(signatures: np.ndarray, first_new: int, threshold: float) ->
     """Every (new row, earlier row, similarity) whose rows share a band (LSH candidates) and are similar enough, sorted
     by new row (rows from `first_new` on are new). In each band's bucket a row is compared with the bucket's first
     row and the row just before it: enough to reach the bucket's earliest cluster while the pairs stay linear in the
-    rows. Candidates are scored band by band and only matches are kept, so memory stays linear in the rows however
-    alike the articles are."""
+    rows. Candidates are scored band by band and only matches are kept, each once: memory stays linear in the matches
+    however alike the articles are."""
     has_words = signatures.any(axis=1)  # an all-zero signature is a body without words: it matches nothing
-    found_rows, found_candidates, found_similarities = [], [], []
+    count = len(signatures)
+    found_keys, found_equal = [], []  # row * count + candidate; how many signature values the two share
     for band in range(BANDS):
         keys = _band_keys(signatures, band)
         order = np.argsort(keys, kind="stable")  # rows of equal keys stay in row (seq) order
@@ -194,18 +195,15 @@ def _matching_pairs(signatures: np.ndarray, first_new: int, threshold: float) ->
         candidates = np.concatenate([group_first[positions], order[positions - 1]])
         scored = has_words[rows] & has_words[candidates]
         rows, candidates = rows[scored], candidates[scored]
-        for chunk in range(0, len(rows), SIGNATURE_BATCH):
-            chunk_rows, chunk_candidates = rows[chunk:chunk + SIGNATURE_BATCH], candidates[chunk:chunk + SIGNATURE_BATCH]
-            similarity = np.count_nonzero(signatures[chunk_rows] == signatures[chunk_candidates], axis=1) / NUM_PERM
-            similar = similarity >= threshold
-            found_rows.append(chunk_rows[similar])
-            found_candidates.append(chunk_candidates[similar])
-            found_similarities.append(similarity[similar])
-    if not found_rows:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-    rows, candidates, similarities = (np.concatenate(found) for found in (found_rows, found_candidates, found_similarities))
-    _, unique = np.unique(rows.astype(np.int64) * len(signatures) + candidates, return_index=True)  # sorted by row
-    return rows[unique], candidates[unique], similarities[unique]
+        equal = np.concatenate([np.count_nonzero(signatures[rows[at:at + SIGNATURE_BATCH]] == signatures[candidates[at:at + SIGNATURE_BATCH]], axis=1)
+                                for at in range(0, len(rows), SIGNATURE_BATCH)] or [np.empty(0, np.int64)])
+        similar = equal >= threshold * NUM_PERM
+        found_keys.append(rows[similar].astype(np.int64) * count + candidates[similar])
+        found_equal.append(equal[similar])
+        if band % 8 == 7 or band == BANDS - 1:  # a pair found in several bands is kept once: memory linear in the matches
+            merged, first = np.unique(np.concatenate(found_keys), return_index=True)  # sorted by row
+            found_keys, found_equal = [merged], [np.concatenate(found_equal)[first]]
+    return found_keys[0] // count, found_keys[0] % count, found_equal[0] / NUM_PERM
 
 
 def assign(index: Index, new_doc_ids: list[str], new_signatures: np.ndarray, ingest_dates: list[str],
