@@ -31,7 +31,7 @@ SEED = 20240501
 THRESHOLD = 0.35  # chosen by bench/near_duplicates.py (cross-validated)
 SCHEME = f"rensa-rminhash/{NUM_PERM}/{SEED}/words{SHINGLE_WORDS}/uint16"  # signatures of another scheme do not compare
 SIGNATURE_BYTES = NUM_PERM * 2
-SIGNATURE_BATCH = 2000  # bodies hashed together: numpy's per-call cost spread, their text held a batch at a time
+SIGNATURE_BATCH = 500  # bodies hashed together: numpy's per-call cost spread; their shingle arrays (several times their text) held a batch at a time
 
 STATE_SCHEMA = pa.schema(
     [
