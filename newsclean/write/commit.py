@@ -155,11 +155,11 @@ def _run_articles(spool: RunSpool) -> pa.Table:
     return pa.concat_tables(parts)
 
 
-def _run_bodies(spool: RunSpool) -> Iterator[tuple[str, str, str, str]]:
+def _run_bodies(spool: RunSpool) -> Iterator[pa.Table]:
     """This run's articles as (ingest_date, source_uri, doc_id, body), a batch at a time."""
     for partition in spool.partitions("articles"):
         for batch in spool.batches("articles", partition, columns=["source_uri", "doc_id", "body"]):
-            yield from ((partition, *row) for row in zip(*(batch.column(name).to_pylist() for name in batch.schema.names)))
+            yield pa.Table.from_batches([batch]).add_column(0, PARTITION_KEY, pa.repeat(pa.scalar(partition, pa.string()), batch.num_rows))
 
 
 def read_minhash_index(store: WarehouseStore) -> near_duplicates.Index:

@@ -230,24 +230,34 @@ def assign(index: Index, new_doc_ids: list[str], new_signatures: np.ndarray, ing
     return matches, updated
 
 
-def match_run(articles: Iterable[tuple[str, str, str, str]], index: Index) -> tuple[dict[str, Match], Index]:
-    """A run's articles, (ingest_date, source_uri, doc_id, body) in any order, matched against `index` (the earlier
-    runs'), in the order (ingest_date, source_uri, doc_id): doc_id -> its Match, and the index with them. Bodies are
-    hashed SIGNATURE_BATCH at a time: only their signatures are held."""
-    keys, parts, batch = [], [], []
+KEY_COLUMNS = ("ingest_date", "source_uri", "doc_id")  # the order a run's articles enter the index
+
+
+def match_run(batches: Iterable[pa.RecordBatch | pa.Table], index: Index) -> tuple[dict[str, Match], Index]:
+    """A run's articles, Arrow batches of (ingest_date, source_uri, doc_id, body) in any order, matched against
+    `index` (the earlier runs'), in the order of KEY_COLUMNS: doc_id -> its Match for the articles that match an
+    earlier one (the others match none), and the index with them all. Bodies are hashed SIGNATURE_BATCH at a time;
+    only their signatures and keys, as columns, are held."""
+    keys, parts, bodies = [], [], []
 
     def flush() -> None:
-        parts.append(signatures([body for *_, body in batch]))
-        keys.extend(key for *key, _ in batch)
-        batch.clear()
+        parts.append(signatures(bodies))
+        bodies.clear()
 
-    for article in articles:
-        batch.append(article)
-        if len(batch) >= SIGNATURE_BATCH:
-            flush()
+    for batch in batches:
+        keys.append(pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch)
+        for body in batch.column("body").to_pylist():
+            bodies.append(body)
+            if len(bodies) >= SIGNATURE_BATCH:
+                flush()
     flush()
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    ordered = np.concatenate(parts)[order] if keys else np.empty((0, NUM_PERM), np.uint16)
-    doc_ids = [keys[position][2] for position in order]
-    matches, updated = assign(index, doc_ids, ordered, [keys[position][0] for position in order])
-    return dict(zip(doc_ids, matches)), updated
+    if not keys:
+        return {}, index
+    run = pa.concat_tables(keys).select(list(KEY_COLUMNS))
+    del keys
+    order = pc.sort_indices(run, sort_keys=[(name, "ascending") for name in KEY_COLUMNS]).to_numpy()
+    ordered = np.concatenate(parts)[order]
+    del parts
+    doc_ids = run["doc_id"].take(order).to_pylist()
+    matches, updated = assign(index, doc_ids, ordered, run["ingest_date"].take(order).to_pylist())
+    return {doc_id: match for doc_id, match in zip(doc_ids, matches) if match.near_duplicate_of is not None}, updated
