@@ -245,7 +245,8 @@ def match_run(batches: Iterable[pa.RecordBatch | pa.Table], index: Index) -> tup
         bodies.clear()
 
     for batch in batches:
-        keys.append(pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch)
+        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        keys.append(table.select(list(KEY_COLUMNS)))  # not the bodies: those go once hashed
         for body in batch.column("body").to_pylist():
             bodies.append(body)
             if len(bodies) >= SIGNATURE_BATCH:
@@ -253,7 +254,7 @@ def match_run(batches: Iterable[pa.RecordBatch | pa.Table], index: Index) -> tup
     flush()
     if not keys:
         return {}, index
-    run = pa.concat_tables(keys).select(list(KEY_COLUMNS))
+    run = pa.concat_tables(keys)
     del keys
     order = pc.sort_indices(run, sort_keys=[(name, "ascending") for name in KEY_COLUMNS]).to_numpy()
     ordered = np.concatenate(parts)[order]
