@@ -347,8 +347,18 @@ def entry() -> None:
         _exit_code = main(own_process=True)
     except SystemExit as stop:  # --help, --version, a usage error (argparse), SIGTERM: the exit handler exits with its code
         _exit_code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+        if _exit_code == 128 + signal.SIGTERM:
+            _silence_after_stop()
         raise
     except KeyboardInterrupt:  # Ctrl-C: the run has unwound (see _terminated); no traceback for the user's own stop
         print("newsclean: interrupted", file=sys.stderr)
         _exit_code = 128 + signal.SIGINT
+        _silence_after_stop()
     sys.exit(_exit_code)
+
+
+def _silence_after_stop() -> None:
+    """A stop can unwind the flow while a shard's task thread is still finishing its shard (whose output is dropped).
+    Its last log records and events would then reach Prefect's logging and event services during the interpreter's
+    shutdown, which cannot start them and prints tracebacks. The stopped run has nothing left to say."""
+    logging.disable(logging.CRITICAL)

@@ -31,7 +31,8 @@ SEED = 20240501
 THRESHOLD = 0.35  # chosen by bench/near_duplicates.py (cross-validated)
 SCHEME = f"rensa-rminhash/{NUM_PERM}/{SEED}/words{SHINGLE_WORDS}/uint16"  # signatures of another scheme do not compare
 SIGNATURE_BYTES = NUM_PERM * 2
-SIGNATURE_BATCH = 500  # bodies hashed together: numpy's per-call cost spread; their shingle arrays (several times their text) held a batch at a time
+# Bodies hashed together: numpy's per-call cost spread, while a batch's shingle arrays (several times its text) stay small
+SIGNATURE_BATCH = 500
 
 STATE_SCHEMA = pa.schema(
     [
@@ -195,8 +196,10 @@ def _matching_pairs(signatures: np.ndarray, first_new: int, threshold: float) ->
         candidates = np.concatenate([group_first[positions], order[positions - 1]])
         scored = has_words[rows] & has_words[candidates]
         rows, candidates = rows[scored], candidates[scored]
-        equal = np.concatenate([np.count_nonzero(signatures[rows[at:at + SIGNATURE_BATCH]] == signatures[candidates[at:at + SIGNATURE_BATCH]], axis=1)
-                                for at in range(0, len(rows), SIGNATURE_BATCH)] or [np.empty(0, np.int64)])
+        equal = np.empty(len(rows), np.int64)  # how many signature values each pair shares
+        for at in range(0, len(rows), SIGNATURE_BATCH):  # in slices: the pairs' signature copies stay small
+            chunk = slice(at, at + SIGNATURE_BATCH)
+            equal[chunk] = np.count_nonzero(signatures[rows[chunk]] == signatures[candidates[chunk]], axis=1)
         similar = equal >= threshold * NUM_PERM
         found_keys.append(rows[similar].astype(np.int64) * count + candidates[similar])
         found_equal.append(equal[similar])

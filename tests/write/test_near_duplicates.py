@@ -66,6 +66,26 @@ def test_clusters_reach_the_earliest_article_across_runs(bodies):
     assert index.without(set(), {"2026-01-02"}).doc_ids == ["a", "b"]
 
 
+def test_a_run_enters_the_index_in_key_order_whatever_order_its_batches_come_in(bodies):
+    story = bodies[5]
+    rows = [  # (ingest_date, source_uri, doc_id, body), not in key order, in two batches
+        ("2026-01-02", "a/late.txt", "late", "OSLO (Wire) - " + story),
+        ("2026-01-01", "b/second.txt", "second", "ROME (Wire) - " + story),
+        ("2026-01-01", "a/first.txt", "first", "LONDON (Wire) - " + story),
+        ("2026-01-01", "c/other.txt", "other", bodies[6]),
+        ("2026-01-01", "c/empty.txt", "empty", "..."),
+    ]
+    names = (*nd.KEY_COLUMNS, "body")
+    batches = [pa.table({name: list(values) for name, values in zip(names, zip(*part))}) for part in (rows[:2], rows[2:])]
+    matches, index = nd.match_run(iter(batches), nd.Index.empty())
+    assert {doc_id: match.near_duplicate_of for doc_id, match in matches.items()} == {"second": "first", "late": "first"}
+    assert index.doc_ids == ["first", "second", "empty", "other", "late"]
+    assert index.clusters == ["first", "first", "empty", "other", "first"]
+    assert index.ingest_dates == ["2026-01-01"] * 4 + ["2026-01-02"]
+    again, _ = nd.match_run(iter(batches[::-1]), nd.Index.empty())
+    assert again == matches
+
+
 def test_an_index_of_another_scheme_is_a_clear_error(tmp_path, bodies):
     _, index = nd.assign(nd.Index.empty(), ["a"], nd.signatures(bodies[:1]), ["2026-01-01"])
     table = index.table()
