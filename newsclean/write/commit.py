@@ -144,22 +144,17 @@ def mark_duplicates(articles: pa.Table, earlier_bodies: pa.Table) -> dict[str, s
     return dict(zip(ordered["doc_id"].filter(copies).to_pylist(), first.filter(copies).to_pylist()))
 
 
-def _run_articles(spool: RunSpool) -> pa.Table:
-    """This run's articles as (ingest_date, source_uri, content_hash, doc_id)."""
-    columns = ["source_uri", "content_hash", "doc_id"]
-    parts = []
+def _run_article_parts(spool: RunSpool, columns: list[str]) -> Iterator[pa.Table]:
+    """This run's articles' `columns`, after their partition (ingest_date), a spooled batch at a time."""
     for partition in spool.partitions("articles"):
         for batch in spool.batches("articles", partition, columns=columns):
             part = pa.Table.from_batches([batch])
-            parts.append(part.add_column(0, PARTITION_KEY, pa.repeat(pa.scalar(partition, pa.string()), len(part))))
-    return pa.concat_tables(parts)
+            yield part.add_column(0, PARTITION_KEY, pa.repeat(pa.scalar(partition, pa.string()), len(part)))
 
 
-def _run_bodies(spool: RunSpool) -> Iterator[pa.Table]:
-    """This run's articles as (ingest_date, source_uri, doc_id, body), a batch at a time."""
-    for partition in spool.partitions("articles"):
-        for batch in spool.batches("articles", partition, columns=["source_uri", "doc_id", "body"]):
-            yield pa.Table.from_batches([batch]).add_column(0, PARTITION_KEY, pa.repeat(pa.scalar(partition, pa.string()), batch.num_rows))
+def _run_articles(spool: RunSpool) -> pa.Table:
+    """This run's articles as (ingest_date, source_uri, content_hash, doc_id)."""
+    return pa.concat_tables(list(_run_article_parts(spool, ["source_uri", "content_hash", "doc_id"])))
 
 
 def read_minhash_index(store: WarehouseStore) -> near_duplicates.Index:
@@ -258,7 +253,7 @@ def _stage_and_commit(store: WarehouseStore, spool: RunSpool, processed_doc_ids,
                         if spool.row_counts["articles"] else {})
         collector.return_freed_memory()  # the articles' columns, sorted: gone (see _stage)
         earlier = read_minhash_index(store).without(processed_doc_ids, replace_partitions)
-        near, minhash_index = near_duplicates.match_run(_run_bodies(spool), earlier)
+        near, minhash_index = near_duplicates.match_run(_run_article_parts(spool, ["source_uri", "doc_id", "body"]), earlier)
         data_dates = set().union(*(spool.partitions(table) for table in DATA_TABLES)) | replace_partitions
         # A new warehouse gets every table, with its schema, for readers: a table this run has no rows for gets an
         # empty file in the run's date, or, when that date holds no document of the run, in the first that does.

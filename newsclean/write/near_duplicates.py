@@ -236,8 +236,8 @@ def assign(index: Index, new_doc_ids: list[str], new_signatures: np.ndarray, ing
 KEY_COLUMNS = ("ingest_date", "source_uri", "doc_id")  # the order a run's articles enter the index
 
 
-def match_run(batches: Iterable[pa.RecordBatch | pa.Table], index: Index) -> tuple[dict[str, Match], Index]:
-    """A run's articles, Arrow batches of (ingest_date, source_uri, doc_id, body) in any order, matched against
+def match_run(batches: Iterable[pa.Table], index: Index) -> tuple[dict[str, Match], Index]:
+    """A run's articles, Arrow tables of (ingest_date, source_uri, doc_id, body) in any order, matched against
     `index` (the earlier runs'), in the order of KEY_COLUMNS: doc_id -> its Match for the articles that match an
     earlier one (the others match none), and the index with them all. Bodies are hashed SIGNATURE_BATCH at a time;
     only their signatures and keys, as columns, are held."""
@@ -248,8 +248,7 @@ def match_run(batches: Iterable[pa.RecordBatch | pa.Table], index: Index) -> tup
         bodies.clear()
 
     for batch in batches:
-        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-        keys.append(table.select(list(KEY_COLUMNS)))  # not the bodies: those go once hashed
+        keys.append(batch.select(list(KEY_COLUMNS)))  # not the bodies: those go once hashed
         for body in batch.column("body").to_pylist():
             bodies.append(body)
             if len(bodies) >= SIGNATURE_BATCH:
