@@ -144,10 +144,10 @@ def _parse(head: str):
         return None
 
 
-def structure_figures(head: str, text: str, tags: Counter, tokens: Counter) -> list[float]:
+def structure_figures(head: str, text: str, tokens: Counter) -> list[float]:
     """The page's STRUCTURE figures: how its text falls into blocks (an element's own text and that of the inline
     elements in it), runs of sibling elements of one tag and class (cards, rows, posts), links, dates, prices near
-    shop words, schema.org types. `text`: the visible text, lower case."""
+    shop words, schema.org types. `text`: the visible text, lower case; `tokens`: page_tokens'."""
     log = math.log1p
     root = _parse(head)
     block_chars: Counter = Counter()
@@ -160,28 +160,23 @@ def structure_figures(head: str, text: str, tags: Counter, tokens: Counter) -> l
             parent = element.getparent()
             outer = where.get(parent, (parent, False, 0))
             tag = element.tag
-            if not isinstance(tag, str):  # a comment or processing instruction: only its tail is text
-                if element.tail and outer[0] is not None:
-                    chars = len(element.tail.strip())
-                    block_chars[outer[0]] += chars
-                    block_links[outer[0]] += chars if outer[1] else 0
-                continue
-            elements += 1
-            if tag in _INLINE and parent is not None:
-                here = (outer[0], outer[1] or tag == "a", outer[2] + 1)
-            else:
-                here = (element, False, outer[2] + 1)
-            where[element] = here
-            if element.text and tag not in _SKIPPED:
-                chars = len(element.text.strip())
-                block_chars[here[0]] += chars
-                block_links[here[0]] += chars if here[1] else 0
-            if element.tail and outer[0] is not None and tag not in ("head",):
+            if isinstance(tag, str):  # not a comment or processing instruction, of which only the tail is text
+                elements += 1
+                if tag in _INLINE and parent is not None:
+                    here = (outer[0], outer[1] or tag == "a", outer[2] + 1)
+                else:
+                    here = (element, False, outer[2] + 1)
+                where[element] = here
+                if element.text and tag not in _SKIPPED:
+                    chars = len(element.text.strip())
+                    block_chars[here[0]] += chars
+                    block_links[here[0]] += chars if here[1] else 0
+                if parent is not None and tag not in _INLINE and tag not in _SKIPPED:
+                    runs.setdefault((parent, tag, element.get("class")), []).append(element)
+            if element.tail and outer[0] is not None and tag != "head":
                 chars = len(element.tail.strip())
                 block_chars[outer[0]] += chars
                 block_links[outer[0]] += chars if outer[1] else 0
-            if parent is not None and tag not in _INLINE and tag not in _SKIPPED:
-                runs.setdefault((parent, tag, element.get("class")), []).append(element)
     blocks = sorted((chars for chars in block_chars.values() if chars), reverse=True)
     total = sum(blocks) or 1
     links = sum(block_links.values())
@@ -192,7 +187,7 @@ def structure_figures(head: str, text: str, tags: Counter, tokens: Counter) -> l
     run_chars = sum(len(" ".join(item_text.split())) for item_text in run_texts)
     share = (lambda hits: hits / len(run)) if run else (lambda hits: 0.0)
     words = total / 6
-    headings = sum(tags["t:" + level] for level in _HEADING_TAGS)
+    headings = sum(tokens["t:" + level] for level in _HEADING_TAGS)
     schema = {key[2:] for key in tokens if key.startswith(("s:", "o:"))}
     og = {key[2:] for key in tokens if key.startswith("o:")}
     phrases = Counter(match.lastgroup for match in _PHRASE.finditer(text))
@@ -206,11 +201,11 @@ def structure_figures(head: str, text: str, tags: Counter, tokens: Counter) -> l
         share(sum(_PRICE.search(item_text) is not None for item_text in run_texts)),
         share(sum(_has_heading(item) for item in run)), log(run_chars / len(run) if run else 0) / 8,
         log(sum(_is_card_run(items) for items in long_runs)) / 3,
-        log(len(_CART.findall(text))) / 3, log(tags["t:nav"]) / 3,
-        log(tags["t:aside"]) / 3, log(tags["t:section"]) / 4, log(tags["t:button"]) / 5, log(tags["t:input"]) / 5,
-        log(tags["t:svg"]) / 6, log(tags["t:time"]) / 5, log(tags["t:dl"]) / 3, log(tags["t:blockquote"]) / 4,
-        log(tags["t:iframe"]) / 3, min(1.0, max((depth for _, _, depth in where.values()), default=0) / 60),
-        log(tags["t:h1"]) / 3, log(tags["t:h2"]) / 4, log(tags["t:h3"]) / 5, min(1.0, link_heavy / total),
+        log(len(_CART.findall(text))) / 3, log(tokens["t:nav"]) / 3,
+        log(tokens["t:aside"]) / 3, log(tokens["t:section"]) / 4, log(tokens["t:button"]) / 5, log(tokens["t:input"]) / 5,
+        log(tokens["t:svg"]) / 6, log(tokens["t:time"]) / 5, log(tokens["t:dl"]) / 3, log(tokens["t:blockquote"]) / 4,
+        log(tokens["t:iframe"]) / 3, min(1.0, max((depth for _, _, depth in where.values()), default=0) / 60),
+        log(tokens["t:h1"]) / 3, log(tokens["t:h2"]) / 4, log(tokens["t:h3"]) / 5, min(1.0, link_heavy / total),
         *(log(phrases[name]) / 5 for name in PHRASES),
         *(float(any(name in schema for name in names)) for names in SCHEMA_GROUPS.values()),
         float("article" in og), float(any("product" in name for name in og)), float("website" in og),
@@ -245,7 +240,7 @@ def page_features(html: str):
         vector[:HASH_SLOTS] /= norm
     shapes = shape_figures(markup, text, tokens)
     vector[HASH_SLOTS:] = shapes
-    dense = np.array(shapes + structure_figures(head, " ".join(text.lower().split()), tokens, tokens), dtype=np.float32)
+    dense = np.array(shapes + structure_figures(head, " ".join(text.lower().split()), tokens), dtype=np.float32)
     return vector, dense
 
 
