@@ -13,7 +13,8 @@ steps after extraction (line rules, the title's removal: newsclean.clean.text), 
 Combiners: (a) a vote: a line of the views' union is kept when at least k views have it (k chosen in fold); (b) the
 line classifier (a small perceptron over the line's features, ensemble.line_features), its keep threshold chosen in
 fold, asked only on pages where trafilatura and resiliparse disagree (below an agreement share, also compared);
-(c) a page-level choice of one view by a model over the views' sizes and agreements.
+(c) a page-level choice of one view by a model over the views' sizes and agreements; (d) for each predicted page type,
+(b) or (c) (gated by its own agreement share), whichever did better on the training folds' pages of that type.
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ import numpy as np
 from bench import extraction_cache
 from bench.metric import score_corpus, score_page, score_page_bag, word_bag
 from bench.wcxb import FOLDS, PAGE_TYPES, fold_of, truth
-from newsclean.clean.ensemble import FEATURES_VERSION, MODEL_PATH, bag_f1, line_features, line_key, union_lines
+from newsclean.clean.ensemble import (FEATURES_VERSION, MODEL_PATH, bag_f1, line_features, line_key, page_features,
+                                      union_lines)
 from newsclean.clean.text import finish, strip_boilerplate
 
 # cache variant -> the view's name at run time (newsclean/clean/html.py's ENSEMBLE_VIEWS)
@@ -52,6 +54,7 @@ VIEW_SETS = {
     "cheap": (("trafilatura", "resiliparse"), ("trafilatura", "resiliparse", "trafilatura_fast")),
 }
 SHIPPED = "readability+recall"  # the view set the quality profile uses (chosen by the out-of-fold table)
+SHIPPED_COMBINER = "by_type"  # (d): the combiner the quality profile uses (chosen by the out-of-fold table)
 DEFAULT_SETS = ("readability+recall", "all", "readability")
 AGREE_SHARES = (0.0, 0.8, 0.9, 0.95, 2.0)  # 2.0: the model on every page
 # A trafilatura line is dropped below the first threshold, another view's line added at or above the second (1.01: none)
@@ -239,18 +242,68 @@ def vote_lines(page: Page, cands: Candidates, k: int) -> list[str]:
     return [line for line, count in zip(cands.lines[page.page], votes) if count >= k]
 
 
-def per_page_features(page: Page, names: tuple[str, ...]) -> list[float]:
-    words = {name: len(" ".join(page.views[name]).split()) for name in names}
-    row = [np.log1p(words[name]) for name in names]
-    row += [bag_f1(page.views[a], page.views[b]) for i, a in enumerate(names) for b in names[i + 1 :]]
-    return row
+def _page_f1(score) -> float:
+    """A page's F1 under either metric (aeb's page scores carry precision and recall only)."""
+    if hasattr(score, "f1"):
+        return score.f1
+    precision, recall = score.precision or 0.0, score.recall or 0.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def fit_selector(pages: list[Page], names: tuple[str, ...], raw: Scorer):
+    """(c): a multinomial logistic model of which view's text scores best on a page, from ensemble.page_features."""
+    from sklearn.linear_model import LogisticRegression
+
+    features = np.array([page_features(p.views, names) for p in pages])
+    best = np.array([int(np.argmax([_page_f1(raw(p, p.views[name])) for name in names])) for p in pages])
+    return LogisticRegression(max_iter=2000, C=1.0).fit(features, best)
+
+
+def selector_picks(selector, pages: list[Page], names: tuple[str, ...]) -> dict[str, str]:
+    """The view (c) takes on each page."""
+    chosen = selector.predict(np.array([page_features(p.views, names) for p in pages]))
+    return {p.page: names[int(index)] for p, index in zip(pages, chosen)}
+
+
+def choose_by_type(set_name: str, pages: list[Page], cands: Candidates, fitted, params: dict, picks: dict[str, str]) -> dict:
+    """(d): for each predicted page type, ("lines", (drop, add), agree) as `choose` found it, or ("select", (drop, add),
+    agree): (c)'s view where trafilatura and resiliparse share less than `agree`, whichever is best on `pages` of that
+    type (raw lines)."""
+    raw = Scorer(set_name, pages, raw=True)
+    lines = classifier_scores(pages, cands, fitted, raw, params)
+    chosen = {}
+    for kind, (thresholds, agree) in params.items():
+        group = [page for page in pages if page.predicted == kind]
+        best = (mean_f1(set_name, [lines[page.page] for page in group]) if group else 0.0, ("lines", thresholds, agree))
+        for share in AGREE_SHARES:
+            scores = [raw(page, page.views[picks[page.page]] if page.agreement < share else page.views["trafilatura"])
+                      for page in group]
+            if scores and mean_f1(set_name, scores) > best[0] + 1e-9:
+                best = (mean_f1(set_name, scores), ("select", thresholds, float(share)))
+        chosen[kind] = best[1]
+    return chosen
+
+
+def by_type_scores(pages: list[Page], cands: Candidates, fitted, chosen: dict, picks: dict[str, str], scorer: Scorer) -> dict:
+    """Each page's score under (d)'s choices (choose_by_type)."""
+    result = {}
+    for page in pages:
+        mode, thresholds, agree = chosen[page.predicted]
+        if page.agreement >= agree or not len(cands.lines[page.page]):
+            result[page.page] = scorer(page, page.views["trafilatura"])
+        elif mode == "select":
+            result[page.page] = scorer(page, page.views[picks[page.page]])
+        else:
+            probs = probabilities(fitted, cands.features[page.page])
+            result[page.page] = scorer(page, kept_lines(cands, page, probs, *thresholds))
+    return result
 
 
 def run_wcxb_cv(pages: list[Page], cands: "Candidates", log) -> dict:
     """Out-of-fold scores on wcxb-dev of (a), (b), (c) for one view set."""
     names = cands.names
     scorer, raw = Scorer("wcxb", pages), Scorer("wcxb", pages, raw=True)
-    oof = {"vote": {}, "classifier": {}, "select": {}}
+    oof = {"vote": {}, "classifier": {}, "select": {}, "by_type": {}}
     picked = []
     for fold in range(FOLDS):
         train = [p for p in pages if p.fold != fold]
@@ -261,32 +314,37 @@ def run_wcxb_cv(pages: list[Page], cands: "Candidates", log) -> dict:
         # (b) classifier
         fitted = fit_model(*cands.stacked(train))
         params = choose("wcxb", train, cands, fitted)
-        picked.append((k_best, params))
         oof["classifier"].update(classifier_scores(test, cands, fitted, scorer, params))
         # (c) one view per page, by a model of which view scores best
-        from sklearn.linear_model import LogisticRegression
-
-        x_train = np.array([per_page_features(p, names) for p in train])
-        y_train = np.array([int(np.argmax([raw(p, p.views[n]).f1 for n in names])) for p in train])
-        selector = LogisticRegression(max_iter=2000, C=1.0).fit(x_train, y_train)
-        for p in test:
-            choice = names[int(selector.predict(np.array([per_page_features(p, names)]))[0])]
-            oof["select"][p.page] = scorer(p, p.views[choice])
-        log(f"    fold {fold}: vote k={k_best}, classifier ((drop, add), agree) by predicted type {params}")
+        picks = selector_picks(fit_selector(train, names, raw), pages, names)
+        oof["select"].update({p.page: scorer(p, p.views[picks[p.page]]) for p in test})
+        # (d) (b) or (c) by predicted type
+        chosen = choose_by_type("wcxb", train, cands, fitted, params, picks)
+        oof["by_type"].update(by_type_scores(test, cands, fitted, chosen, picks, scorer))
+        picked.append((k_best, chosen))
+        log(f"    fold {fold}: vote k={k_best}, (d) (mode, (drop, add), agree) by predicted type {chosen}")
     oof["trafilatura"] = {p.page: scorer(p, p.views["trafilatura"]) for p in pages}
     oof["picked"] = picked
     return oof
 
 
+def fit_combiner(set_name: str, pages: list[Page], cands: Candidates):
+    """(d) fitted on `pages`: the line classifier, the page-level choice and each predicted type's mode."""
+    fitted = fit_model(*cands.stacked(pages))
+    params = choose(set_name, pages, cands, fitted)
+    selector = fit_selector(pages, cands.names, Scorer(set_name, pages, raw=True))
+    return fitted, selector, choose_by_type(set_name, pages, cands, fitted, params, selector_picks(selector, pages, cands.names))
+
+
 def across(fit_pages: list[Page], fit_set: str, fit_cands: "Candidates", score_pages: list[Page], score_set: str,
            score_cands: "Candidates") -> dict:
-    """Fitted (model, threshold, agreement share) on one set, scored on the other."""
-    fitted = fit_model(*fit_cands.stacked(fit_pages))
-    params = choose(fit_set, fit_pages, fit_cands, fitted)
+    """The shipped combiner (d) fitted on one set, scored on the other."""
+    fitted, selector, chosen = fit_combiner(fit_set, fit_pages, fit_cands)
     scorer = Scorer(score_set, score_pages)
-    scores = classifier_scores(score_pages, score_cands, fitted, scorer, params)
+    picks = selector_picks(selector, score_pages, score_cands.names)
+    scores = by_type_scores(score_pages, score_cands, fitted, chosen, picks, scorer)
     base = {p.page: scorer(p, p.views["trafilatura"]) for p in score_pages}
-    return {"params": params, "scores": scores, "trafilatura": base}
+    return {"params": chosen, "scores": scores, "trafilatura": base}
 
 
 def row(label: str, values: dict[str, float]) -> str:
@@ -295,19 +353,22 @@ def row(label: str, values: dict[str, float]) -> str:
 
 def write_model(pages: list[Page], cands: "Candidates", order: tuple[str, ...], cv_report: dict) -> None:
     names = cands.names
-    fitted = fit_model(*cands.stacked(pages))
-    params = choose("wcxb", pages, cands, fitted)
-    kinds = sorted(params)
+    fitted, selector, chosen = fit_combiner("wcxb", pages, cands)
+    kinds = sorted(chosen)
     mean, scale, model = fitted
     arrays = {"features_version": np.array(FEATURES_VERSION), "view_names": np.array(names), "order": np.array(order),
               "mean": mean, "scale": scale, "layers": np.array(len(model.coefs_)), "types": np.array(kinds),
-              "drop": np.array([params[k][0][0] for k in kinds]), "add": np.array([params[k][0][1] for k in kinds]),
-              "agree": np.array([params[k][1] for k in kinds]), "cv_report": np.array(json.dumps(cv_report))}
+              "mode": np.array([chosen[k][0] for k in kinds]),
+              "drop": np.array([chosen[k][1][0] for k in kinds]), "add": np.array([chosen[k][1][1] for k in kinds]),
+              "agree": np.array([chosen[k][2] for k in kinds]),
+              "select_classes": np.array([names[int(index)] for index in selector.classes_]),
+              "select_coef": selector.coef_, "select_intercept": selector.intercept_,
+              "cv_report": np.array(json.dumps(cv_report))}
     for i, (weight, bias) in enumerate(zip(model.coefs_, model.intercepts_)):
         arrays[f"weight_{i}"], arrays[f"bias_{i}"] = weight, bias
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(MODEL_PATH, **arrays)
-    print(f"wrote {MODEL_PATH} (views {', '.join(names)}; ((drop, add), agreement share) by predicted type {params}; "
+    print(f"wrote {MODEL_PATH} (views {', '.join(names)}; (mode, (drop, add), agreement share) by predicted type {chosen}; "
           f"{MODEL_PATH.stat().st_size} bytes)")
 
 
@@ -334,25 +395,28 @@ def main(argv: list[str] | None = None) -> int:
         wcxb_cands, aeb_cands = Candidates(wcxb_pages, VIEW_SETS[set_name]), Candidates(aeb_pages, VIEW_SETS[set_name])
         log("  candidates and features")
         oof = run_wcxb_cv(wcxb_pages, wcxb_cands, log)
-        figures = {combiner: summary("wcxb", oof[combiner], wcxb_pages) for combiner in ("trafilatura", "vote", "classifier", "select")}
+        combiners = ("vote", "classifier", "select", "by_type")
+        figures = {combiner: summary("wcxb", oof[combiner], wcxb_pages) for combiner in ("trafilatura",) + combiners}
         if "trafilatura" not in report:
             report["trafilatura"] = figures["trafilatura"]
             print(row("trafilatura default + line rules (today's quality profile)", figures["trafilatura"]))
-        for combiner in ("vote", "classifier", "select"):
+        for combiner in combiners:
             print(row(f"{combiner}, views {set_name}", figures[combiner]), flush=True)
-        asked = sum(p.agreement < oof["picked"][p.fold][1][p.predicted][1] for p in wcxb_pages)
-        print(f"|   (classifier asked on {asked} of {len(wcxb_pages)} pages) | | | | | | | | |")
+        asked = sum(p.agreement < oof["picked"][p.fold][1][p.predicted][2] for p in wcxb_pages)
+        print(f"|   ({SHIPPED_COMBINER} read the costly views on {asked} of {len(wcxb_pages)} pages) | | | | | | | | |")
         entry = {"views": VIEW_SETS[set_name][1], "oof": figures, "asked": asked, "pages": len(wcxb_pages),
-                 "picked": [[k, {kind: [list(t), a] for kind, (t, a) in params.items()}] for k, params in oof["picked"]]}
+                 "combiner": SHIPPED_COMBINER,
+                 "picked": [[k, {kind: [mode, list(t), a] for kind, (mode, t, a) in chosen.items()}]
+                            for k, chosen in oof["picked"]]}
         if not args.no_across:
             to_wcxb = across(aeb_pages, "aeb", aeb_cands, wcxb_pages, "wcxb", wcxb_cands)
             to_aeb = across(wcxb_pages, "wcxb", wcxb_cands, aeb_pages, "aeb", aeb_cands)
             entry["fitted_on_aeb"] = summary("wcxb", to_wcxb["scores"], wcxb_pages)
             entry["aeb_fitted_on_wcxb"] = summary("aeb", to_aeb["scores"], aeb_pages)["all"]
             entry["aeb_trafilatura"] = summary("aeb", to_aeb["trafilatura"], aeb_pages)["all"]
-            print(row(f"classifier fitted on aeb , views {set_name}",
+            print(row(f"{SHIPPED_COMBINER} fitted on aeb, views {set_name}",
                       entry["fitted_on_aeb"]))
-            print(f"|   aeb (its metric), classifier fitted on wcxb-dev : "
+            print(f"|   aeb (its metric), {SHIPPED_COMBINER} fitted on wcxb-dev: "
                   f"{entry['aeb_fitted_on_wcxb']:.4f}; trafilatura default + line rules {entry['aeb_trafilatura']:.4f} |", flush=True)
         report[set_name] = entry
         if set_name == args.ship and not args.no_write:

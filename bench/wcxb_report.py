@@ -137,10 +137,11 @@ def _views_figures() -> dict:
           f"bench.train_views; harness: cached extractions + the steps after extraction; views {', '.join(entry['views'])}; "
           f"asked on {entry['asked']} of {entry['pages']} pages):")
     print(f"  {'F1':<30}" + "".join(f" {column[:8]:>8}" for column in COLUMNS))
-    lines = {"combiner, out of fold": entry["oof"]["classifier"], "trafilatura default + rules": base}
+    shipped = entry["oof"][entry.get("combiner", "classifier")]
+    lines = {"combiner, out of fold": shipped, "trafilatura default + rules": base}
     if "fitted_on_aeb" in entry:
         lines["combiner fitted on aeb"] = entry["fitted_on_aeb"]
     for label, figures in lines.items():
         print(f"  {label:<30}" + "".join(f" {figures[column]:>8.4f}" for column in COLUMNS))
-    print(f"  {'combiner - trafilatura':<30}" + "".join(f" {entry['oof']['classifier'][c] - base[c]:>+8.4f}" for c in COLUMNS))
+    print(f"  {'combiner - trafilatura':<30}" + "".join(f" {shipped[c] - base[c]:>+8.4f}" for c in COLUMNS))
     return entry

@@ -8,7 +8,9 @@ table row), where it stands, how its neighbours fared, and how much each view fo
 perceptron (trained by `python -m bench.train_views`, stored in models/views.npz, loaded once per process,
 evaluated with numpy only) gives each candidate a probability of being content. trafilatura's lines stand unless
 that probability is below the model's `drop` threshold; another view's line is added at or above its `add`
-threshold (a higher bar: trafilatura's choice is the better default).
+threshold (a higher bar: trafilatura's choice is the better default). On page types where it did better on the
+training pages, a page-level choice takes the place of the line classifier: one view's text as it is, picked by a
+multinomial logistic model over the views' sizes and how much they share (`select`).
 
 The costly views are only asked where the cheap ones disagree: where trafilatura's default extraction and
 resiliparse's main content share at least the model's `agree` share of their words (bag-of-words F1), trafilatura's
@@ -29,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "views.npz"
-FEATURES_VERSION = 1  # changes with what line_features computes: a model made for other features is refused
+FEATURES_VERSION = 2  # changes with what line_features or page_features compute, or the model's arrays: a model made for other features is refused
 _TOKEN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’)]$")
 _PUNCTUATION = re.compile(r"[.,;:!?]")
@@ -115,6 +117,14 @@ def line_features(candidates: list[str], views: dict[str, list[str]], view_names
     return np.hstack([np.asarray(rows, dtype=float), previous[:, None], following[:, None]])
 
 
+def page_features(views: dict[str, list[str]], view_names: tuple[str, ...]) -> list[float]:
+    """The page-level choice's features: each view's size (log of its words) and each pair's bag-of-words F1."""
+    row = [math.log1p(len(" ".join(views.get(name, [])).split())) for name in view_names]
+    row += [bag_f1(views.get(first, []), views.get(second, [])) for index, first in enumerate(view_names)
+            for second in view_names[index + 1:]]
+    return row
+
+
 def feature_count(views: int) -> int:
     """The width of line_features' rows for that many views."""
     return 2 * views + 11 + views + 2
@@ -133,6 +143,10 @@ class ViewsModel:
         # per page type (the page-type model's, clean/page_type.py): (drop, add) thresholds and agreement share
         self.by_type = {str(kind): (float(drop), float(add), float(agree))
                         for kind, drop, add, agree in zip(arrays["types"], arrays["drop"], arrays["add"], arrays["agree"])}
+        # per page type: "lines" (the line classifier) or "select" (one view's text, by the page-level choice)
+        self.mode = {str(kind): str(mode) for kind, mode in zip(arrays["types"], arrays["mode"])}
+        self.select_classes = tuple(str(name) for name in arrays["select_classes"])
+        self.select_coef, self.select_intercept = arrays["select_coef"], arrays["select_intercept"]
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         values = (features - self.mean) / self.scale
@@ -141,7 +155,16 @@ class ViewsModel:
         logits = (values @ self.weights[-1] + self.biases[-1])[:, 0]
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
 
+    def select(self, views: dict[str, list[str]]) -> str:
+        """The view whose text the page-level choice takes (sklearn's LogisticRegression.predict, in numpy)."""
+        scores = np.asarray(page_features(views, self.view_names)) @ self.select_coef.T + self.select_intercept
+        if len(self.select_classes) == 2:  # a binary model has one row of weights: the second class's
+            return self.select_classes[int(scores[0] > 0)]
+        return self.select_classes[int(np.argmax(scores))]
+
     def keep(self, views: dict[str, list[str]], page_type: str) -> list[str]:
+        if self.mode[page_type] == "select":
+            return list(views.get(self.select(views), []))
         candidates = union_lines(views, self.order)
         if not candidates:
             return []
@@ -150,7 +173,6 @@ class ViewsModel:
         probabilities = self.probabilities(features)
         kept = np.where(features[:, 0] > 0, probabilities >= drop, probabilities >= add)
         return [line for line, keep in zip(candidates, kept) if keep]
-
 
     def used_on(self, page_type: str) -> bool:
         """Whether the combiner is ever asked on a page of this type (the views are not read otherwise)."""

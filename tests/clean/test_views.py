@@ -33,7 +33,40 @@ def test_the_shipped_combiner_loads_once_and_uses_views_it_can_compute():
     assert all(0 <= drop <= 1 and 0 < add and 0 <= agree for drop, add, agree in model.by_type.values())
     assert ensemble.MODEL_PATH.stat().st_size < 5_000_000
     report = ensemble.load_cv_report()
-    assert report["folds"] >= 2 and set(report[report["shipped"]]["oof"]["classifier"]) >= {"all", "article", "forum"}
+    entry = report[report["shipped"]]
+    assert report["folds"] >= 2 and set(entry["oof"][entry["combiner"]]) >= {"all", "article", "forum"}
+    assert set(model.mode.values()) <= {"lines", "select"} and set(model.select_classes) <= set(model.view_names)
+
+
+def _model_with(**changes) -> ensemble.ViewsModel:
+    with np.load(ensemble.MODEL_PATH, allow_pickle=False) as arrays:
+        stored = {name: arrays[name] for name in arrays.files}
+    stored.update(changes)
+    return ensemble.ViewsModel(stored)
+
+
+@pytest.mark.parametrize("classes", [2, 4])
+def test_the_page_level_choice_picks_the_view_sklearn_would(classes):
+    from sklearn.linear_model import LogisticRegression
+
+    names = ("trafilatura", "resiliparse", "trafilatura_recall", "readability")
+    rng = np.random.default_rng(classes)
+    pages = [{name: ARTICLE[: rng.integers(0, 5)] + MENU[: rng.integers(0, 6)] for name in names} for _ in range(60)]
+    features = np.array([ensemble.page_features(page, names) for page in pages])
+    best = np.arange(len(pages)) % classes  # any labels: what is tested is that the numpy model predicts as sklearn's
+    fitted = LogisticRegression(max_iter=2000).fit(features, best)
+    model = _model_with(view_names=np.array(names), select_classes=np.array([names[i] for i in fitted.classes_]),
+                        select_coef=fitted.coef_, select_intercept=fitted.intercept_)
+    assert [model.select(page) for page in pages] == [names[i] for i in fitted.predict(features)]
+
+
+def test_on_a_page_type_given_to_the_page_level_choice_the_text_is_one_views_whole():
+    kinds = ensemble.load_model().by_type
+    model = _model_with(mode=np.array(["select"] * len(kinds)))
+    page_views = {name: ARTICLE[:2] for name in model.view_names}
+    page_views["resiliparse"] = MENU
+    kept = model.keep(page_views, "article")
+    assert kept == page_views[model.select(page_views)]
 
 
 def test_a_missing_model_file_is_an_error_that_names_the_command(tmp_path):
@@ -77,7 +110,8 @@ def test_the_combiner_asks_the_costly_views_only_where_the_cheap_ones_disagree_a
     assert set(model.by_type) == set(pt.PAGE_TYPES)
     used = [kind for kind in pt.PAGE_TYPES if model.used_on(kind)]
     assert used, "the combiner is used on no page type: then the quality profile is trafilatura alone"
-    kind = used[0]
+    # a type with a share to meet (2.0: the combiner on every page of the type) and the line classifier
+    kind = next(kind for kind in used if model.mode[kind] == "lines" and model.by_type[kind][2] <= 1)
     assert model.agree({"trafilatura": ARTICLE, "resiliparse": ARTICLE}, kind)
     disagreeing = {name: ARTICLE for name in model.view_names}
     disagreeing["resiliparse"] = MENU
