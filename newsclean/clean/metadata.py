@@ -164,7 +164,8 @@ _META_SOURCES = ((_META_AUTHOR, "authors", "meta_author"), (_META_DATE, "date", 
 # What separates a <title>'s headline from the site's name ("Headline | Site", "Site - Headline")
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»«/]{1,2}\s+|\s*[|•»«·]\s*")
 _SITE_TITLE_MAX_WORDS = 5  # the site-name part of a <title> is short; a longer last part is the headline's own
-_BY_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reviewed|published|edited|story|words|text|article)\s+)?"
+_BY_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reviewed|published|edited|authored|story|words|text|article)\s+|"
+                        r"(?:view|see|read|more)\s+(?:all\s+)?(?:posts|articles|stories)\s+)?"
                         r"(?:by|from|author|authors|von|par|por|di|door)\b\s*[:\-–—]?\s*(?=\w)", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*[;|\n]\s*")
 _AND_SPLIT = re.compile(r"\s*(?:,?\s+and\b|&|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
@@ -176,7 +177,16 @@ _ROLE_WORDS = frozenset(
     "staff admin administrator editor editors editorial team contributor contributors guest author authors writer "
     "writers newsroom desk reporter reporters correspondent by the our and web online site news wire user written "
     "posted updated published reviewed "
-    "unknown anonymous redaction redaktion".split()
+    "unknown anonymous redaction redaktion "
+    "name undefined null none".split()  # a template's placeholder ("Name *", "undefined") is no name either
+)
+# A job title after a comma ("Tracy Parker, Dietitian", "Mayank Gupta, CEO of Acme") stays with the name, as a
+# credential does: it is not a second author
+_JOB_TITLE_WORDS = frozenset(
+    "expert dietitian nutritionist editor writer ceo cto cfo coo founder co-founder cofounder director manager "
+    "reporter correspondent journalist contributor columnist educator attorney lawyer specialist consultant analyst "
+    "strategist president officer engineer developer designer coach trainer therapist physician nurse pharmacist "
+    "researcher scientist professor teacher instructor advisor adviser planner marketer".split()
 )
 AUTHOR_MAX_WORDS, AUTHOR_MAX_CHARS = 6, 60  # longer "names" are sentences or bios
 HEADLINE_MAX_WORDS = 40
@@ -234,6 +244,14 @@ def _split_names(text: str) -> list[str]:
     return names
 
 
+def _is_job_title(part: str) -> bool:
+    """"Dietitian", "Shipping Expert", "CEO of Acme": a title word first or last, and not only role words ("Staff
+    Writer" is dropped as a name, not kept with one)."""
+    words = [word.casefold().strip(".") for word in part.split()]
+    return (bool(words) and (words[0] in _JOB_TITLE_WORDS or words[-1] in _JOB_TITLE_WORDS)
+            and not all(word in _ROLE_WORDS for word in words))
+
+
 def normalized_authors(values) -> list[str]:
     """Author names from one or more raw values: "By " and role prefixes stripped, "A and B" / "A, B" / "A; B" split
     (a credential after a comma stays with its name), addresses, handles and role-only words ("Staff") dropped,
@@ -242,12 +260,12 @@ def normalized_authors(values) -> list[str]:
         values = [values]
     names: list[str] = []
     for value in values or ():
-        for chunk in _split_names(_BY_PREFIX.sub("", _clean_text(value))):
+        for chunk in _split_names(_BY_PREFIX.sub("", _clean_text(value).replace("*", ""))):
             parts: list[str] = []
             for part in (p.strip(" ,:-–—") for p in chunk.split(",")):
                 if not part:
                     continue
-                if parts and _CREDENTIAL.match(part) and part not in ("A", "I"):
+                if parts and (_CREDENTIAL.match(part) and part not in ("A", "I") or _is_job_title(part)):
                     parts[-1] = f"{parts[-1]}, {part}"
                 else:
                     parts.append(part)
@@ -432,13 +450,27 @@ def _headings(h1s: list[tuple[object, str]], candidates: MetadataCandidates, ste
     headline = next(((element, text) for element, text in h1s if not _is_site_part(text, site_names)), None)
     if headline:
         candidates.add_title("h1_content", headline[1])
-    folded_stems = [_folded(stem) for stem in stems if stem]
-    for _, text in h1s:  # the h1 the page's other titles agree with: equal, or one contains the other
-        folded = _folded(text)
-        if any(folded == stem or (len(folded) > 10 and (folded in stem or stem in folded)) for stem in folded_stems if stem):
+    for _, text in h1s:  # the h1 the page's other titles agree with
+        if _agrees(text, stems):
             candidates.add_title("h1_agreeing", text)
             break
     return headline[0] if headline else None
+
+
+def _agrees(text: str, stems: list[str | None]) -> bool:
+    """A heading the page's other titles agree with: equal, or one contains the other."""
+    folded = _folded(text)
+    return any(folded == stem or (len(folded) > 10 and (folded in stem or stem in folded))
+               for stem in (_folded(stem) for stem in stems if stem) if stem)
+
+
+def _agreeing_subheading(tree, stems: list[str | None]):
+    """On a page without an h1, the first h2 or h3 the page's titles agree with: where bylines are looked for."""
+    for heading in tree.iter("h2", "h3"):
+        text = _clean_text(" ".join(heading.itertext()))
+        if text and len(text.split()) <= HEADLINE_MAX_WORDS and _agrees(text, stems):
+            return heading
+    return None
 
 
 _BYLINE_CLASS = re.compile(r"author|byline|writer", re.IGNORECASE)
@@ -512,9 +544,7 @@ def _near_headline(headline, candidates: MetadataCandidates) -> None:
     after = [text for text in after if text]
     for i, text in enumerate(after):
         if "byline_text" not in candidates.authors:
-            names = _byline_names(f"By {after[i + 1]}" if _ONLY_BY.match(text) and i + 1 < len(after) else text)
-            if names:
-                candidates.add_authors("byline_text", names)
+            candidates.add_authors("byline_text", _byline_at(after, i))
         if "date_text" not in candidates.date:
             found = parse_dateline(text)
             if found:
@@ -523,12 +553,53 @@ def _near_headline(headline, candidates: MetadataCandidates) -> None:
             found = find_date(text)
             if found:
                 candidates.date["date_in_short_line"] = found.isoformat()
-    before = headline.xpath(f"preceding::text()[normalize-space()][position() <= {TEXT_NODES_BEFORE_HEADLINE}]")
-    for text in before:  # nearest first
-        found = parse_dateline(_clean_text(text))
+                candidates.add_authors("name_before_date", _name_before(after, i))
+    before = [_clean_text(text) for text in
+              headline.xpath(f"preceding::text()[normalize-space()][position() <= {TEXT_NODES_BEFORE_HEADLINE}]")]
+    for text in reversed(before):  # nearest first (the axis gives them in document order)
+        found = parse_dateline(text)
         if found:
-            candidates.date["date_text_before"] = found.isoformat()
-            break
+            candidates.date.setdefault("date_text_before", found.isoformat())
+        if len(text.split()) <= SHORT_LINE_WORDS and _DIGIT.search(text):
+            found = find_date(text)
+            if found:
+                candidates.date.setdefault("date_in_short_line_before", found.isoformat())
+
+
+NAME_BEFORE_DATE_NODES = 3  # "Jane Doe", "Staff writer", "•", "May 2, 2024": how far before a dateline its author is
+
+
+def _name_before(texts: list[str], date_index: int) -> list[str] | None:
+    """The author of a dateline without "By" ("Jane Doe · May 2, 2024"): the nearest short text before it that is only
+    a person's name (two to four capitalised words, no digit)."""
+    for text in reversed(texts[max(0, date_index - NAME_BEFORE_DATE_NODES) : date_index]):
+        words = text.split()
+        if 2 <= len(words) <= 4 and _name_like(text) and not _DIGIT.search(text):
+            names = normalized_authors(text)
+            return names if names == [text] else None
+    return None
+
+
+def _byline_at(texts: list[str], i: int) -> list[str] | None:
+    """The names of a byline starting at texts[i]: "By Jane Doe" in one text, or "By" and the names in the next."""
+    return _byline_names(f"By {texts[i + 1]}" if _ONLY_BY.match(texts[i]) and i + 1 < len(texts) else texts[i])
+
+
+_BYLINE_START = re.compile(r"^\s*(?:(?:written|posted|authored|story)\s+)?by\b", re.IGNORECASE)
+
+
+def _byline_anywhere(tree, candidates: MetadataCandidates) -> None:
+    """The first byline of the page's visible text wherever it is (an author box after the article, a page without a
+    headline element): "By Jane Doe", "Written by" and the names next."""
+    texts = [_clean_text(text) for text in tree.xpath("//body//text()[normalize-space()][not(ancestor::script)]"
+                                                      "[not(ancestor::style)]")]
+    texts = [text for text in texts if text]
+    for i, text in enumerate(texts):
+        if len(text) <= _DATELINE_MAX_CHARS and _BYLINE_START.match(text):
+            names = _byline_at(texts, i)
+            if names:
+                candidates.add_authors("byline_anywhere", names)
+                return
 
 
 def html_candidates(tree, *, url: str | None = None, trafilatura_metadata=None) -> MetadataCandidates:
@@ -547,10 +618,12 @@ def html_candidates(tree, *, url: str | None = None, trafilatura_metadata=None) 
     candidates.add_title("og_title_stem", title_stem(found.get("og:title"), site_names))
     candidates.add_title("title_full", page_title)
     stems = [candidates.title.get(key) for key in ("title_stem", "og_title_stem", "jsonld_headline", "meta_title")]
-    headline = _headings(_h1_texts(tree), candidates, stems, site_names)
+    h1s = _h1_texts(tree)
+    headline = _headings(h1s, candidates, stems, site_names) if h1s else _agreeing_subheading(tree, stems)
     _page_elements(tree, candidates)
     if headline is not None:
         _near_headline(headline, candidates)
+    _byline_anywhere(tree, candidates)
     _add_trafilatura(candidates, trafilatura_metadata)
     _add_agreement(candidates)
     return candidates

@@ -105,6 +105,31 @@ def test_itemprop_rel_author_and_byline_class():
     assert found.date["itemprop_published"] == "2022-07-14"
 
 
+def test_a_byline_far_from_the_headline_and_a_name_before_the_dateline():
+    body = ('<article><h1>Harbour expansion approved</h1><div class="meta"><span>Jane Doe</span><span>•</span>'
+            '<span>March 5, 2024</span></div>' + ARTICLE + "</article>"
+            + "".join(f"<p>Related story number {i}</p>" for i in range(50))
+            + '<aside><p>Written by</p><a href="/john">John Roe</a></aside>')
+    found = candidates("", body)
+    assert found.authors["name_before_date"] == ["Jane Doe"]
+    assert found.authors["byline_anywhere"] == ["John Roe"]
+    assert "byline_text" not in found.authors  # the author box is too far after the headline for a byline
+
+
+def test_a_page_without_h1_looks_for_its_byline_after_the_subheading_that_agrees_with_its_title():
+    head = "<title>Harbour expansion approved | Example Herald</title>"
+    body = ("<header><h2>Latest news</h2></header><h2>Harbour expansion approved</h2><p>By Jane Doe</p>"
+            "<p>Published March 5, 2024</p>")
+    found = candidates(head, body)
+    assert found.authors["byline_text"] == ["Jane Doe"] and found.date["date_text"] == "2024-03-05"
+
+
+def test_a_short_line_with_a_date_just_before_the_headline():
+    found = candidates("", "<p>Blog</p><p>February 4, 2025 - 11 minutes</p><h1>Harbour expansion approved</h1>")
+    assert found.date["date_in_short_line_before"] == "2025-02-04"
+    assert "date_text_before" not in found.date  # "11 minutes" makes it more than a dateline
+
+
 @pytest.mark.parametrize("raw, names", [
     ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
     ("Jane Doe, John Roe & Ann Lee", ["Jane Doe", "John Roe", "Ann Lee"]),
@@ -113,6 +138,12 @@ def test_itemprop_rel_author_and_byline_class():
     ("Staff", []),
     ("jane@example.com; https://example.com/jane; Jane Doe", ["Jane Doe"]),
     ("Jun 2 Written By", []),
+    ("Tracy Parker, Dietitian", ["Tracy Parker, Dietitian"]),  # a job title stays with the name: not a second author
+    ("Mayank Gupta, CEO of Acme", ["Mayank Gupta, CEO of Acme"]),
+    ("Jane Doe, Staff Writer", ["Jane Doe"]),  # a title made only of role words is dropped
+    ("Angela Bell, MD*", ["Angela Bell, MD"]),
+    ("Name *", []), ("undefined", []),  # a template's placeholders
+    ("View all posts by Ray Ansari", ["Ray Ansari"]), ("Authored by: Ann Lee", ["Ann Lee"]),
 ])
 def test_author_names_are_normalised_by_general_rules(raw, names):
     assert md.normalized_authors(raw) == names
