@@ -186,6 +186,7 @@ _JOB_TITLE_WORDS = frozenset(
     "expert dietitian nutritionist editor writer ceo cto cfo coo founder co-founder cofounder director manager "
     "reporter correspondent journalist contributor columnist educator attorney lawyer specialist consultant analyst "
     "strategist president officer engineer developer designer coach trainer therapist physician nurse pharmacist "
+    "reviewer "
     "researcher scientist professor teacher instructor advisor adviser planner marketer".split()
 )
 AUTHOR_MAX_WORDS, AUTHOR_MAX_CHARS = 6, 60  # longer "names" are sentences or bios
@@ -574,7 +575,8 @@ def _name_before(texts: list[str], date_index: int) -> list[str] | None:
     a person's name (two to four capitalised words, no digit)."""
     for text in reversed(texts[max(0, date_index - NAME_BEFORE_DATE_NODES) : date_index]):
         words = text.split()
-        if 2 <= len(words) <= 4 and _name_like(text) and not _DIGIT.search(text):
+        if (2 <= len(words) <= 4 and all(word[:1].isupper() for word in words) and not _DIGIT.search(text)
+                and not _is_job_title(text)):
             names = normalized_authors(text)
             return names if names == [text] else None
     return None

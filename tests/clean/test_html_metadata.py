@@ -116,6 +116,12 @@ def test_a_byline_far_from_the_headline_and_a_name_before_the_dateline():
     assert "byline_text" not in found.authors  # the author box is too far after the headline for a byline
 
 
+@pytest.mark.parametrize("before_date", ["Marketing Director", "#Cloud Computing"])
+def test_a_job_title_or_a_tag_before_the_dateline_is_no_author(before_date):
+    found = candidates("", f"<article><h1>Harbour expansion approved</h1><p>{before_date}</p><p>March 5, 2024</p>")
+    assert found.date["date_in_short_line"] == "2024-03-05" and "name_before_date" not in found.authors
+
+
 def test_a_page_without_h1_looks_for_its_byline_after_the_subheading_that_agrees_with_its_title():
     head = "<title>Harbour expansion approved | Example Herald</title>"
     body = ("<header><h2>Latest news</h2></header><h2>Harbour expansion approved</h2><p>By Jane Doe</p>"
