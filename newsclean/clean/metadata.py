@@ -237,11 +237,13 @@ def _name_like(text: str) -> bool:
 
 
 def _split_names(text: str) -> list[str]:
-    """"A; B", "A | B" always; "A and B", "A & B" only where both sides look like names."""
+    """"A; B", "A | B" always; "A and B", "A & B" only where both sides look like names and the second is no job title
+    ("Jane Doe, Home and Garden Expert")."""
     names = []
     for chunk in _LIST_SPLIT.split(text):
         parts = _AND_SPLIT.split(chunk)
-        names += parts if all(_name_like(part.strip(" ,")) for part in parts) else [chunk]
+        names += parts if (all(_name_like(part.strip(" ,")) for part in parts)
+                           and not any(_is_job_title(part) for part in parts[1:])) else [chunk]
     return names
 
 
@@ -273,8 +275,10 @@ def normalized_authors(values) -> list[str]:
             names += [_BY_PREFIX.sub("", part).strip() for part in parts]
     kept: list[str] = []
     for name in names:
-        words = name.split()
-        if (not words or len(words) > AUTHOR_MAX_WORDS or len(name) > AUTHOR_MAX_CHARS or _URL_OR_MAIL.search(name)
+        head = name.split(",", 1)[0]  # the name without the credentials or the job title kept with it
+        words = head.split()
+        if (not words or len(words) > AUTHOR_MAX_WORDS or len(head) > AUTHOR_MAX_CHARS or len(name) > 2 * AUTHOR_MAX_CHARS
+                or _URL_OR_MAIL.search(name)
                 or all(word.casefold().strip(".:") in _ROLE_WORDS for word in words)
                 or sum(c.isdigit() for c in name) > 2 or not any(c.isalpha() for c in name)
                 or all(word.casefold().strip(".,") in _MONTHS for word in words)

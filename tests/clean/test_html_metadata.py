@@ -146,6 +146,7 @@ def test_a_short_line_with_a_date_just_before_the_headline():
     ("Jun 2 Written By", []),
     ("Tracy Parker, Dietitian", ["Tracy Parker, Dietitian"]),  # a job title stays with the name: not a second author
     ("Mayank Gupta, CEO of Acme", ["Mayank Gupta, CEO of Acme"]),
+    ("Paul Frew, Home and Garden Security Expert", ["Paul Frew, Home and Garden Security Expert"]),  # "and" in a title
     ("Jane Doe, Staff Writer", ["Jane Doe"]),  # a title made only of role words is dropped
     ("Angela Bell, MD*", ["Angela Bell, MD"]),
     ("Name *", []), ("undefined", []),  # a template's placeholders
