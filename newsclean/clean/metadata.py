@@ -166,7 +166,7 @@ _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»«/]{1,2}\s+|\s*[|•»«·
 _SITE_TITLE_MAX_WORDS = 5  # the site-name part of a <title> is short; a longer last part is the headline's own
 _BY_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reviewed|published|edited|authored|story|words|text|article)\s+|"
                         r"(?:view|see|read|more)\s+(?:all\s+)?(?:posts|articles|stories)\s+)?"
-                        r"(?:by|from|author|authors|von|par|por|di|door)\b\s*[:\-–—]?\s*(?=\w)", re.IGNORECASE)
+                        r"(?:by|from|author|authors|contributors?|von|par|por|di|door)\b\s*[:\-–—]?\s*(?=\w)", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*[;|\n]\s*")
 _AND_SPLIT = re.compile(r"\s*(?:,?\s+and\b|&|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
 # A comma-separated part that is a credential or suffix ("Jane Doe, MS, RD", "John Roe, Jr.") stays with the name
@@ -481,7 +481,9 @@ def _agreeing_subheading(tree, stems: list[str | None]):
 _BYLINE_CLASS = re.compile(r"author|byline|writer", re.IGNORECASE)
 _DATE_CLASS = re.compile(r"date|publish|posted|time", re.IGNORECASE)
 _NOT_BYLINE_TAGS = frozenset({"meta", "script", "style", "link", "body", "html", "article", "main", "head", "img"})
-_ONLY_BY = re.compile(r"^(?:(?:written|posted|reviewed|published|story)\s+)?by:?$", re.IGNORECASE)
+# A label whose names are in the next text: "By", "Written by", "Author:", "Contributors:"
+_ONLY_BY = re.compile(r"^(?:(?:(?:written|posted|reviewed|published|story|article)\s+)?by|authors?|contributors?):?$",
+                      re.IGNORECASE)
 TEXT_NODES_AFTER_HEADLINE, TEXT_NODES_BEFORE_HEADLINE = 40, 10  # how far from the h1 a byline or a dateline is looked for
 
 
@@ -559,6 +561,7 @@ def _near_headline(headline, candidates: MetadataCandidates) -> None:
             if found:
                 candidates.date["date_in_short_line"] = found.isoformat()
                 candidates.add_authors("name_before_date", _name_before(after, i))
+                candidates.add_authors("name_after_date", _name_after(after, i))
     before = [_clean_text(text) for text in
               headline.xpath(f"preceding::text()[normalize-space()][position() <= {TEXT_NODES_BEFORE_HEADLINE}]")]
     for text in reversed(before):  # nearest first (the axis gives them in document order)
@@ -574,16 +577,35 @@ def _near_headline(headline, candidates: MetadataCandidates) -> None:
 NAME_BEFORE_DATE_NODES = 3  # "Jane Doe", "Staff writer", "•", "May 2, 2024": how far before a dateline its author is
 
 
+NAME_AFTER_DATE_NODES = 2  # "May 2, 2024", "·", "Jane Doe"
+
+
+def _bare_name(text: str) -> list[str] | None:
+    """A text that is only a person's name (two to four capitalised words, no digit, no job title), as a list."""
+    words = text.split()
+    if (2 <= len(words) <= 4 and all(word[:1].isupper() for word in words) and not _DIGIT.search(text)
+            and not _is_job_title(text)):
+        names = normalized_authors(text)
+        return names if names == [text] else None
+    return None
+
+
 def _name_before(texts: list[str], date_index: int) -> list[str] | None:
     """The author of a dateline without "By" ("Jane Doe · May 2, 2024"): the nearest short text before it that is only
-    a person's name (two to four capitalised words, no digit)."""
+    a person's name."""
     for text in reversed(texts[max(0, date_index - NAME_BEFORE_DATE_NODES) : date_index]):
-        words = text.split()
-        if (2 <= len(words) <= 4 and all(word[:1].isupper() for word in words) and not _DIGIT.search(text)
-                and not _is_job_title(text)):
-            names = normalized_authors(text)
-            return names if names == [text] else None
+        if _bare_name(text):
+            return _bare_name(text)
     return None
+
+
+def _name_after(texts: list[str], date_index: int) -> list[str] | None:
+    """The author after a dateline without "By" ("May 2, 2024 · Jane Doe")."""
+    for text in texts[date_index + 1 : date_index + 1 + NAME_AFTER_DATE_NODES]:
+        if _bare_name(text):
+            return _bare_name(text)
+    return None
+
 
 
 def _byline_at(texts: list[str], i: int) -> list[str] | None:
@@ -591,7 +613,8 @@ def _byline_at(texts: list[str], i: int) -> list[str] | None:
     return _byline_names(f"By {texts[i + 1]}" if _ONLY_BY.match(texts[i]) and i + 1 < len(texts) else texts[i])
 
 
-_BYLINE_START = re.compile(r"^\s*(?:(?:written|posted|authored|story)\s+)?by\b", re.IGNORECASE)
+_BYLINE_START = re.compile(r"^\s*(?:(?:(?:written|posted|authored|story|article)\s+)?by\b|(?:authors?|contributors?)\s*:)",
+                           re.IGNORECASE)
 
 
 def _byline_anywhere(tree, candidates: MetadataCandidates) -> None:

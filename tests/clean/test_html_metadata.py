@@ -116,6 +116,15 @@ def test_a_byline_far_from_the_headline_and_a_name_before_the_dateline():
     assert "byline_text" not in found.authors  # the author box is too far after the headline for a byline
 
 
+def test_a_name_after_the_dateline_and_a_name_after_an_author_label():
+    body = ('<article><h1>Harbour expansion approved</h1><div><span>2024-03-05</span><span>·</span>'
+            '<a title="Jane Doe">Jane Doe</a></div>' + ARTICLE + '<div class="box"><h3>Contributors:</h3><p>John Roe</p></div>'
+            "</article>")
+    found = candidates("", body)
+    assert found.authors["name_after_date"] == ["Jane Doe"]
+    assert found.authors["byline_anywhere"] == ["John Roe"]
+
+
 @pytest.mark.parametrize("before_date", ["Marketing Director", "#Cloud Computing"])
 def test_a_job_title_or_a_tag_before_the_dateline_is_no_author(before_date):
     found = candidates("", f"<article><h1>Harbour expansion approved</h1><p>{before_date}</p><p>March 5, 2024</p>")
