@@ -580,11 +580,16 @@ NAME_BEFORE_DATE_NODES = 3  # "Jane Doe", "Staff writer", "•", "May 2, 2024": 
 NAME_AFTER_DATE_NODES = 2  # "May 2, 2024", "·", "Jane Doe"
 
 
+# Words of a capitalised phrase that is no name ("In This Article", "About Our Team")
+_PHRASE_WORDS = frozenset("a an the this that these our your my its in on of for with to from at about and or "
+                          "how what why more all".split())
+
+
 def _bare_name(text: str) -> list[str] | None:
     """A text that is only a person's name (two to four capitalised words, no digit, no job title), as a list."""
     words = text.split()
     if (2 <= len(words) <= 4 and all(word[:1].isupper() for word in words) and not _DIGIT.search(text)
-            and not _is_job_title(text)):
+            and not _is_job_title(text) and not any(word.casefold() in _PHRASE_WORDS for word in words)):
         names = normalized_authors(text)
         return names if names == [text] else None
     return None
@@ -620,15 +625,21 @@ _BYLINE_START = re.compile(r"^\s*(?:(?:(?:written|posted|authored|story|article)
 def _byline_anywhere(tree, candidates: MetadataCandidates) -> None:
     """The first byline of the page's visible text wherever it is (an author box after the article, a page without a
     headline element): "By Jane Doe", "Written by" and the names next."""
-    texts = [_clean_text(text) for text in tree.xpath("//body//text()[normalize-space()][not(ancestor::script)]"
-                                                      "[not(ancestor::style)]")]
+    texts = [_clean_text(text) for text in tree.xpath(_VISIBLE_TEXT)]
     texts = [text for text in texts if text]
     for i, text in enumerate(texts):
         if len(text) <= _DATELINE_MAX_CHARS and _BYLINE_START.match(text):
             names = _byline_at(texts, i)
-            if names:
+            # a person's name has two words at least: "By Category", "By Gender, Age" are a shop's filters
+            if names and not any(name.isupper() for name in names):
                 candidates.add_authors("byline_anywhere", names)
                 return
+
+
+# The page's text outside scripts, styles, footers and controls (a menu, a form's filters: "Shop by Brand")
+_NOT_CONTENT = ("[not(ancestor::script or ancestor::style or ancestor::nav or ancestor::footer or ancestor::form "
+                "or ancestor::select or ancestor::button or ancestor::label)]")
+_VISIBLE_TEXT = "//body//text()[normalize-space()]" + _NOT_CONTENT
 
 
 def html_candidates(tree, *, url: str | None = None, trafilatura_metadata=None) -> MetadataCandidates:
@@ -691,10 +702,10 @@ def _add_agreement(candidates: MetadataCandidates) -> None:
 
 # The orders, first present source wins (chosen as the module's header says; bench.metadata).
 TITLE_ORDER: tuple[str, ...] = ("h1_agreeing", "og_title_stem", "h1_first", "title_stem")
-AUTHOR_ORDER: tuple[str, ...] = ("agreement", "jsonld_author", "byline_text", "itemprop_author", "byline_element",
-                                 "meta_author", "trafilatura", "twitter_label_author")
-DATE_ORDER: tuple[str, ...] = ("meta_published", "date_in_short_line", "agreement", "date_text_before",
-                               "jsonld_page_published", "jsonld_published", "trafilatura")
+AUTHOR_ORDER: tuple[str, ...] = ("agreement", "jsonld_author", "byline_element", "itemprop_author", "meta_author",
+                                 "trafilatura", "byline_anywhere", "twitter_label_author")
+DATE_ORDER: tuple[str, ...] = ("meta_published", "date_in_short_line", "agreement", "date_in_short_line_before",
+                               "jsonld_page_published", "meta_modified", "jsonld_published", "trafilatura")
 
 
 def first_in_order(found: dict, order) -> object:

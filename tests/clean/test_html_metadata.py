@@ -125,10 +125,20 @@ def test_a_name_after_the_dateline_and_a_name_after_an_author_label():
     assert found.authors["byline_anywhere"] == ["John Roe"]
 
 
-@pytest.mark.parametrize("before_date", ["Marketing Director", "#Cloud Computing"])
-def test_a_job_title_or_a_tag_before_the_dateline_is_no_author(before_date):
-    found = candidates("", f"<article><h1>Harbour expansion approved</h1><p>{before_date}</p><p>March 5, 2024</p>")
-    assert found.date["date_in_short_line"] == "2024-03-05" and "name_before_date" not in found.authors
+@pytest.mark.parametrize("beside_date", ["Marketing Director", "#Cloud Computing", "In This Article"])
+def test_a_job_title_a_tag_or_a_phrase_beside_the_dateline_is_no_author(beside_date):
+    found = candidates("", f"<article><h1>Harbour expansion approved</h1><p>{beside_date}</p><p>March 5, 2024</p>"
+                           f"<p>{beside_date}</p>")
+    assert found.date["date_in_short_line"] == "2024-03-05"
+    assert "name_before_date" not in found.authors and "name_after_date" not in found.authors
+
+
+@pytest.mark.parametrize("control", ['<form><label>By</label><select><option>Brand Names</option></select></form>',
+                                     '<footer><p>By</p><a href="/">Harbour Web Design</a></footer>',
+                                     "<p>By COMPANY SIZE</p>"])
+def test_a_filter_a_footer_credit_or_a_shouted_label_is_no_byline(control):
+    found = candidates("", f"<h1>Harbour expansion approved</h1>{ARTICLE}{control}<p>By</p><p>Jane Doe</p>")
+    assert found.authors["byline_anywhere"] == ["Jane Doe"]
 
 
 def test_a_page_without_h1_looks_for_its_byline_after_the_subheading_that_agrees_with_its_title():
@@ -190,7 +200,7 @@ def test_the_choice_takes_the_first_source_in_order_and_agreement_counts_sources
     chosen = md.choose_metadata(found, title_order=("h1_first", "title_stem"), author_order=("meta_author",))
     assert chosen.title == "New headline" and chosen.authors == ["Site Desk Team Name"]
     assert md.choose_metadata(found, title_order=("h1_agreeing", "title_stem")).title == "Old headline"
-    assert md.choose_metadata(found).published_date == "2024-01-02"
+    assert md.choose_metadata(found, date_order=("meta_published",)).published_date == "2024-01-02"  # the last resort
 
 
 # The <title> and og:title carry the site's name, the date is the dateline's (the page was modified later): where
