@@ -557,21 +557,43 @@ def _near_headline(headline, candidates: MetadataCandidates) -> None:
             if found:
                 candidates.date["date_text"] = found.isoformat()
         if "date_in_short_line" not in candidates.date and len(text.split()) <= SHORT_LINE_WORDS and _DIGIT.search(text):
-            found = find_date(text)
+            found = find_date(text) or _day_first_date(text)
             if found:
                 candidates.date["date_in_short_line"] = found.isoformat()
-                candidates.add_authors("name_before_date", _name_before(after, i))
-                candidates.add_authors("name_after_date", _name_after(after, i))
+                _names_beside_date(after, i, candidates)
     before = [_clean_text(text) for text in
               headline.xpath(f"preceding::text()[normalize-space()][position() <= {TEXT_NODES_BEFORE_HEADLINE}]")]
-    for text in reversed(before):  # nearest first (the axis gives them in document order)
+    for i in reversed(range(len(before))):  # nearest first (the axis gives them in document order)
+        text = before[i]
         found = parse_dateline(text)
         if found:
             candidates.date.setdefault("date_text_before", found.isoformat())
-        if len(text.split()) <= SHORT_LINE_WORDS and _DIGIT.search(text):
-            found = find_date(text)
+        if "date_in_short_line_before" not in candidates.date and len(text.split()) <= SHORT_LINE_WORDS \
+                and _DIGIT.search(text):
+            found = find_date(text) or _day_first_date(text)
             if found:
-                candidates.date.setdefault("date_in_short_line_before", found.isoformat())
+                candidates.date["date_in_short_line_before"] = found.isoformat()
+                _names_beside_date(before, i, candidates)
+
+
+def _names_beside_date(texts: list[str], date_index: int, candidates: MetadataCandidates) -> None:
+    candidates.add_authors("name_before_date", _name_before(texts, date_index))
+    candidates.add_authors("name_after_date", _name_after(texts, date_index))
+
+
+# A numeric date with the day first, as pages outside the US write it ("23.07.2025", "02-12-2025"); never with "/"
+# ("3/4/2025" is the 4th of March in the US)
+_DAY_FIRST_DATE = re.compile(r"(?<![\d.\-])(\d{1,2})([.\-])(\d{1,2})\2((?:19|20)\d\d)(?![\d.\-])")
+
+
+def _day_first_date(text: str) -> dt.date | None:
+    match = _DAY_FIRST_DATE.search(text)
+    if match is None:
+        return None
+    try:
+        return dt.date(int(match.group(4)), int(match.group(3)), int(match.group(1)))
+    except ValueError:
+        return None
 
 
 NAME_BEFORE_DATE_NODES = 3  # "Jane Doe", "Staff writer", "•", "May 2, 2024": how far before a dateline its author is
@@ -703,7 +725,7 @@ def _add_agreement(candidates: MetadataCandidates) -> None:
 # The orders, first present source wins (chosen as the module's header says; bench.metadata).
 TITLE_ORDER: tuple[str, ...] = ("h1_agreeing", "og_title_stem", "h1_first", "title_stem")
 AUTHOR_ORDER: tuple[str, ...] = ("agreement", "jsonld_author", "byline_element", "itemprop_author", "meta_author",
-                                 "trafilatura", "byline_anywhere", "twitter_label_author")
+                                 "name_after_date", "twitter_label_author")
 DATE_ORDER: tuple[str, ...] = ("meta_published", "date_in_short_line", "agreement", "date_in_short_line_before",
                                "jsonld_page_published", "meta_modified", "jsonld_published", "trafilatura")
 

@@ -149,6 +149,20 @@ def test_a_page_without_h1_looks_for_its_byline_after_the_subheading_that_agrees
     assert found.authors["byline_text"] == ["Jane Doe"] and found.date["date_text"] == "2024-03-05"
 
 
+def test_a_numeric_date_with_the_day_first_and_the_name_before_it():
+    found = candidates("", "<article><h1>Harbour expansion approved</h1><p>Jane Doe</p><p>23.07.2025 · 6 min read</p>")
+    assert found.date["date_in_short_line"] == "2025-07-23" and found.authors["name_before_date"] == ["Jane Doe"]
+    assert md._day_first_date("02-12-2025") == dt.date(2025, 12, 2)
+    assert md._day_first_date("3/4/2025") is None  # with slashes the month may come first: left alone
+
+
+def test_a_date_and_its_author_just_before_the_headline():
+    found = candidates("", "<p>Blog</p><div><span>Dec 17, 2025</span><span>Julian K. Arni</span></div>"
+                           "<h1>Harbour expansion approved</h1>")
+    assert found.date["date_in_short_line_before"] == "2025-12-17"
+    assert found.authors["name_after_date"] == ["Julian K. Arni"]
+
+
 def test_a_short_line_with_a_date_just_before_the_headline():
     found = candidates("", "<p>Blog</p><p>February 4, 2025 - 11 minutes</p><h1>Harbour expansion approved</h1>")
     assert found.date["date_in_short_line_before"] == "2025-02-04"
