@@ -1,7 +1,8 @@
 """Metadata on HTML pages (title, authors, publication date): each source's candidates (newsclean/clean/metadata.py's
 html_candidates) on the WCXB development pages, the order of sources per field chosen by 5-fold cross-validation
-grouped by domain (bench/wcxb.py's folds), out-of-fold figures printed beside trafilatura's own metadata and the
-shipped orders. No flow run: the candidates of every page are computed once (trafilatura's metadata from the
+grouped by domain (bench/wcxb.py's folds; an author order scores its right answers less INVENTED_COST for each page
+whose truth has no author but the order gives one), out-of-fold figures printed beside trafilatura's own metadata and
+the shipped orders. No flow run: the candidates of every page are computed once (trafilatura's metadata from the
 extraction cache: the flow's bare_extraction pass), so the whole command takes about a minute.
 
     python -m bench.metadata             # out-of-fold figures, each source's figures, the orders each fold chose

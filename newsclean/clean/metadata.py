@@ -142,7 +142,8 @@ def parse_byline(line: str) -> list[str] | None:
 # Each source of the page (JSON-LD, meta tags, headings, bylines, <time>, trafilatura's own metadata) gives at most one
 # candidate per field; a field's value is the first candidate in that field's order (TITLE_ORDER, AUTHOR_ORDER,
 # DATE_ORDER) that the page has. The orders are data, chosen by 5-fold cross-validation grouped by domain on the
-# WCXB development pages (bench.metadata prints the out-of-fold figures).
+# WCXB development pages (bench.metadata prints the out-of-fold figures; an author order also pays for the authors it
+# gives where the page has none).
 
 # schema.org types whose headline/author/datePublished are the page's own (not a breadcrumb's, not the publisher's)
 _ARTICLE_TYPES = frozenset(
