@@ -653,7 +653,7 @@ def _byline_anywhere(tree, candidates: MetadataCandidates) -> None:
     for i, text in enumerate(texts):
         if len(text) <= _DATELINE_MAX_CHARS and _BYLINE_START.match(text):
             names = _byline_at(texts, i)
-            # a person's name has two words at least: "By Category", "By Gender, Age" are a shop's filters
+            # an all-capital label is a shop's filter ("By COMPANY SIZE")
             if names and not any(name.isupper() for name in names):
                 candidates.add_authors("byline_anywhere", names)
                 return
