@@ -142,7 +142,8 @@ def parse_byline(line: str) -> list[str] | None:
 # Each source of the page (JSON-LD, meta tags, headings, bylines, <time>, trafilatura's own metadata) gives at most one
 # candidate per field; a field's value is the first candidate in that field's order (TITLE_ORDER, AUTHOR_ORDER,
 # DATE_ORDER) that the page has. The orders are data, chosen by 5-fold cross-validation grouped by domain on the
-# WCXB development pages (bench.metadata prints the out-of-fold figures).
+# WCXB development pages (bench.metadata prints the out-of-fold figures; an author order also pays for the authors it
+# gives where the page has none).
 
 # schema.org types whose headline/author/datePublished are the page's own (not a breadcrumb's, not the publisher's)
 _ARTICLE_TYPES = frozenset(
@@ -164,8 +165,9 @@ _META_SOURCES = ((_META_AUTHOR, "authors", "meta_author"), (_META_DATE, "date", 
 # What separates a <title>'s headline from the site's name ("Headline | Site", "Site - Headline")
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»«/]{1,2}\s+|\s*[|•»«·]\s*")
 _SITE_TITLE_MAX_WORDS = 5  # the site-name part of a <title> is short; a longer last part is the headline's own
-_BY_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reviewed|published|edited|story|words|text|article)\s+)?"
-                        r"(?:by|from|author|authors|von|par|por|di|door)\b\s*[:\-–—]?\s*(?=\w)", re.IGNORECASE)
+_BY_PREFIX = re.compile(r"^\s*(?:(?:written|posted|reviewed|published|edited|authored|story|words|text|article)\s+|"
+                        r"(?:view|see|read|more)\s+(?:all\s+)?(?:posts|articles|stories)\s+)?"
+                        r"(?:by|from|author|authors|contributors?|von|par|por|di|door)\b\s*[:\-–—]?\s*(?=\w)", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*[;|\n]\s*")
 _AND_SPLIT = re.compile(r"\s*(?:,?\s+and\b|&|\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
 # A comma-separated part that is a credential or suffix ("Jane Doe, MS, RD", "John Roe, Jr.") stays with the name
@@ -176,7 +178,17 @@ _ROLE_WORDS = frozenset(
     "staff admin administrator editor editors editorial team contributor contributors guest author authors writer "
     "writers newsroom desk reporter reporters correspondent by the our and web online site news wire user written "
     "posted updated published reviewed "
-    "unknown anonymous redaction redaktion".split()
+    "unknown anonymous redaction redaktion "
+    "name undefined null none".split()  # a template's placeholder ("Name *", "undefined") is no name either
+)
+# A job title after a comma ("Tracy Parker, Dietitian", "Mayank Gupta, CEO of Acme") stays with the name, as a
+# credential does: it is not a second author
+_JOB_TITLE_WORDS = frozenset(
+    "expert dietitian nutritionist editor writer ceo cto cfo coo founder co-founder cofounder director manager "
+    "reporter correspondent journalist contributor columnist educator attorney lawyer specialist consultant analyst "
+    "strategist president officer engineer developer designer coach trainer therapist physician nurse pharmacist "
+    "reviewer "
+    "researcher scientist professor teacher instructor advisor adviser planner marketer".split()
 )
 AUTHOR_MAX_WORDS, AUTHOR_MAX_CHARS = 6, 60  # longer "names" are sentences or bios
 HEADLINE_MAX_WORDS = 40
@@ -226,12 +238,22 @@ def _name_like(text: str) -> bool:
 
 
 def _split_names(text: str) -> list[str]:
-    """"A; B", "A | B" always; "A and B", "A & B" only where both sides look like names."""
+    """"A; B", "A | B" always; "A and B", "A & B" only where both sides look like names and the second is no job title
+    ("Jane Doe, Home and Garden Expert")."""
     names = []
     for chunk in _LIST_SPLIT.split(text):
         parts = _AND_SPLIT.split(chunk)
-        names += parts if all(_name_like(part.strip(" ,")) for part in parts) else [chunk]
+        names += parts if (all(_name_like(part.strip(" ,")) for part in parts)
+                           and not any(_is_job_title(part) for part in parts[1:])) else [chunk]
     return names
+
+
+def _is_job_title(part: str) -> bool:
+    """"Dietitian", "Shipping Expert", "CEO of Acme": a title word first or last, and not only role words ("Staff
+    Writer" is dropped as a name, not kept with one)."""
+    words = [word.casefold().strip(".") for word in part.split()]
+    return (bool(words) and (words[0] in _JOB_TITLE_WORDS or words[-1] in _JOB_TITLE_WORDS)
+            and not all(word in _ROLE_WORDS for word in words))
 
 
 def normalized_authors(values) -> list[str]:
@@ -242,20 +264,22 @@ def normalized_authors(values) -> list[str]:
         values = [values]
     names: list[str] = []
     for value in values or ():
-        for chunk in _split_names(_BY_PREFIX.sub("", _clean_text(value))):
+        for chunk in _split_names(_BY_PREFIX.sub("", _clean_text(value).replace("*", ""))):
             parts: list[str] = []
             for part in (p.strip(" ,:-–—") for p in chunk.split(",")):
                 if not part:
                     continue
-                if parts and _CREDENTIAL.match(part) and part not in ("A", "I"):
+                if parts and (_CREDENTIAL.match(part) and part not in ("A", "I") or _is_job_title(part)):
                     parts[-1] = f"{parts[-1]}, {part}"
                 else:
                     parts.append(part)
             names += [_BY_PREFIX.sub("", part).strip() for part in parts]
     kept: list[str] = []
     for name in names:
-        words = name.split()
-        if (not words or len(words) > AUTHOR_MAX_WORDS or len(name) > AUTHOR_MAX_CHARS or _URL_OR_MAIL.search(name)
+        head = name.split(",", 1)[0]  # the name without the credentials or the job title kept with it
+        words = head.split()
+        if (not words or len(words) > AUTHOR_MAX_WORDS or len(head) > AUTHOR_MAX_CHARS or len(name) > 2 * AUTHOR_MAX_CHARS
+                or _URL_OR_MAIL.search(name)
                 or all(word.casefold().strip(".:") in _ROLE_WORDS for word in words)
                 or sum(c.isdigit() for c in name) > 2 or not any(c.isalpha() for c in name)
                 or all(word.casefold().strip(".,") in _MONTHS for word in words)
@@ -432,19 +456,35 @@ def _headings(h1s: list[tuple[object, str]], candidates: MetadataCandidates, ste
     headline = next(((element, text) for element, text in h1s if not _is_site_part(text, site_names)), None)
     if headline:
         candidates.add_title("h1_content", headline[1])
-    folded_stems = [_folded(stem) for stem in stems if stem]
-    for _, text in h1s:  # the h1 the page's other titles agree with: equal, or one contains the other
-        folded = _folded(text)
-        if any(folded == stem or (len(folded) > 10 and (folded in stem or stem in folded)) for stem in folded_stems if stem):
+    for _, text in h1s:  # the h1 the page's other titles agree with
+        if _agrees(text, stems):
             candidates.add_title("h1_agreeing", text)
             break
     return headline[0] if headline else None
 
 
+def _agrees(text: str, stems: list[str | None]) -> bool:
+    """A heading the page's other titles agree with: equal, or one contains the other."""
+    folded = _folded(text)
+    return any(folded == stem or (len(folded) > 10 and (folded in stem or stem in folded))
+               for stem in (_folded(stem) for stem in stems if stem) if stem)
+
+
+def _agreeing_subheading(tree, stems: list[str | None]):
+    """On a page without an h1, the first h2 or h3 the page's titles agree with: where bylines are looked for."""
+    for heading in tree.iter("h2", "h3"):
+        text = _clean_text(" ".join(heading.itertext()))
+        if text and len(text.split()) <= HEADLINE_MAX_WORDS and _agrees(text, stems):
+            return heading
+    return None
+
+
 _BYLINE_CLASS = re.compile(r"author|byline|writer", re.IGNORECASE)
 _DATE_CLASS = re.compile(r"date|publish|posted|time", re.IGNORECASE)
 _NOT_BYLINE_TAGS = frozenset({"meta", "script", "style", "link", "body", "html", "article", "main", "head", "img"})
-_ONLY_BY = re.compile(r"^(?:(?:written|posted|reviewed|published|story)\s+)?by:?$", re.IGNORECASE)
+# A label whose names are in the next text: "By", "Written by", "Author:", "Contributors:"
+_ONLY_BY = re.compile(r"^(?:(?:(?:written|posted|reviewed|published|story|article)\s+)?by|authors?|contributors?):?$",
+                      re.IGNORECASE)
 TEXT_NODES_AFTER_HEADLINE, TEXT_NODES_BEFORE_HEADLINE = 40, 10  # how far from the h1 a byline or a dateline is looked for
 
 
@@ -512,23 +552,130 @@ def _near_headline(headline, candidates: MetadataCandidates) -> None:
     after = [text for text in after if text]
     for i, text in enumerate(after):
         if "byline_text" not in candidates.authors:
-            names = _byline_names(f"By {after[i + 1]}" if _ONLY_BY.match(text) and i + 1 < len(after) else text)
-            if names:
-                candidates.add_authors("byline_text", names)
+            candidates.add_authors("byline_text", _byline_at(after, i))
         if "date_text" not in candidates.date:
             found = parse_dateline(text)
             if found:
                 candidates.date["date_text"] = found.isoformat()
         if "date_in_short_line" not in candidates.date and len(text.split()) <= SHORT_LINE_WORDS and _DIGIT.search(text):
-            found = find_date(text)
+            found = find_date(text) or _day_first_date(text)
             if found:
                 candidates.date["date_in_short_line"] = found.isoformat()
-    before = headline.xpath(f"preceding::text()[normalize-space()][position() <= {TEXT_NODES_BEFORE_HEADLINE}]")
-    for text in before:  # nearest first
-        found = parse_dateline(_clean_text(text))
+                _names_beside_date(after, i, candidates)
+    before = [_clean_text(text) for text in
+              headline.xpath(f"preceding::text()[normalize-space()][position() <= {TEXT_NODES_BEFORE_HEADLINE}]")]
+    for i in reversed(range(len(before))):  # nearest first (the axis gives them in document order)
+        text = before[i]
+        found = parse_dateline(text)
         if found:
-            candidates.date["date_text_before"] = found.isoformat()
-            break
+            candidates.date.setdefault("date_text_before", found.isoformat())
+        if "date_in_short_line_before" not in candidates.date and len(text.split()) <= SHORT_LINE_WORDS \
+                and _DIGIT.search(text):
+            found = find_date(text) or _day_first_date(text)
+            if found:
+                candidates.date["date_in_short_line_before"] = found.isoformat()
+                _names_beside_date(before, i, candidates)
+
+
+def _names_beside_date(texts: list[str], date_index: int, candidates: MetadataCandidates) -> None:
+    candidates.add_authors("name_before_date", _name_before(texts, date_index))
+    candidates.add_authors("name_after_date", _name_after(texts, date_index))
+
+
+# A numeric date with the day first, as pages outside the US write it ("23.07.2025", "02-12-2025"); never with "/"
+# ("3/4/2025" is the 4th of March in the US)
+_DAY_FIRST_DATE = re.compile(r"(?<![\d.\-])(\d{1,2})([.\-])(\d{1,2})\2((?:19|20)\d\d)(?![\d.\-])")
+
+
+def _day_first_date(text: str) -> dt.date | None:
+    match = _DAY_FIRST_DATE.search(text)
+    if match is None:
+        return None
+    try:
+        return dt.date(int(match.group(4)), int(match.group(3)), int(match.group(1)))
+    except ValueError:
+        return None
+
+
+NAME_BEFORE_DATE_NODES = 3  # "Jane Doe", "Staff writer", "•", "May 2, 2024": how far before a dateline its author is
+
+
+NAME_AFTER_DATE_NODES = 2  # "May 2, 2024", "·", "Jane Doe"
+
+
+# Words of a capitalised phrase that is no name ("In This Article", "About Our Team")
+_PHRASE_WORDS = frozenset("a an the this that these our your my its in on of for with to from at about and or "
+                          "how what why more all".split())
+
+
+def _bare_name(text: str) -> list[str] | None:
+    """A text that is only a person's name (two to four capitalised words, no digit, no job title), as a list."""
+    words = text.split()
+    if (2 <= len(words) <= 4 and all(word[:1].isupper() for word in words) and not _DIGIT.search(text)
+            and not _is_job_title(text) and not any(word.casefold() in _PHRASE_WORDS for word in words)):
+        names = normalized_authors(text)
+        return names if names == [text] else None
+    return None
+
+
+def _name_before(texts: list[str], date_index: int) -> list[str] | None:
+    """The author of a dateline without "By" ("Jane Doe · May 2, 2024"): the nearest short text before it that is only
+    a person's name."""
+    for text in reversed(texts[max(0, date_index - NAME_BEFORE_DATE_NODES) : date_index]):
+        if _bare_name(text):
+            return _bare_name(text)
+    return None
+
+
+def _name_after(texts: list[str], date_index: int) -> list[str] | None:
+    """The author after a dateline without "By" ("May 2, 2024 · Jane Doe")."""
+    for text in texts[date_index + 1 : date_index + 1 + NAME_AFTER_DATE_NODES]:
+        if _bare_name(text):
+            return _bare_name(text)
+    return None
+
+
+
+def _byline_at(texts: list[str], i: int) -> list[str] | None:
+    """The names of a byline starting at texts[i]: "By Jane Doe" in one text, or "By" and the names in the next."""
+    return _byline_names(f"By {texts[i + 1]}" if _ONLY_BY.match(texts[i]) and i + 1 < len(texts) else texts[i])
+
+
+_BYLINE_START = re.compile(r"^\s*(?:(?:(?:written|posted|authored|story|article)\s+)?by\b|(?:authors?|contributors?)\s*:)",
+                           re.IGNORECASE)
+
+
+def _byline_anywhere(tree, candidates: MetadataCandidates) -> None:
+    """The first byline of the page's visible text wherever it is (an author box after the article, a page without a
+    headline element): "By Jane Doe", "Written by" and the names next."""
+    for node in tree.xpath(_BYLINE_START_XPATH):
+        text = _clean_text(node)
+        if len(text) > _DATELINE_MAX_CHARS or not _BYLINE_START.match(text):
+            continue
+        element = node.getparent()
+        container = element.getparent() if node.is_tail else element
+        if container is None or container.tag in _NOT_CONTENT_TAGS or any(
+                ancestor.tag in _NOT_CONTENT_TAGS for ancestor in container.iterancestors()):
+            continue
+        names = _byline_at([text, _next_text(element, node.is_tail)] if _ONLY_BY.match(text) else [text], 0)
+        if names and not any(name.isupper() for name in names):  # an all-capital label is a shop's filter
+            candidates.add_authors("byline_anywhere", names)
+            return
+
+
+def _next_text(element, is_tail: bool) -> str:
+    """The text after an element's own text (its first child's, or what follows it), or after its tail."""
+    following = [] if is_tail else element.xpath("descendant::text()[normalize-space()][position() <= 2]")[1:]
+    following = following or element.xpath(f"following::text()[normalize-space()][position() <= {2 if is_tail else 1}]")
+    return _clean_text(following[-1]) if following else ""
+
+
+# Where a "By" is no byline: scripts, styles, menus, footers ("Website by"), forms and their controls ("Shop by Brand")
+_NOT_CONTENT_TAGS = frozenset({"script", "style", "nav", "footer", "form", "select", "button", "label"})
+# The texts that may open a byline (their first letter one of "By", "Written by", "Posted by", "Authored by",
+# "Story by", "Article by", "Author:", "Contributors:"), picked by libxml2 without a Python call per text
+_BYLINE_START_XPATH = ("//body//text()[normalize-space()][contains('bwpasc', translate(substring(normalize-space("
+                       "substring(., 1, 20)), 1, 1), 'BWPASC', 'bwpasc'))]")
 
 
 def html_candidates(tree, *, url: str | None = None, trafilatura_metadata=None) -> MetadataCandidates:
@@ -547,10 +694,12 @@ def html_candidates(tree, *, url: str | None = None, trafilatura_metadata=None) 
     candidates.add_title("og_title_stem", title_stem(found.get("og:title"), site_names))
     candidates.add_title("title_full", page_title)
     stems = [candidates.title.get(key) for key in ("title_stem", "og_title_stem", "jsonld_headline", "meta_title")]
-    headline = _headings(_h1_texts(tree), candidates, stems, site_names)
+    h1s = _h1_texts(tree)
+    headline = _headings(h1s, candidates, stems, site_names) if h1s else _agreeing_subheading(tree, stems)
     _page_elements(tree, candidates)
     if headline is not None:
         _near_headline(headline, candidates)
+    _byline_anywhere(tree, candidates)
     _add_trafilatura(candidates, trafilatura_metadata)
     _add_agreement(candidates)
     return candidates
@@ -589,10 +738,10 @@ def _add_agreement(candidates: MetadataCandidates) -> None:
 
 # The orders, first present source wins (chosen as the module's header says; bench.metadata).
 TITLE_ORDER: tuple[str, ...] = ("h1_agreeing", "og_title_stem", "h1_first", "title_stem")
-AUTHOR_ORDER: tuple[str, ...] = ("agreement", "jsonld_author", "byline_text", "itemprop_author", "byline_element",
-                                 "meta_author", "trafilatura", "twitter_label_author")
-DATE_ORDER: tuple[str, ...] = ("meta_published", "date_in_short_line", "agreement", "date_text_before",
-                               "jsonld_page_published", "jsonld_published", "trafilatura")
+AUTHOR_ORDER: tuple[str, ...] = ("agreement", "jsonld_author", "byline_element", "itemprop_author", "meta_author",
+                                 "name_after_date", "twitter_label_author")
+DATE_ORDER: tuple[str, ...] = ("meta_published", "date_in_short_line", "agreement", "date_in_short_line_before",
+                               "jsonld_page_published", "meta_modified", "jsonld_published", "trafilatura")
 
 
 def first_in_order(found: dict, order) -> object:

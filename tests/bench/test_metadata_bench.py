@@ -16,3 +16,13 @@ def test_the_learnt_order_puts_a_precise_source_before_a_broad_one():
 def test_a_source_that_is_never_right_is_left_out():
     outcomes = {"a": {"good": True, "bad": False}, "b": {"bad": False}, "c": {"good": False}}
     assert learn_order(outcomes, list(outcomes)) == (("good",), 1)
+
+
+def test_a_cost_for_values_where_the_truth_has_none_leaves_out_a_source_that_mostly_invents():
+    # "loose" is right on two pages but gives a value on five pages whose truth has none (None): worth its place
+    # when only right answers count, not when each invented value costs half a right one
+    outcomes = {"a": {"loose": True}, "b": {"loose": True}, "c": {"strict": True},
+                **{f"none{i}": {"loose": None} for i in range(5)}, "d": {"strict": False, "loose": False}}
+    order, score = learn_order(outcomes, list(outcomes))
+    assert set(order) == {"strict", "loose"} and score == 3
+    assert learn_order(outcomes, list(outcomes), invented_cost=0.5) == (("strict",), 1)

@@ -105,6 +105,70 @@ def test_itemprop_rel_author_and_byline_class():
     assert found.date["itemprop_published"] == "2022-07-14"
 
 
+def test_a_byline_far_from_the_headline_and_a_name_before_the_dateline():
+    body = ('<article><h1>Harbour expansion approved</h1><div class="meta"><span>Jane Doe</span><span>•</span>'
+            '<span>March 5, 2024</span></div>' + ARTICLE + "</article>"
+            + "".join(f"<p>Related story number {i}</p>" for i in range(50))
+            + '<aside><p>Written by</p><a href="/john">John Roe</a></aside>')
+    found = candidates("", body)
+    assert found.authors["name_before_date"] == ["Jane Doe"]
+    assert found.authors["byline_anywhere"] == ["John Roe"]
+    assert "byline_text" not in found.authors  # the author box is too far after the headline for a byline
+
+
+def test_a_name_after_the_dateline_and_a_name_after_an_author_label():
+    body = ('<article><h1>Harbour expansion approved</h1><div><span>2024-03-05</span><span>·</span>'
+            '<a title="Jane Doe">Jane Doe</a></div>' + ARTICLE + '<div class="box"><h3>Contributors:</h3><p>John Roe</p></div>'
+            "</article>")
+    found = candidates("", body)
+    assert found.authors["name_after_date"] == ["Jane Doe"]
+    assert found.authors["byline_anywhere"] == ["John Roe"]
+
+
+@pytest.mark.parametrize("beside_date", ["Marketing Director", "#Cloud Computing", "In This Article"])
+def test_a_job_title_a_tag_or_a_phrase_beside_the_dateline_is_no_author(beside_date):
+    found = candidates("", f"<article><h1>Harbour expansion approved</h1><p>{beside_date}</p><p>March 5, 2024</p>"
+                           f"<p>{beside_date}</p>")
+    assert found.date["date_in_short_line"] == "2024-03-05"
+    assert "name_before_date" not in found.authors and "name_after_date" not in found.authors
+
+
+@pytest.mark.parametrize("control", ['<form><label>By</label><select><option>Brand Names</option></select></form>',
+                                     '<footer><p>By</p><a href="/">Harbour Web Design</a></footer>',
+                                     "<p>By COMPANY SIZE</p>"])
+def test_a_filter_a_footer_credit_or_a_shouted_label_is_no_byline(control):
+    found = candidates("", f"<h1>Harbour expansion approved</h1>{ARTICLE}{control}<p>By</p><p>Jane Doe</p>")
+    assert found.authors["byline_anywhere"] == ["Jane Doe"]
+
+
+def test_a_page_without_h1_looks_for_its_byline_after_the_subheading_that_agrees_with_its_title():
+    head = "<title>Harbour expansion approved | Example Herald</title>"
+    body = ("<header><h2>Latest news</h2></header><h2>Harbour expansion approved</h2><p>By Jane Doe</p>"
+            "<p>Published March 5, 2024</p>")
+    found = candidates(head, body)
+    assert found.authors["byline_text"] == ["Jane Doe"] and found.date["date_text"] == "2024-03-05"
+
+
+def test_a_numeric_date_with_the_day_first_and_the_name_before_it():
+    found = candidates("", "<article><h1>Harbour expansion approved</h1><p>Jane Doe</p><p>23.07.2025 · 6 min read</p>")
+    assert found.date["date_in_short_line"] == "2025-07-23" and found.authors["name_before_date"] == ["Jane Doe"]
+    assert md._day_first_date("02-12-2025") == dt.date(2025, 12, 2)
+    assert md._day_first_date("3/4/2025") is None  # with slashes the month may come first: left alone
+
+
+def test_a_date_and_its_author_just_before_the_headline():
+    found = candidates("", "<p>Blog</p><div><span>Dec 17, 2025</span><span>Julian K. Arni</span></div>"
+                           "<h1>Harbour expansion approved</h1>")
+    assert found.date["date_in_short_line_before"] == "2025-12-17"
+    assert found.authors["name_after_date"] == ["Julian K. Arni"]
+
+
+def test_a_short_line_with_a_date_just_before_the_headline():
+    found = candidates("", "<p>Blog</p><p>February 4, 2025 - 11 minutes</p><h1>Harbour expansion approved</h1>")
+    assert found.date["date_in_short_line_before"] == "2025-02-04"
+    assert "date_text_before" not in found.date  # "11 minutes" makes it more than a dateline
+
+
 @pytest.mark.parametrize("raw, names", [
     ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
     ("Jane Doe, John Roe & Ann Lee", ["Jane Doe", "John Roe", "Ann Lee"]),
@@ -113,6 +177,13 @@ def test_itemprop_rel_author_and_byline_class():
     ("Staff", []),
     ("jane@example.com; https://example.com/jane; Jane Doe", ["Jane Doe"]),
     ("Jun 2 Written By", []),
+    ("Tracy Parker, Dietitian", ["Tracy Parker, Dietitian"]),  # a job title stays with the name: not a second author
+    ("Mayank Gupta, CEO of Acme", ["Mayank Gupta, CEO of Acme"]),
+    ("Paul Frew, Home and Garden Security Expert", ["Paul Frew, Home and Garden Security Expert"]),  # "and" in a title
+    ("Jane Doe, Staff Writer", ["Jane Doe"]),  # a title made only of role words is dropped
+    ("Angela Bell, MD*", ["Angela Bell, MD"]),
+    ("Name *", []), ("undefined", []),  # a template's placeholders
+    ("View all posts by Ray Ansari", ["Ray Ansari"]), ("Authored by: Ann Lee", ["Ann Lee"]),
 ])
 def test_author_names_are_normalised_by_general_rules(raw, names):
     assert md.normalized_authors(raw) == names
@@ -143,7 +214,7 @@ def test_the_choice_takes_the_first_source_in_order_and_agreement_counts_sources
     chosen = md.choose_metadata(found, title_order=("h1_first", "title_stem"), author_order=("meta_author",))
     assert chosen.title == "New headline" and chosen.authors == ["Site Desk Team Name"]
     assert md.choose_metadata(found, title_order=("h1_agreeing", "title_stem")).title == "Old headline"
-    assert md.choose_metadata(found).published_date == "2024-01-02"
+    assert md.choose_metadata(found, date_order=("meta_published",)).published_date == "2024-01-02"  # the last resort
 
 
 # The <title> and og:title carry the site's name, the date is the dateline's (the page was modified later): where
