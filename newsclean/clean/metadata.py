@@ -598,8 +598,6 @@ def _day_first_date(text: str) -> dt.date | None:
 
 
 NAME_BEFORE_DATE_NODES = 3  # "Jane Doe", "Staff writer", "•", "May 2, 2024": how far before a dateline its author is
-
-
 NAME_AFTER_DATE_NODES = 2  # "May 2, 2024", "·", "Jane Doe"
 
 
@@ -633,7 +631,6 @@ def _name_after(texts: list[str], date_index: int) -> list[str] | None:
         if _bare_name(text):
             return _bare_name(text)
     return None
-
 
 
 def _byline_at(texts: list[str], i: int) -> list[str] | None:
