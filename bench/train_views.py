@@ -14,7 +14,8 @@ Combiners: (a) a vote: a line of the views' union is kept when at least k views 
 line classifier (a small perceptron over the line's features, ensemble.line_features), its keep threshold chosen in
 fold, asked only on pages where trafilatura and resiliparse disagree (below an agreement share, also compared);
 (c) a page-level choice of one view by a model over the views' sizes and agreements; (d) for each predicted page type,
-(b) or (c) (gated by its own agreement share), whichever did better on the training folds' pages of that type.
+(b) or (c) (gated by its own agreement share and a margin over trafilatura's probability), whichever did better on
+the training folds' pages of that type.
 """
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ AGREE_SHARES = (0.0, 0.8, 0.9, 0.95, 2.0)  # 2.0: the model on every page
 # A trafilatura line is dropped below the first threshold, another view's line added at or above the second (1.01: none)
 DROP_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 ADD_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+# (d): another view's text is taken where (c) finds it more likely the best than trafilatura's by this margin
+SELECT_MARGINS = (0.0, 0.1, 0.2, 0.3)
 KEEP_SHARE = 0.5  # a line is content (training label) when this share of its tokens is in the truth's words
 HIDDEN = (32, 16)
 
@@ -259,40 +262,52 @@ def fit_selector(pages: list[Page], names: tuple[str, ...], raw: Scorer):
     return LogisticRegression(max_iter=2000, C=1.0).fit(features, best)
 
 
-def selector_picks(selector, pages: list[Page], names: tuple[str, ...]) -> dict[str, str]:
-    """The view (c) takes on each page."""
-    chosen = selector.predict(np.array([page_features(p.views, names) for p in pages]))
-    return {p.page: names[int(index)] for p, index in zip(pages, chosen)}
+def selector_picks(selector, pages: list[Page], names: tuple[str, ...]) -> dict[str, tuple[str, float]]:
+    """The view (c) takes on each page, and by how much it is likelier the best than trafilatura's."""
+    chances = selector.predict_proba(np.array([page_features(p.views, names) for p in pages]))
+    views = [names[int(index)] for index in selector.classes_]
+    trafilatura = views.index("trafilatura") if "trafilatura" in views else None
+    picks = {}
+    for page, row in zip(pages, chances):
+        best = int(np.argmax(row))
+        picks[page.page] = (views[best], float(row[best] - (row[trafilatura] if trafilatura is not None else 0.0)))
+    return picks
 
 
-def choose_by_type(set_name: str, pages: list[Page], cands: Candidates, fitted, params: dict, picks: dict[str, str]) -> dict:
-    """(d): for each predicted page type, ("lines", (drop, add), agree) as `choose` found it, or ("select", (drop, add),
-    agree): (c)'s view where trafilatura and resiliparse share less than `agree`, whichever is best on `pages` of that
-    type (raw lines)."""
+def picked_view(pick: tuple[str, float], margin: float) -> str:
+    view, lead = pick
+    return view if lead >= margin else "trafilatura"
+
+
+def choose_by_type(set_name: str, pages: list[Page], cands: Candidates, fitted, params: dict, picks: dict) -> dict:
+    """(d): for each predicted page type, ("lines", (drop, add), agree, 0) as `choose` found it, or ("select", (drop,
+    add), agree, margin): (c)'s view where trafilatura and resiliparse share less than `agree` and it leads
+    trafilatura's probability by `margin`, whichever is best on `pages` of that type (raw lines)."""
     raw = Scorer(set_name, pages, raw=True)
     lines = classifier_scores(pages, cands, fitted, raw, params)
     chosen = {}
     for kind, (thresholds, agree) in params.items():
         group = [page for page in pages if page.predicted == kind]
-        best = (mean_f1(set_name, [lines[page.page] for page in group]) if group else 0.0, ("lines", thresholds, agree))
+        best = (mean_f1(set_name, [lines[page.page] for page in group]) if group else 0.0, ("lines", thresholds, agree, 0.0))
         for share in AGREE_SHARES:
-            scores = [raw(page, page.views[picks[page.page]] if page.agreement < share else page.views["trafilatura"])
-                      for page in group]
-            if scores and mean_f1(set_name, scores) > best[0] + 1e-9:
-                best = (mean_f1(set_name, scores), ("select", thresholds, float(share)))
+            for margin in SELECT_MARGINS:
+                scores = [raw(page, page.views[picked_view(picks[page.page], margin) if page.agreement < share
+                                               else "trafilatura"]) for page in group]
+                if scores and mean_f1(set_name, scores) > best[0] + 1e-9:
+                    best = (mean_f1(set_name, scores), ("select", thresholds, float(share), margin))
         chosen[kind] = best[1]
     return chosen
 
 
-def by_type_scores(pages: list[Page], cands: Candidates, fitted, chosen: dict, picks: dict[str, str], scorer: Scorer) -> dict:
+def by_type_scores(pages: list[Page], cands: Candidates, fitted, chosen: dict, picks: dict, scorer: Scorer) -> dict:
     """Each page's score under (d)'s choices (choose_by_type)."""
     result = {}
     for page in pages:
-        mode, thresholds, agree = chosen[page.predicted]
+        mode, thresholds, agree, margin = chosen[page.predicted]
         if page.agreement >= agree or not len(cands.lines[page.page]):
             result[page.page] = scorer(page, page.views["trafilatura"])
         elif mode == "select":
-            result[page.page] = scorer(page, page.views[picks[page.page]])
+            result[page.page] = scorer(page, page.views[picked_view(picks[page.page], margin)])
         else:
             probs = probabilities(fitted, cands.features[page.page])
             result[page.page] = scorer(page, kept_lines(cands, page, probs, *thresholds))
@@ -317,12 +332,12 @@ def run_wcxb_cv(pages: list[Page], cands: "Candidates", log) -> dict:
         oof["classifier"].update(classifier_scores(test, cands, fitted, scorer, params))
         # (c) one view per page, by a model of which view scores best
         picks = selector_picks(fit_selector(train, names, raw), pages, names)
-        oof["select"].update({p.page: scorer(p, p.views[picks[p.page]]) for p in test})
+        oof["select"].update({p.page: scorer(p, p.views[picks[p.page][0]]) for p in test})
         # (d) (b) or (c) by predicted type
         chosen = choose_by_type("wcxb", train, cands, fitted, params, picks)
         oof["by_type"].update(by_type_scores(test, cands, fitted, chosen, picks, scorer))
         picked.append((k_best, chosen))
-        log(f"    fold {fold}: vote k={k_best}, (d) (mode, (drop, add), agree) by predicted type {chosen}")
+        log(f"    fold {fold}: vote k={k_best}, (d) (mode, (drop, add), agree, margin) by predicted type {chosen}")
     oof["trafilatura"] = {p.page: scorer(p, p.views["trafilatura"]) for p in pages}
     oof["picked"] = picked
     return oof
@@ -360,7 +375,7 @@ def write_model(pages: list[Page], cands: "Candidates", order: tuple[str, ...], 
               "mean": mean, "scale": scale, "layers": np.array(len(model.coefs_)), "types": np.array(kinds),
               "mode": np.array([chosen[k][0] for k in kinds]),
               "drop": np.array([chosen[k][1][0] for k in kinds]), "add": np.array([chosen[k][1][1] for k in kinds]),
-              "agree": np.array([chosen[k][2] for k in kinds]),
+              "agree": np.array([chosen[k][2] for k in kinds]), "select_margin": np.array([chosen[k][3] for k in kinds]),
               "select_classes": np.array([names[int(index)] for index in selector.classes_]),
               "select_coef": selector.coef_, "select_intercept": selector.intercept_,
               "cv_report": np.array(json.dumps(cv_report))}
@@ -368,7 +383,8 @@ def write_model(pages: list[Page], cands: "Candidates", order: tuple[str, ...], 
         arrays[f"weight_{i}"], arrays[f"bias_{i}"] = weight, bias
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(MODEL_PATH, **arrays)
-    print(f"wrote {MODEL_PATH} (views {', '.join(names)}; (mode, (drop, add), agreement share) by predicted type {chosen}; "
+    print(f"wrote {MODEL_PATH} (views {', '.join(names)}; (mode, (drop, add), agreement share, margin) by predicted type "
+          f"{chosen}; "
           f"{MODEL_PATH.stat().st_size} bytes)")
 
 
@@ -406,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"|   ({SHIPPED_COMBINER} read the costly views on {asked} of {len(wcxb_pages)} pages) | | | | | | | | |")
         entry = {"views": VIEW_SETS[set_name][1], "oof": figures, "asked": asked, "pages": len(wcxb_pages),
                  "combiner": SHIPPED_COMBINER,
-                 "picked": [[k, {kind: [mode, list(t), a] for kind, (mode, t, a) in chosen.items()}]
+                 "picked": [[k, {kind: [mode, list(t), a, m] for kind, (mode, t, a, m) in chosen.items()}]
                             for k, chosen in oof["picked"]]}
         if not args.no_across:
             to_wcxb = across(aeb_pages, "aeb", aeb_cands, wcxb_pages, "wcxb", wcxb_cands)

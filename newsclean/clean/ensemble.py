@@ -10,7 +10,8 @@ evaluated with numpy only) gives each candidate a probability of being content. 
 that probability is below the model's `drop` threshold; another view's line is added at or above its `add`
 threshold (a higher bar: trafilatura's choice is the better default). On page types where it did better on the
 training pages, a page-level choice takes the place of the line classifier: one view's text as it is, picked by a
-multinomial logistic model over the views' sizes and how much they share (`select`).
+multinomial logistic model over the views' sizes and how much they share (`select`), where that view is more likely
+the page's best than trafilatura's by the type's margin (another view wrongly taken can cost the whole article).
 
 The costly views are only asked where the cheap ones disagree: where trafilatura's default extraction and
 resiliparse's main content share at least the model's `agree` share of their words (bag-of-words F1), trafilatura's
@@ -147,6 +148,7 @@ class ViewsModel:
         self.mode = {str(kind): str(mode) for kind, mode in zip(arrays["types"], arrays["mode"])}
         self.select_classes = tuple(str(name) for name in arrays["select_classes"])
         self.select_coef, self.select_intercept = arrays["select_coef"], arrays["select_intercept"]
+        self.select_margin = {str(kind): float(margin) for kind, margin in zip(arrays["types"], arrays["select_margin"])}
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         values = (features - self.mean) / self.scale
@@ -155,16 +157,25 @@ class ViewsModel:
         logits = (values @ self.weights[-1] + self.biases[-1])[:, 0]
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
 
-    def select(self, views: dict[str, list[str]]) -> str:
-        """The view whose text the page-level choice takes (sklearn's LogisticRegression.predict, in numpy)."""
+    def view_probabilities(self, views: dict[str, list[str]]) -> dict[str, float]:
+        """Each view's probability of being the page's best (sklearn's LogisticRegression.predict_proba, in numpy)."""
         scores = np.asarray(page_features(views, self.view_names)) @ self.select_coef.T + self.select_intercept
         if len(self.select_classes) == 2:  # a binary model has one row of weights: the second class's
-            return self.select_classes[int(scores[0] > 0)]
-        return self.select_classes[int(np.argmax(scores))]
+            second = 1.0 / (1.0 + math.exp(-float(np.clip(scores[0], -30, 30))))
+            return dict(zip(self.select_classes, (1.0 - second, second)))
+        exponentials = np.exp(scores - scores.max())
+        return dict(zip(self.select_classes, (exponentials / exponentials.sum()).tolist()))
+
+    def select(self, views: dict[str, list[str]], margin: float = 0.0) -> str:
+        """The view most likely the page's best, where it is more likely so than trafilatura's by `margin`; else
+        trafilatura."""
+        chances = self.view_probabilities(views)
+        best = max(chances, key=chances.get)
+        return best if chances[best] - chances.get("trafilatura", 0.0) >= margin else "trafilatura"
 
     def keep(self, views: dict[str, list[str]], page_type: str) -> list[str]:
         if self.mode[page_type] == "select":
-            return list(views.get(self.select(views), []))
+            return list(views.get(self.select(views, self.select_margin[page_type]), []))
         candidates = union_lines(views, self.order)
         if not candidates:
             return []

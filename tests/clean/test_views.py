@@ -58,6 +58,13 @@ def test_the_page_level_choice_picks_the_view_sklearn_would(classes):
     model = _model_with(view_names=np.array(names), select_classes=np.array([names[i] for i in fitted.classes_]),
                         select_coef=fitted.coef_, select_intercept=fitted.intercept_)
     assert [model.select(page) for page in pages] == [names[i] for i in fitted.predict(features)]
+    chances = fitted.predict_proba(features)
+    assert np.allclose([[model.view_probabilities(page)[names[i]] for i in fitted.classes_] for page in pages], chances)
+    # a view is taken over trafilatura's only where it leads trafilatura's probability by the margin
+    leads = chances.max(axis=1) - chances[:, 0]
+    margin = float(np.median(leads[leads > 0]))
+    assert [model.select(page, margin) for page in pages] == [
+        names[fitted.classes_[np.argmax(row)]] if lead >= margin else "trafilatura" for row, lead in zip(chances, leads)]
 
 
 def test_on_a_page_type_given_to_the_page_level_choice_the_text_is_one_views_whole():
