@@ -132,7 +132,8 @@ def feature_count(views: int) -> int:
 
 
 class ViewsModel:
-    """The trained combiner: scaling, the perceptron's layers, the thresholds and the agreement share."""
+    """The trained combiner: scaling, the perceptron's layers, the page-level choice's weights, and per page type the
+    mode, thresholds, agreement share and margin."""
 
     def __init__(self, arrays) -> None:
         self.view_names = tuple(str(name) for name in arrays["view_names"])
