@@ -384,8 +384,7 @@ def write_model(pages: list[Page], cands: "Candidates", order: tuple[str, ...], 
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(MODEL_PATH, **arrays)
     print(f"wrote {MODEL_PATH} (views {', '.join(names)}; (mode, (drop, add), agreement share, margin) by predicted type "
-          f"{chosen}; "
-          f"{MODEL_PATH.stat().st_size} bytes)")
+          f"{chosen}; {MODEL_PATH.stat().st_size} bytes)")
 
 
 def main(argv: list[str] | None = None) -> int:
