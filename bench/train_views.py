@@ -13,9 +13,10 @@ steps after extraction (line rules, the title's removal: newsclean.clean.text), 
 Combiners: (a) a vote: a line of the views' union is kept when at least k views have it (k chosen in fold); (b) the
 line classifier (a small perceptron over the line's features, ensemble.line_features), its keep threshold chosen in
 fold, asked only on pages where trafilatura and resiliparse disagree (below an agreement share, also compared);
-(c) a page-level choice of one view by a model over the views' sizes and agreements; (d) for each predicted page type,
-(b) or (c) (gated by its own agreement share and a margin over trafilatura's probability), whichever did better on
-the training folds' pages of that type.
+(c) a page-level choice of one view: a linear model per view over the views' sizes and agreements estimates how much
+better than trafilatura's its text scores, and the largest estimate is taken; (d) for each predicted page type, (b)
+or (c) (gated by its own agreement share and a margin on the estimated gain), whichever did better on the training
+folds' pages of that type.
 """
 from __future__ import annotations
 
@@ -61,8 +62,8 @@ AGREE_SHARES = (0.0, 0.8, 0.9, 0.95, 2.0)  # 2.0: the model on every page
 # A trafilatura line is dropped below the first threshold, another view's line added at or above the second (1.01: none)
 DROP_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 ADD_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
-# (d): another view's text is taken where (c) finds it more likely the best than trafilatura's by this margin
-SELECT_MARGINS = (0.0, 0.1, 0.2, 0.3)
+# (d): another view's text is taken where (c) estimates its F1 above trafilatura's by this margin
+SELECT_MARGINS = (0.0, 0.02, 0.05, 0.1)
 KEEP_SHARE = 0.5  # a line is content (training label) when this share of its tokens is in the truth's words
 HIDDEN = (32, 16)
 
@@ -253,36 +254,52 @@ def _page_f1(score) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def fit_selector(pages: list[Page], names: tuple[str, ...], raw: Scorer):
-    """(c): a multinomial logistic model of which view's text scores best on a page, from ensemble.page_features."""
-    from sklearn.linear_model import LogisticRegression
+@dataclass
+class Selector:
+    """(c)'s linear models on ensemble.page_features' raw values: row i estimates views[i]'s F1 minus trafilatura's."""
+    views: tuple[str, ...]
+    coef: np.ndarray
+    intercept: np.ndarray
 
+    def gains(self, features: np.ndarray) -> np.ndarray:
+        return features @ self.coef.T + self.intercept
+
+
+def fit_selector(pages: list[Page], names: tuple[str, ...], raw: Scorer) -> Selector:
+    """(c): ridge regressions (one per view but trafilatura's) of how much better than trafilatura's a view's text
+    scores on a page, on standardised features, folded back into weights on the raw ones. A regression of the gain
+    weighs a page by how much is at stake, where a classifier of the best view counts a 0.001 win as a 0.5 one."""
+    from sklearn.linear_model import Ridge
+
+    assert names[0] == "trafilatura"
     features = np.array([page_features(p.views, names) for p in pages])
-    best = np.array([int(np.argmax([_page_f1(raw(p, p.views[name])) for name in names])) for p in pages])
-    return LogisticRegression(max_iter=2000, C=1.0).fit(features, best)
+    f1 = np.array([[_page_f1(raw(p, p.views[name])) for name in names] for p in pages])
+    mean, scale = features.mean(axis=0), features.std(axis=0)
+    scale[scale == 0] = 1.0
+    fitted = Ridge(alpha=1.0).fit((features - mean) / scale, f1[:, 1:] - f1[:, :1])
+    coef = fitted.coef_ / scale
+    return Selector(names[1:], coef, fitted.intercept_ - coef @ mean)
 
 
-def selector_picks(selector, pages: list[Page], names: tuple[str, ...]) -> dict[str, tuple[str, float]]:
-    """The view (c) takes on each page, and by how much it is likelier the best than trafilatura's."""
-    chances = selector.predict_proba(np.array([page_features(p.views, names) for p in pages]))
-    views = [names[int(index)] for index in selector.classes_]
-    trafilatura = views.index("trafilatura") if "trafilatura" in views else None
+def selector_picks(selector: Selector, pages: list[Page], names: tuple[str, ...]) -> dict[str, tuple[str, float]]:
+    """The view (c) takes on each page, and its estimated gain over trafilatura's."""
+    gains = selector.gains(np.array([page_features(p.views, names) for p in pages]))
     picks = {}
-    for page, row in zip(pages, chances):
+    for page, row in zip(pages, gains):
         best = int(np.argmax(row))
-        picks[page.page] = (views[best], float(row[best] - (row[trafilatura] if trafilatura is not None else 0.0)))
+        picks[page.page] = (selector.views[best], float(row[best]))
     return picks
 
 
 def picked_view(pick: tuple[str, float], margin: float) -> str:
-    view, lead = pick
-    return view if lead >= margin else "trafilatura"
+    view, gain = pick
+    return view if gain >= margin else "trafilatura"
 
 
 def choose_by_type(set_name: str, pages: list[Page], cands: Candidates, fitted, params: dict, picks: dict) -> dict:
     """(d): for each predicted page type, ("lines", (drop, add), agree, 0) as `choose` found it, or ("select", (drop,
-    add), agree, margin): (c)'s view where trafilatura and resiliparse share less than `agree` and it leads
-    trafilatura's probability by `margin`, whichever is best on `pages` of that type (raw lines)."""
+    add), agree, margin): (c)'s view where trafilatura and resiliparse share less than `agree` and its estimated gain
+    over trafilatura's reaches `margin`, whichever is best on `pages` of that type (raw lines)."""
     raw = Scorer(set_name, pages, raw=True)
     lines = classifier_scores(pages, cands, fitted, raw, params)
     chosen = {}
@@ -330,9 +347,9 @@ def run_wcxb_cv(pages: list[Page], cands: "Candidates", log) -> dict:
         fitted = fit_model(*cands.stacked(train))
         params = choose("wcxb", train, cands, fitted)
         oof["classifier"].update(classifier_scores(test, cands, fitted, scorer, params))
-        # (c) one view per page, by a model of which view scores best
+        # (c) one view per page, by the largest estimated gain over trafilatura's
         picks = selector_picks(fit_selector(train, names, raw), pages, names)
-        oof["select"].update({p.page: scorer(p, p.views[picks[p.page][0]]) for p in test})
+        oof["select"].update({p.page: scorer(p, p.views[picked_view(picks[p.page], 0.0)]) for p in test})
         # (d) (b) or (c) by predicted type
         chosen = choose_by_type("wcxb", train, cands, fitted, params, picks)
         oof["by_type"].update(by_type_scores(test, cands, fitted, chosen, picks, scorer))
@@ -376,8 +393,8 @@ def write_model(pages: list[Page], cands: "Candidates", order: tuple[str, ...], 
               "mode": np.array([chosen[k][0] for k in kinds]),
               "drop": np.array([chosen[k][1][0] for k in kinds]), "add": np.array([chosen[k][1][1] for k in kinds]),
               "agree": np.array([chosen[k][2] for k in kinds]), "select_margin": np.array([chosen[k][3] for k in kinds]),
-              "select_classes": np.array([names[int(index)] for index in selector.classes_]),
-              "select_coef": selector.coef_, "select_intercept": selector.intercept_,
+              "select_views": np.array(selector.views), "select_coef": selector.coef,
+              "select_intercept": selector.intercept,
               "cv_report": np.array(json.dumps(cv_report))}
     for i, (weight, bias) in enumerate(zip(model.coefs_, model.intercepts_)):
         arrays[f"weight_{i}"], arrays[f"bias_{i}"] = weight, bias

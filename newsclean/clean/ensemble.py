@@ -9,9 +9,10 @@ perceptron (trained by `python -m bench.train_views`, stored in models/views.npz
 evaluated with numpy only) gives each candidate a probability of being content. trafilatura's lines stand unless
 that probability is below the model's `drop` threshold; another view's line is added at or above its `add`
 threshold (a higher bar: trafilatura's choice is the better default). On page types where it did better on the
-training pages, a page-level choice takes the place of the line classifier: one view's text as it is, picked by a
-multinomial logistic model over the views' sizes and how much they share (`select`), where that view is more likely
-the page's best than trafilatura's by the type's margin (another view wrongly taken can cost the whole article).
+training pages, a page-level choice takes the place of the line classifier: one view's text as it is (`select`). A
+linear model per view over the views' sizes and how much they share estimates how much better than trafilatura's
+that view's text scores on the page; the view with the largest estimate is taken where it reaches the type's margin
+(another view wrongly taken can cost the whole article), else trafilatura's.
 
 The costly views are only asked where the cheap ones disagree: where trafilatura's default extraction and
 resiliparse's main content share at least the model's `agree` share of their words (bag-of-words F1), trafilatura's
@@ -32,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "views.npz"
-FEATURES_VERSION = 2  # changes with what line_features or page_features compute, or the model's arrays: a model made for other features is refused
+FEATURES_VERSION = 3  # changes with what line_features or page_features compute, or the model's arrays: a model made for other features is refused
 _TOKEN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’)]$")
 _PUNCTUATION = re.compile(r"[.,;:!?]")
@@ -147,7 +148,8 @@ class ViewsModel:
                         for kind, drop, add, agree in zip(arrays["types"], arrays["drop"], arrays["add"], arrays["agree"])}
         # per page type: "lines" (the line classifier) or "select" (one view's text, by the page-level choice)
         self.mode = {str(kind): str(mode) for kind, mode in zip(arrays["types"], arrays["mode"])}
-        self.select_classes = tuple(str(name) for name in arrays["select_classes"])
+        # the page-level choice: one row of weights per view other than trafilatura's, its estimated gain over it
+        self.select_views = tuple(str(name) for name in arrays["select_views"])
         self.select_coef, self.select_intercept = arrays["select_coef"], arrays["select_intercept"]
         self.select_margin = {str(kind): float(margin) for kind, margin in zip(arrays["types"], arrays["select_margin"])}
 
@@ -158,21 +160,16 @@ class ViewsModel:
         logits = (values @ self.weights[-1] + self.biases[-1])[:, 0]
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
 
-    def view_probabilities(self, views: dict[str, list[str]]) -> dict[str, float]:
-        """Each view's probability of being the page's best (sklearn's LogisticRegression.predict_proba, in numpy)."""
-        scores = np.asarray(page_features(views, self.view_names)) @ self.select_coef.T + self.select_intercept
-        if len(self.select_classes) == 2:  # a binary model has one row of weights: the second class's
-            second = 1.0 / (1.0 + math.exp(-float(np.clip(scores[0], -30, 30))))
-            return dict(zip(self.select_classes, (1.0 - second, second)))
-        exponentials = np.exp(scores - scores.max())
-        return dict(zip(self.select_classes, (exponentials / exponentials.sum()).tolist()))
+    def view_gains(self, views: dict[str, list[str]]) -> dict[str, float]:
+        """Each view's estimated F1 over trafilatura's on this page (linear models, as sklearn's Ridge.predict)."""
+        gains = self.select_coef @ np.asarray(page_features(views, self.view_names)) + self.select_intercept
+        return dict(zip(self.select_views, gains.tolist()))
 
     def select(self, views: dict[str, list[str]], margin: float = 0.0) -> str:
-        """The view most likely the page's best, where it is more likely so than trafilatura's by `margin`; else
-        trafilatura."""
-        chances = self.view_probabilities(views)
-        best = max(chances, key=chances.get)
-        return best if chances[best] - chances.get("trafilatura", 0.0) >= margin else "trafilatura"
+        """The view with the largest estimated gain over trafilatura's where it reaches `margin`; else trafilatura."""
+        gains = self.view_gains(views)
+        best = max(gains, key=gains.get)
+        return best if gains[best] >= margin else "trafilatura"
 
     def keep(self, views: dict[str, list[str]], page_type: str) -> list[str]:
         if self.mode[page_type] == "select":
