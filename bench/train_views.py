@@ -32,8 +32,8 @@ import numpy as np
 from bench import extraction_cache
 from bench.metric import score_corpus, score_page, score_page_bag, word_bag
 from bench.wcxb import FOLDS, PAGE_TYPES, fold_of, truth
-from newsclean.clean.ensemble import (FEATURES_VERSION, MODEL_PATH, bag_f1, line_features, line_key, page_features,
-                                      union_lines)
+from newsclean.clean.ensemble import (FEATURES_VERSION, MODEL_PATH, bag_f1, chosen_view, line_features, line_key,
+                                      page_features, union_lines)
 from newsclean.clean.text import finish, strip_boilerplate
 
 # cache variant -> the view's name at run time (newsclean/clean/html.py's ENSEMBLE_VIEWS)
@@ -281,19 +281,10 @@ def fit_selector(pages: list[Page], names: tuple[str, ...], raw: Scorer) -> Sele
     return Selector(names[1:], coef, fitted.intercept_ - coef @ mean)
 
 
-def selector_picks(selector: Selector, pages: list[Page], names: tuple[str, ...]) -> dict[str, tuple[str, float]]:
-    """The view (c) takes on each page, and its estimated gain over trafilatura's."""
+def selector_picks(selector: Selector, pages: list[Page], names: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """Each page's estimated gain of each view over trafilatura's (ensemble.chosen_view picks from them)."""
     gains = selector.gains(np.array([page_features(p.views, names) for p in pages]))
-    picks = {}
-    for page, row in zip(pages, gains):
-        best = int(np.argmax(row))
-        picks[page.page] = (selector.views[best], float(row[best]))
-    return picks
-
-
-def picked_view(pick: tuple[str, float], margin: float) -> str:
-    view, gain = pick
-    return view if gain >= margin else "trafilatura"
+    return {page.page: dict(zip(selector.views, row.tolist())) for page, row in zip(pages, gains)}
 
 
 def choose_by_type(set_name: str, pages: list[Page], cands: Candidates, fitted, params: dict, picks: dict) -> dict:
@@ -308,10 +299,11 @@ def choose_by_type(set_name: str, pages: list[Page], cands: Candidates, fitted, 
         best = (mean_f1(set_name, [lines[page.page] for page in group]) if group else 0.0, ("lines", thresholds, agree, 0.0))
         for share in AGREE_SHARES:
             for margin in SELECT_MARGINS:
-                scores = [raw(page, page.views[picked_view(picks[page.page], margin) if page.agreement < share
+                scores = [raw(page, page.views[chosen_view(picks[page.page], margin) if page.agreement < share
                                                else "trafilatura"]) for page in group]
-                if scores and mean_f1(set_name, scores) > best[0] + 1e-9:
-                    best = (mean_f1(set_name, scores), ("select", thresholds, float(share), margin))
+                score = mean_f1(set_name, scores) if scores else 0.0
+                if scores and score > best[0] + 1e-9:
+                    best = (score, ("select", thresholds, float(share), margin))
         chosen[kind] = best[1]
     return chosen
 
@@ -324,7 +316,7 @@ def by_type_scores(pages: list[Page], cands: Candidates, fitted, chosen: dict, p
         if page.agreement >= agree or not len(cands.lines[page.page]):
             result[page.page] = scorer(page, page.views["trafilatura"])
         elif mode == "select":
-            result[page.page] = scorer(page, page.views[picked_view(picks[page.page], margin)])
+            result[page.page] = scorer(page, page.views[chosen_view(picks[page.page], margin)])
         else:
             probs = probabilities(fitted, cands.features[page.page])
             result[page.page] = scorer(page, kept_lines(cands, page, probs, *thresholds))
@@ -349,7 +341,7 @@ def run_wcxb_cv(pages: list[Page], cands: "Candidates", log) -> dict:
         oof["classifier"].update(classifier_scores(test, cands, fitted, scorer, params))
         # (c) one view per page, by the largest estimated gain over trafilatura's
         picks = selector_picks(fit_selector(train, names, raw), pages, names)
-        oof["select"].update({p.page: scorer(p, p.views[picked_view(picks[p.page], 0.0)]) for p in test})
+        oof["select"].update({p.page: scorer(p, p.views[chosen_view(picks[p.page], 0.0)]) for p in test})
         # (d) (b) or (c) by predicted type
         chosen = choose_by_type("wcxb", train, cands, fitted, params, picks)
         oof["by_type"].update(by_type_scores(test, cands, fitted, chosen, picks, scorer))

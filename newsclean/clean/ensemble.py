@@ -132,6 +132,13 @@ def feature_count(views: int) -> int:
     return 2 * views + 11 + views + 2
 
 
+def chosen_view(gains: dict[str, float], margin: float) -> str:
+    """The page-level choice's rule (bench.train_views evaluates the same): the view with the largest estimated gain
+    over trafilatura's where it reaches `margin`; else trafilatura."""
+    best = max(gains, key=gains.get)
+    return best if gains[best] >= margin else "trafilatura"
+
+
 class ViewsModel:
     """The trained combiner: scaling, the perceptron's layers, the page-level choice's weights, and per page type the
     mode, thresholds, agreement share and margin."""
@@ -166,10 +173,7 @@ class ViewsModel:
         return dict(zip(self.select_views, gains.tolist()))
 
     def select(self, views: dict[str, list[str]], margin: float = 0.0) -> str:
-        """The view with the largest estimated gain over trafilatura's where it reaches `margin`; else trafilatura."""
-        gains = self.view_gains(views)
-        best = max(gains, key=gains.get)
-        return best if gains[best] >= margin else "trafilatura"
+        return chosen_view(self.view_gains(views), margin)
 
     def keep(self, views: dict[str, list[str]], page_type: str) -> list[str]:
         if self.mode[page_type] == "select":
