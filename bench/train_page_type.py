@@ -35,20 +35,21 @@ TREE_SETTINGS = {"learning_rate": 0.1, "max_iter": 100, "l2_regularization": 1.0
 THRESHOLDS = tuple(round(0.2 + 0.05 * step, 2) for step in range(13))  # P(article) thresholds tried, 0.2 to 0.8
 
 
-def features(pages: list[str]):
-    """The pages' hashed feature matrix (sparse) and dense figures, cached on disk by the features' layout."""
+def features(pages: list[str], urls: list[str | None]):
+    """The pages' hashed feature matrix (sparse) and dense figures, cached on disk by the features' layout. `urls`:
+    each page's URL as a scraper names it (the benchmark's), its canonical link where there is none."""
     import numpy as np
     from scipy import sparse
 
-    path = extraction_cache.CACHE / "page_type" / f"features-v{pt.FEATURES_VERSION}-{pt.HASH_SLOTS}-{len(pt.DENSE)}.npz"
+    path = extraction_cache.CACHE / "page_type" / f"features-v{pt.FEATURES_VERSION}-{pt.LINEAR_WIDTH}-{len(pt.DENSE)}.npz"
     if path.exists():
         stored = np.load(path, allow_pickle=False)
         if list(stored["pages"]) == pages:
             return (sparse.csr_matrix((stored["data"], stored["indices"], stored["indptr"]), shape=tuple(stored["shape"])),
                     stored["dense"])
     rows, dense = [], []
-    for page in pages:
-        vector, figures = pt.page_features(extraction_cache.page_html("wcxb", page))
+    for page, url in zip(pages, urls):
+        vector, figures = pt.page_features(extraction_cache.page_html("wcxb", page), url)
         rows.append(sparse.csr_matrix(vector))
         dense.append(figures)
     matrix, dense = sparse.vstack(rows).tocsr(), np.vstack(dense)
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         return time_classification()
     pages = truth()
     ids = list(pages)
-    matrix, dense = features(ids)
+    matrix, dense = features(ids, [pages[page].url for page in ids])
     labels = np.array([pages[page].page_type for page in ids])
     folds = np.array([fold_of(pages[page].domain) for page in ids])
     predicted, confidence, chosen = cross_validate(matrix, dense, labels, folds)

@@ -27,6 +27,7 @@ class TruthPage:
     title: str | None
     author: str | None
     publish_date: str | None
+    url: str | None = None
 
 
 def domain_of(url: str | None, page: str) -> str:
@@ -40,7 +41,7 @@ def domain_of(url: str | None, page: str) -> str:
 def truth(bench_dir: Path = WCXB) -> dict[str, TruthPage]:
     records = json.loads((bench_dir / "ground-truth.json").read_text(encoding="utf-8"))
     return {page: TruthPage(page, record["page_type"], domain_of(record["url"], page), record["main_content"] or "",
-                            record.get("title"), record.get("author"), record.get("publish_date"))
+                            record.get("title"), record.get("author"), record.get("publish_date"), record.get("url"))
             for page, record in sorted(records.items())}
 
 

@@ -182,7 +182,7 @@ def extract_html(html: str, *, url: str | None = None, profile: str | None = Non
 
     chosen = PROFILES[profile or settings.HTML_PROFILE]
     html = without_long_inline_data(html)
-    kind = classify_page(html)
+    kind = classify_page(html, url)
     from newsclean import patches  # imported here: it imports lxml, which text runs do not need
 
     with patches.applied(*patches.TRAFILATURA):

@@ -3,17 +3,20 @@
 Stage one, a linear model: tokens read from the HTML text with regular expressions (the tags used, the words of class
 and id attributes, schema.org types (JSON-LD `@type`, `itemtype`), `og:type`, words of the `<title>` and of the visible
 text), each hashed into a fixed number of slots and counted (log scale), the vector scaled to unit length; plus a few
-shape figures (SHAPES: the page's size, its share of links, forms, code); one logistic function per type.
-Stage two, gradient-boosted trees over the dense figures (DENSE: the shapes and the STRUCTURE figures read from an
+shape figures (SHAPES: the page's size, its share of links, forms, code); the words of the URL's path and query,
+hashed the same way into slots of their own, and the URL's shape (URL_SHAPES: depth, a long slug, a number, a file
+ending); one logistic function per type. The URL is the one the input names, else the page's canonical (or og:url)
+link; its host is never read, so no site is recognised by name.
+Stage two, gradient-boosted trees over the dense figures (DENSE: the shapes, the STRUCTURE figures read from an
 lxml parse: how the text falls into blocks, runs of sibling cards, link density, dates, shop, forum and pricing
-phrases, schema.org groups) and stage one's probabilities. Trained by `python -m bench.train_page_type` on the
+phrases, schema.org groups, and the URL's shape) and stage one's probabilities. Trained by `python -m bench.train_page_type` on the
 development pages' labels; stored in models/page_type.npz (numpy arrays), loaded once per process; prediction is a
 matrix product and a walk of the trees with numpy (no scikit-learn at run time).
 
 A page is called an article when the model's P(article) reaches the stored threshold (chosen by cross-validation for
 articles vs the rest), otherwise the likeliest of the six other types.
 
-    classify_page(html) -> PageType(name, confidence, probabilities)
+    classify_page(html, url=None) -> PageType(name, confidence, probabilities)
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import re
 import zlib
 from collections import Counter
 from itertools import islice
+from urllib.parse import urlsplit
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -29,7 +33,8 @@ from typing import NamedTuple
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "page_type.npz"
 PAGE_TYPES = ("article", "forum", "product", "collection", "listing", "documentation", "service")
 HASH_SLOTS = 1 << 14  # hashed token slots; the shape figures follow them
-FEATURES_VERSION = 3  # changes with what page_features computes: a model made for other features is refused
+URL_SLOTS = 1 << 10  # the URL's hashed words, after the shape figures; the URL's shape figures follow them
+FEATURES_VERSION = 4  # changes with what page_features computes: a model made for other features is refused
 TEXT_WORDS = 3000  # the visible text's words read (a page's own kind of words: "reply", "cart", "pricing")
 SCAN_CHARS = 600_000  # a page's markup is read up to this many characters: cost bounded on huge pages
 
@@ -45,6 +50,14 @@ _LINK_TEXT = re.compile(r"<a\b[^>]*>([^<]{0,200})</a>", re.IGNORECASE)
 _SCRIPT_OR_STYLE = re.compile(r"<script\b.*?</script>|<style\b.*?</style>", re.IGNORECASE | re.DOTALL)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _PRICE = re.compile(r"[$€£¥]\s?\d")
+_CANONICAL = re.compile(r"""<link\b[^>]{0,300}?rel\s*=\s*["']canonical["'][^>]{0,300}?href\s*=\s*["']([^"'\s>]{1,800})"""
+                        r"""|<link\b[^>]{0,300}?href\s*=\s*["']([^"'\s>]{1,800})["'][^>]{0,300}?rel\s*=\s*["']canonical["']"""
+                        r"""|<meta\b[^>]{0,200}?property\s*=\s*["']og:url["'][^>]{0,200}?content\s*=\s*["']([^"'\s>]{1,800})""",
+                        re.IGNORECASE)
+_URL_WORD = re.compile(r"[a-z]{2,20}")
+_URL_NUMBER = re.compile(r"\d{4,}")
+_URL_YEAR = re.compile(r"/(?:19|20)\d\d/")
+URL_SHAPES = ("url_depth", "url_root", "url_query", "url_slug_words", "url_number", "url_year", "url_file", "url_slash")
 # Shape figures, each a function of (tag counts, markup, visible text, link text) -> number
 SHAPES = ("log_text_chars", "link_text_share", "log_links", "log_paragraphs", "log_list_items", "log_forms",
           "log_code_blocks", "log_prices", "log_headings", "log_images", "log_articles", "log_tables")
@@ -85,17 +98,14 @@ STRUCTURE = ("log_elements", "log_block_chars", "longest_block_share", "top3_blo
              "log_time", "log_dl", "log_blockquote", "log_iframes", "max_depth", "log_h1", "log_h2", "log_h3",
              "link_heavy_share", *PHRASES, *SCHEMA_GROUPS, "og_article", "og_product", "og_website")
 
-DENSE = SHAPES + STRUCTURE  # the trees' inputs, followed by the linear model's probability of each type
+DENSE = SHAPES + STRUCTURE + URL_SHAPES  # the trees' inputs, followed by the linear model's probability of each type
+LINEAR_WIDTH = HASH_SLOTS + len(SHAPES) + URL_SLOTS + len(URL_SHAPES)  # the linear model's inputs
 
 
 class PageType(NamedTuple):
     name: str  # the type the page is given (PageTypeModel.decide)
     confidence: float  # the model's probability of that type
     probabilities: dict[str, float] | None = None  # every type's probability
-
-
-def _slot(token: str) -> int:
-    return zlib.crc32(token.encode("utf-8")) % HASH_SLOTS
 
 
 def page_tokens(head: str, markup: str, text: str) -> Counter:
@@ -223,24 +233,70 @@ def _is_card_run(items: list) -> bool:
     return cards * 2 > len(sample)
 
 
-def page_features(html: str):
-    """The page's two feature vectors (numpy float32): the hashed tokens and the SHAPES (HASH_SLOTS + len(SHAPES)
-    values, the linear model's input), and the dense figures (SHAPES then STRUCTURE, the trees' input)."""
+def page_url(head: str) -> str | None:
+    """The page's canonical URL (a canonical link, else og:url), or None."""
+    found = _CANONICAL.search(head)
+    return next((group for group in found.groups() if group), None) if found else None
+
+
+def url_tokens(url: str) -> Counter:
+    """The URL's words: `u:` of its path, `q:` of its query (the first five), `f:` its first path segment's first."""
+    parts = urlsplit(url)
+    path = parts.path.lower()
+    segments = [segment for segment in path.split("/") if segment]
+    tokens = Counter("u:" + word for word in _URL_WORD.findall(path))
+    tokens.update("q:" + word for word in _URL_WORD.findall(parts.query.lower())[:5])
+    if segments:
+        tokens["f:" + next(iter(_URL_WORD.findall(segments[0])), "#")] += 1
+    return tokens
+
+
+def url_shape_figures(url: str) -> list[float]:
+    """URL_SHAPES: the path's depth, whether it is the site's root, has a query, how many words its last segment's
+    slug has, a long number, a year segment, a file ending, a trailing slash. No URL: all 0 (not a site's root)."""
+    if not url:
+        return [0.0] * len(URL_SHAPES)
+    parts = urlsplit(url)
+    path = parts.path.lower()
+    segments = [segment for segment in path.split("/") if segment]
+    last = segments[-1] if segments else ""
+    return [len(segments) / 5, float(not segments), float(bool(parts.query)), len(last.split("-")) / 10,
+            float(bool(_URL_NUMBER.search(path))), float(bool(_URL_YEAR.search(path))),
+            float(path.endswith((".html", ".htm", ".php", ".aspx"))), float(path.endswith("/"))]
+
+
+def _hashed(tokens: Counter, slots: int, vector) -> None:
+    """`tokens` counted (log scale) into `vector`'s `slots` slots, scaled to unit length."""
+    import numpy as np
+
+    for token, count in tokens.items():
+        vector[zlib.crc32(token.encode("utf-8")) % slots] += math.log1p(count)
+    norm = float(np.linalg.norm(vector))
+    if norm:
+        vector /= norm
+
+
+def page_features(html: str, url: str | None = None):
+    """The page's two feature vectors (numpy float32): the linear model's input (LINEAR_WIDTH values: the hashed
+    tokens, SHAPES, the URL's hashed words, URL_SHAPES) and the dense figures (DENSE, the trees' input). `url`: the
+    URL the input names; without one, the page's own canonical link (page_url); without either, no URL figures."""
     import numpy as np
 
     head = html[:SCAN_CHARS]
+    url = url or page_url(head) or ""
     markup = _SCRIPT_OR_STYLE.sub(" ", head)
     text = _ANY_TAG.sub(" ", markup)
     tokens = page_tokens(head, markup, text)
-    vector = np.zeros(HASH_SLOTS + len(SHAPES), dtype=np.float32)
-    for token, count in tokens.items():
-        vector[_slot(token)] += math.log1p(count)
-    norm = float(np.linalg.norm(vector[:HASH_SLOTS]))
-    if norm:
-        vector[:HASH_SLOTS] /= norm
+    vector = np.zeros(LINEAR_WIDTH, dtype=np.float32)
+    _hashed(tokens, HASH_SLOTS, vector[:HASH_SLOTS])
     shapes = shape_figures(markup, text, tokens)
-    vector[HASH_SLOTS:] = shapes
-    dense = np.array(shapes + structure_figures(head, " ".join(text.lower().split()), tokens), dtype=np.float32)
+    url_start = HASH_SLOTS + len(SHAPES)
+    vector[HASH_SLOTS:url_start] = shapes
+    _hashed(url_tokens(url), URL_SLOTS, vector[url_start:url_start + URL_SLOTS])
+    url_shapes = url_shape_figures(url)
+    vector[url_start + URL_SLOTS:] = url_shapes
+    dense = np.array(shapes + structure_figures(head, " ".join(text.lower().split()), tokens) + url_shapes,
+                     dtype=np.float32)
     return vector, dense
 
 
@@ -275,7 +331,7 @@ class PageTypeModel(NamedTuple):
     dense figures (DENSE) and those probabilities give the final ones. A page is called an article when P(article)
     reaches `article_threshold`, otherwise the likeliest of the other types."""
     classes: tuple[str, ...]
-    weights: object  # numpy (HASH_SLOTS + len(SHAPES), classes)
+    weights: object  # numpy (LINEAR_WIDTH, classes)
     bias: object  # numpy (classes,)
     trees: Trees
     article_threshold: float
@@ -357,14 +413,14 @@ def load_model(path: Path = MODEL_PATH) -> PageTypeModel:
                                   Trees(*(stored[name] for name in _TREE_FIELDS)), float(stored["article_threshold"]))
     except (OSError, KeyError, ValueError) as error:
         raise RuntimeError(f"page-type model {path} unreadable ({error}): make it with `python -m bench.train_page_type`") from error
-    if model.weights.shape != (HASH_SLOTS + len(SHAPES), len(model.classes)) or len(model.trees.baseline) != len(model.classes):
+    if model.weights.shape != (LINEAR_WIDTH, len(model.classes)) or len(model.trees.baseline) != len(model.classes):
         raise RuntimeError(other_features)
     return model
 
 
-def classify_page(html: str) -> PageType:
+def classify_page(html: str, url: str | None = None) -> PageType:
     model = load_model()
-    features, dense = page_features(html)
+    features, dense = page_features(html, url)
     probabilities = model.probabilities(features, dense)
     best = model.decide(probabilities)
     return PageType(model.classes[best], round(float(probabilities[best]), 4),

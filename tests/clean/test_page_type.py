@@ -52,7 +52,7 @@ def _model(article_threshold: float) -> "pt.PageTypeModel":
     count = len(pt.PAGE_TYPES)
     trees = pt.Trees(np.zeros(1, np.int32), np.zeros(1), np.zeros(1, np.int32), np.zeros(1, np.int32), np.ones(1, bool),
                      np.zeros(1), np.zeros(1, np.int32), np.zeros(1, np.int32), np.zeros(count))
-    return pt.PageTypeModel(pt.PAGE_TYPES, np.zeros((pt.HASH_SLOTS + len(pt.SHAPES), count)), np.zeros(count), trees,
+    return pt.PageTypeModel(pt.PAGE_TYPES, np.zeros((pt.LINEAR_WIDTH, count)), np.zeros(count), trees,
                             article_threshold)
 
 
@@ -75,6 +75,27 @@ def test_structure_figures_see_a_grid_of_product_cards_and_an_article_s_long_par
     assert grid["log_card_runs"] > 0 and grid["log_cart"] > 0
     assert story["top3_block_share"] > 0.9 > grid["top3_block_share"]  # an article's text sits in a few long blocks
     assert story["log_longest_block"] > grid["log_longest_block"]
+
+
+def test_the_url_is_the_inputs_else_the_pages_canonical_link_and_its_host_is_never_read():
+    page = "<html><head>{}</head><body><p>Release notes for the harbour app.</p></body></html>"
+    for link in ('<link rel="canonical" href="https://docs.example.org/api/v2/install">',
+                 "<link href='https://docs.example.org/api/v2/install' rel='canonical'>",
+                 '<meta property="og:url" content="https://docs.example.org/api/v2/install">'):
+        assert pt.page_url(page.format(link)) == "https://docs.example.org/api/v2/install"
+    assert pt.page_url(page.format("")) is None
+    canonical = page.format('<link rel="canonical" href="https://a.example/docs/api/install">')
+    linear, dense = pt.page_features(canonical)
+    start = pt.HASH_SLOTS + len(pt.SHAPES)
+    assert linear[start:start + pt.URL_SLOTS].any() and dense[pt.DENSE.index("url_depth")] == pytest.approx(3 / 5)
+    # the input's URL wins over the canonical link; another host with the same path gives the same figures
+    same_path = pt.page_features(canonical, "https://forum.elsewhere.net/docs/api/install")
+    assert np.array_equal(same_path[0], linear) and np.array_equal(same_path[1], dense)
+    other_path = pt.page_features(canonical, "https://a.example/2024/05/harbour-plan-approved-after-long-debate")
+    assert not np.array_equal(other_path[0][start:], linear[start:])
+    figures = dict(zip(pt.DENSE, other_path[1]))
+    assert figures["url_year"] == 1.0 and figures["url_slug_words"] == pytest.approx(0.6, abs=1e-6)  # six words in the slug
+    assert not pt.page_features(page.format(""))[0][start:].any()  # no URL at all: no URL figures
 
 
 def test_every_type_gets_a_probability_and_the_confidence_is_that_of_the_type_given():
