@@ -13,10 +13,12 @@ steps after extraction (line rules, the title's removal: newsclean.clean.text), 
 Combiners: (a) a vote: a line of the views' union is kept when at least k views have it (k chosen in fold); (b) the
 line classifier (a small perceptron over the line's features, ensemble.line_features), its keep threshold chosen in
 fold, asked only on pages where trafilatura and resiliparse disagree (below an agreement share, also compared);
-(c) a page-level choice of one view: a linear model per view over the views' sizes and agreements estimates how much
-better than trafilatura's its text scores, and the largest estimate is taken; (d) for each predicted page type, (b)
+(c) a page-level choice of one view: a linear model per view over the views' sizes and agreements and their F1 as
+(b)'s line probabilities estimate it (out of inner folds on the training pages) estimates how much better than
+trafilatura's its text scores, and the largest estimate is taken; (d) for each predicted page type, (b)
 or (c) (gated by its own agreement share and a margin on the estimated gain), whichever did better on the training
-folds' pages of that type.
+folds' pages of that type; (e) (c) on pages of every type where trafilatura and resiliparse share less than one
+agreement share, chosen in fold.
 """
 from __future__ import annotations
 
@@ -32,8 +34,8 @@ import numpy as np
 from bench import extraction_cache
 from bench.metric import score_corpus, score_page, score_page_bag, word_bag
 from bench.wcxb import FOLDS, PAGE_TYPES, fold_of, truth
-from newsclean.clean.ensemble import (FEATURES_VERSION, MODEL_PATH, bag_f1, chosen_view, line_features, line_key,
-                                      page_features, union_lines)
+from newsclean.clean.ensemble import (FEATURES_VERSION, MODEL_PATH, bag_f1, choice_features, chosen_view,
+                                      estimated_f1s, line_features, line_key, union_lines)
 from newsclean.clean.text import finish, strip_boilerplate
 
 # cache variant -> the view's name at run time (newsclean/clean/html.py's ENSEMBLE_VIEWS)
@@ -56,7 +58,7 @@ VIEW_SETS = {
     "cheap": (("trafilatura", "resiliparse"), ("trafilatura", "resiliparse", "trafilatura_fast")),
 }
 SHIPPED = "readability+recall"  # the view set the quality profile uses (chosen by the out-of-fold table)
-SHIPPED_COMBINER = "by_type"  # (d): the combiner the quality profile uses (chosen by the out-of-fold table)
+SHIPPED_COMBINER = "gated"  # (e): the combiner the quality profile uses (chosen by the out-of-fold table)
 DEFAULT_SETS = ("readability+recall", "all", "readability")
 AGREE_SHARES = (0.0, 0.8, 0.9, 0.95, 2.0)  # 2.0: the model on every page
 # A trafilatura line is dropped below the first threshold, another view's line added at or above the second (1.01: none)
@@ -171,6 +173,30 @@ def probabilities(fitted, features: np.ndarray) -> np.ndarray:
     return model.predict_proba((features - mean) / scale)[:, 1]
 
 
+def line_probabilities(fitted, cands: "Candidates", pages: list[Page]) -> dict[str, np.ndarray]:
+    return {p.page: probabilities(fitted, cands.features[p.page]) if len(cands.lines[p.page]) else np.zeros(0) for p in pages}
+
+
+def oof_line_probabilities(pages: list[Page], cands: "Candidates") -> dict[str, np.ndarray]:
+    """Each page's line probabilities by a line classifier fitted without the page's fold (by domain; by position
+    for a set of one fold), so that the page-level choice learns from estimates like those it meets on unseen pages."""
+    groups = [p.fold for p in pages]
+    if len(set(groups)) < 2:
+        groups = [index % FOLDS for index in range(len(pages))]
+    result = {}
+    for group in sorted(set(groups)):
+        fitted = fit_model(*cands.stacked([p for p, g in zip(pages, groups) if g != group]))
+        result.update(line_probabilities(fitted, cands, [p for p, g in zip(pages, groups) if g == group]))
+    return result
+
+
+def choice_rows(pages: list[Page], cands: "Candidates", probs: dict[str, np.ndarray]) -> dict[str, list[float]]:
+    """Each page's page-level choice features (ensemble.choice_features) with these line probabilities."""
+    names = cands.names
+    return {p.page: choice_features(p.views, names, estimated_f1s(cands.lines[p.page], cands.features[p.page],
+                                                                  probs[p.page], len(names))) for p in pages}
+
+
 class Scorer:
     """Page scores of the texts a combiner gives, memoised by (page, kept lines)."""
 
@@ -256,7 +282,7 @@ def _page_f1(score) -> float:
 
 @dataclass
 class Selector:
-    """(c)'s linear models on ensemble.page_features' raw values: row i estimates views[i]'s F1 minus trafilatura's."""
+    """(c)'s linear models on ensemble.choice_features' raw values: row i estimates views[i]'s F1 minus trafilatura's."""
     views: tuple[str, ...]
     coef: np.ndarray
     intercept: np.ndarray
@@ -265,14 +291,14 @@ class Selector:
         return features @ self.coef.T + self.intercept
 
 
-def fit_selector(pages: list[Page], names: tuple[str, ...], raw: Scorer) -> Selector:
+def fit_selector(pages: list[Page], names: tuple[str, ...], raw: Scorer, rows: dict[str, list[float]]) -> Selector:
     """(c): ridge regressions (one per view but trafilatura's) of how much better than trafilatura's a view's text
     scores on a page, on standardised features, folded back into weights on the raw ones. A regression of the gain
     weighs a page by how much is at stake, where a classifier of the best view counts a 0.001 win as a 0.5 one."""
     from sklearn.linear_model import Ridge
 
     assert names[0] == "trafilatura"
-    features = np.array([page_features(p.views, names) for p in pages])
+    features = np.array([rows[p.page] for p in pages])
     f1 = np.array([[_page_f1(raw(p, p.views[name])) for name in names] for p in pages])
     mean, scale = features.mean(axis=0), features.std(axis=0)
     scale[scale == 0] = 1.0
@@ -281,9 +307,9 @@ def fit_selector(pages: list[Page], names: tuple[str, ...], raw: Scorer) -> Sele
     return Selector(names[1:], coef, fitted.intercept_ - coef @ mean)
 
 
-def selector_picks(selector: Selector, pages: list[Page], names: tuple[str, ...]) -> dict[str, dict[str, float]]:
+def selector_picks(selector: Selector, pages: list[Page], rows: dict[str, list[float]]) -> dict[str, dict[str, float]]:
     """Each page's estimated gain of each view over trafilatura's (ensemble.chosen_view picks from them)."""
-    gains = selector.gains(np.array([page_features(p.views, names) for p in pages]))
+    gains = selector.gains(np.array([rows[p.page] for p in pages]))
     return {page.page: dict(zip(selector.views, row.tolist())) for page, row in zip(pages, gains)}
 
 
@@ -308,6 +334,19 @@ def choose_by_type(set_name: str, pages: list[Page], cands: Candidates, fitted, 
     return chosen
 
 
+def choose_gate(set_name: str, pages: list[Page], params: dict, picks: dict) -> dict:
+    """(e): (c) on every page type where trafilatura and resiliparse share less than one agreement share, chosen on
+    `pages` of every type together (raw lines); in by_type_scores' form, the same entry for each type."""
+    raw = Scorer(set_name, pages, raw=True)
+
+    def score(share: float) -> float:
+        return mean_f1(set_name, [raw(page, page.views[chosen_view(picks[page.page], 0.0) if page.agreement < share
+                                                       else "trafilatura"]) for page in pages])
+
+    share = max(AGREE_SHARES, key=score)
+    return {kind: ("select", thresholds, float(share), 0.0) for kind, (thresholds, _) in params.items()}
+
+
 def by_type_scores(pages: list[Page], cands: Candidates, fitted, chosen: dict, picks: dict, scorer: Scorer) -> dict:
     """Each page's score under (d)'s choices (choose_by_type)."""
     result = {}
@@ -327,7 +366,7 @@ def run_wcxb_cv(pages: list[Page], cands: "Candidates", log) -> dict:
     """Out-of-fold scores on wcxb-dev of (a), (b), (c) for one view set."""
     names = cands.names
     scorer, raw = Scorer("wcxb", pages), Scorer("wcxb", pages, raw=True)
-    oof = {"vote": {}, "classifier": {}, "select": {}, "by_type": {}}
+    oof = {"vote": {}, "classifier": {}, "select": {}, "by_type": {}, "gated": {}}
     picked = []
     for fold in range(FOLDS):
         train = [p for p in pages if p.fold != fold]
@@ -339,25 +378,36 @@ def run_wcxb_cv(pages: list[Page], cands: "Candidates", log) -> dict:
         fitted = fit_model(*cands.stacked(train))
         params = choose("wcxb", train, cands, fitted)
         oof["classifier"].update(classifier_scores(test, cands, fitted, scorer, params))
-        # (c) one view per page, by the largest estimated gain over trafilatura's
-        picks = selector_picks(fit_selector(train, names, raw), pages, names)
+        # (c) one view per page, by the largest estimated gain over trafilatura's; the training pages' line
+        # probabilities out of their inner folds, the test pages' by the classifier fitted on the training folds
+        rows = choice_rows(pages, cands, {**oof_line_probabilities(train, cands), **line_probabilities(fitted, cands, test)})
+        picks = selector_picks(fit_selector(train, names, raw, rows), pages, rows)
         oof["select"].update({p.page: scorer(p, p.views[chosen_view(picks[p.page], 0.0)]) for p in test})
         # (d) (b) or (c) by predicted type
         chosen = choose_by_type("wcxb", train, cands, fitted, params, picks)
         oof["by_type"].update(by_type_scores(test, cands, fitted, chosen, picks, scorer))
-        picked.append((k_best, chosen))
-        log(f"    fold {fold}: vote k={k_best}, (d) (mode, (drop, add), agree, margin) by predicted type {chosen}")
+        # (e) (c) where the cheap views disagree, on every type
+        gate = choose_gate("wcxb", train, params, picks)
+        oof["gated"].update(by_type_scores(test, cands, fitted, gate, picks, scorer))
+        picked.append((k_best, {"by_type": chosen, "gated": gate}[SHIPPED_COMBINER]))
+        log(f"    fold {fold}: vote k={k_best}, (d) (mode, (drop, add), agree, margin) by predicted type {chosen}; "
+            f"(e) agreement share {gate['article'][2]}")
     oof["trafilatura"] = {p.page: scorer(p, p.views["trafilatura"]) for p in pages}
     oof["picked"] = picked
     return oof
 
 
 def fit_combiner(set_name: str, pages: list[Page], cands: Candidates):
-    """(d) fitted on `pages`: the line classifier, the page-level choice and each predicted type's mode."""
+    """The shipped combiner fitted on `pages`: the line classifier, the page-level choice and each predicted type's
+    mode."""
     fitted = fit_model(*cands.stacked(pages))
     params = choose(set_name, pages, cands, fitted)
-    selector = fit_selector(pages, cands.names, Scorer(set_name, pages, raw=True))
-    return fitted, selector, choose_by_type(set_name, pages, cands, fitted, params, selector_picks(selector, pages, cands.names))
+    rows = choice_rows(pages, cands, oof_line_probabilities(pages, cands))
+    selector = fit_selector(pages, cands.names, Scorer(set_name, pages, raw=True), rows)
+    picks = selector_picks(selector, pages, rows)
+    if SHIPPED_COMBINER == "gated":
+        return fitted, selector, choose_gate(set_name, pages, params, picks)
+    return fitted, selector, choose_by_type(set_name, pages, cands, fitted, params, picks)
 
 
 def across(fit_pages: list[Page], fit_set: str, fit_cands: "Candidates", score_pages: list[Page], score_set: str,
@@ -365,7 +415,8 @@ def across(fit_pages: list[Page], fit_set: str, fit_cands: "Candidates", score_p
     """The shipped combiner (d) fitted on one set, scored on the other."""
     fitted, selector, chosen = fit_combiner(fit_set, fit_pages, fit_cands)
     scorer = Scorer(score_set, score_pages)
-    picks = selector_picks(selector, score_pages, score_cands.names)
+    picks = selector_picks(selector, score_pages, choice_rows(score_pages, score_cands,
+                                                              line_probabilities(fitted, score_cands, score_pages)))
     scores = by_type_scores(score_pages, score_cands, fitted, chosen, picks, scorer)
     base = {p.page: scorer(p, p.views["trafilatura"]) for p in score_pages}
     return {"params": chosen, "scores": scores, "trafilatura": base}
@@ -419,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
         wcxb_cands, aeb_cands = Candidates(wcxb_pages, VIEW_SETS[set_name]), Candidates(aeb_pages, VIEW_SETS[set_name])
         log("  candidates and features")
         oof = run_wcxb_cv(wcxb_pages, wcxb_cands, log)
-        combiners = ("vote", "classifier", "select", "by_type")
+        combiners = ("vote", "classifier", "select", "by_type", "gated")
         figures = {combiner: summary("wcxb", oof[combiner], wcxb_pages) for combiner in ("trafilatura",) + combiners}
         if "trafilatura" not in report:
             report["trafilatura"] = figures["trafilatura"]

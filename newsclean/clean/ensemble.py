@@ -10,8 +10,9 @@ evaluated with numpy only) gives each candidate a probability of being content. 
 that probability is below the model's `drop` threshold; another view's line is added at or above its `add`
 threshold (a higher bar: trafilatura's choice is the better default). On page types where it did better on the
 training pages, a page-level choice takes the place of the line classifier: one view's text as it is (`select`). A
-linear model per view over the views' sizes and how much they share estimates how much better than trafilatura's
-that view's text scores on the page; the view with the largest estimate is taken where it reaches the type's margin
+linear model per view estimates how much better than trafilatura's that view's text scores on the page, from the
+views' sizes, how much they share, and each view's F1 as the line classifier sees it (its lines weighed by their
+probabilities of being content); the view with the largest estimate is taken where it reaches the type's margin
 (another view wrongly taken can cost the whole article), else trafilatura's.
 
 The costly views are only asked where the cheap ones disagree: where trafilatura's default extraction and
@@ -33,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "views.npz"
-FEATURES_VERSION = 3  # changes with what line_features or page_features compute, or the model's arrays: a model made for other features is refused
+FEATURES_VERSION = 4  # changes with what line_features or choice_features compute, or the model's arrays: a model made for other features is refused
 _TOKEN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’)]$")
 _PUNCTUATION = re.compile(r"[.,;:!?]")
@@ -127,6 +128,31 @@ def page_features(views: dict[str, list[str]], view_names: tuple[str, ...]) -> l
     return row
 
 
+def estimated_f1s(candidates: list[str], rows: np.ndarray, probabilities: np.ndarray, views: int) -> list[float]:
+    """Each of the first `views` views' F1 as the line classifier sees the page: a line's words count as content in
+    proportion to its probability; a view's precision is the content share of its words, its recall its share of all
+    the candidates' content. `rows`: line_features' rows (a view's column says whether the line is in it)."""
+    if not candidates:
+        return [0.0] * views
+    words = np.array([max(1, len(_TOKEN.findall(line))) for line in candidates], dtype=float)
+    content = probabilities * words
+    total = float(content.sum())
+    estimates = []
+    for view in range(views):
+        member = rows[:, view] > 0
+        found = float(content[member].sum())
+        precision = found / float(words[member].sum()) if member.any() else 0.0
+        recall = found / total if total else 0.0
+        estimates.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return estimates
+
+
+def choice_features(views: dict[str, list[str]], view_names: tuple[str, ...], estimated: list[float]) -> list[float]:
+    """The page-level choice's features: page_features, and each other view's estimated F1 (estimated_f1s) minus
+    trafilatura's."""
+    return page_features(views, view_names) + [value - estimated[0] for value in estimated[1:]]
+
+
 def feature_count(views: int) -> int:
     """The width of line_features' rows for that many views."""
     return 2 * views + 11 + views + 2
@@ -167,9 +193,20 @@ class ViewsModel:
         logits = (values @ self.weights[-1] + self.biases[-1])[:, 0]
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
 
+    def scored_lines(self, views: dict[str, list[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The candidate lines, their features and the line classifier's probability of each being content."""
+        candidates = union_lines(views, self.order)
+        if not candidates:
+            return candidates, np.zeros((0, 0)), np.zeros(0)
+        features = line_features(candidates, views, self.view_names)
+        return candidates, features, self.probabilities(features)
+
+    def choice_features(self, views: dict[str, list[str]]) -> list[float]:
+        return choice_features(views, self.view_names, estimated_f1s(*self.scored_lines(views), len(self.view_names)))
+
     def view_gains(self, views: dict[str, list[str]]) -> dict[str, float]:
         """Each view's estimated F1 over trafilatura's on this page (linear models, as sklearn's Ridge.predict)."""
-        gains = self.select_coef @ np.asarray(page_features(views, self.view_names)) + self.select_intercept
+        gains = self.select_coef @ np.asarray(self.choice_features(views)) + self.select_intercept
         return dict(zip(self.select_views, gains.tolist()))
 
     def select(self, views: dict[str, list[str]], margin: float = 0.0) -> str:
@@ -178,12 +215,10 @@ class ViewsModel:
     def keep(self, views: dict[str, list[str]], page_type: str) -> list[str]:
         if self.mode[page_type] == "select":
             return list(views.get(self.select(views, self.select_margin[page_type]), []))
-        candidates = union_lines(views, self.order)
+        candidates, features, probabilities = self.scored_lines(views)
         if not candidates:
             return []
         drop, add, _ = self.by_type[page_type]
-        features = line_features(candidates, views, self.view_names)
-        probabilities = self.probabilities(features)
         kept = np.where(features[:, 0] > 0, probabilities >= drop, probabilities >= add)
         return [line for line, keep in zip(candidates, kept) if keep]
 

@@ -36,7 +36,7 @@ def test_the_shipped_combiner_loads_once_and_uses_views_it_can_compute():
     entry = report[report["shipped"]]
     assert report["folds"] >= 2 and set(entry["oof"][entry["combiner"]]) >= {"all", "article", "forum"}
     assert set(model.mode.values()) <= {"lines", "select"} and set(model.select_views) <= set(model.view_names[1:])
-    assert model.select_coef.shape == (len(model.select_views), len(ensemble.page_features({}, model.view_names)))
+    assert model.select_coef.shape == (len(model.select_views), len(model.choice_features({})))
 
 
 def _model_with(**changes) -> ensemble.ViewsModel:
@@ -52,7 +52,7 @@ def test_the_page_level_choice_takes_the_view_with_the_largest_gain_sklearn_esti
     names = ("trafilatura", "resiliparse", "trafilatura_recall", "readability")
     rng = np.random.default_rng(4)
     pages = [{name: ARTICLE[: rng.integers(0, 5)] + MENU[: rng.integers(0, 6)] for name in names} for _ in range(60)]
-    features = np.array([ensemble.page_features(page, names) for page in pages])
+    features = np.array([_model_with(view_names=np.array(names)).choice_features(page) for page in pages])
     gains = rng.normal(0.0, 0.1, size=(len(pages), len(names) - 1))  # any targets: the numpy model must predict as sklearn's
     fitted = Ridge(alpha=1.0).fit(features, gains)
     model = _model_with(view_names=np.array(names), select_views=np.array(names[1:]), select_coef=fitted.coef_,
@@ -63,6 +63,20 @@ def test_the_page_level_choice_takes_the_view_with_the_largest_gain_sklearn_esti
         expected = [names[1 + int(np.argmax(row))] if row.max() >= margin else "trafilatura" for row in estimated]
         assert [model.select(page, margin) for page in pages] == expected
         assert "trafilatura" in expected and len(set(expected)) > 2  # both branches taken
+
+
+def test_a_views_estimated_f1_counts_its_lines_words_as_content_by_their_probability():
+    candidates = ["Home", "The council voted to expand the harbour", "Residents are divided on the plan", "Contact"]
+    content = np.array([0.0, 1.0, 1.0, 0.0])  # the line classifier's probabilities
+    in_views = np.array([[0, 0, 1],  # columns: a view with the content only, one with half of it, one with all lines
+                         [1, 1, 1],
+                         [1, 0, 1],
+                         [0, 0, 1]])
+    exact, half, everything = ensemble.estimated_f1s(candidates, in_views, content, 3)
+    assert exact == pytest.approx(1.0)
+    assert half == pytest.approx(2 * (7 / 13) / (1 + 7 / 13))  # precision 1, recall 7 of 13 content words
+    assert everything == pytest.approx(2 * (13 / 15) / (13 / 15 + 1))  # 2 menu words among 15
+    assert ensemble.estimated_f1s([], np.zeros((0, 0)), np.zeros(0), 2) == [0.0, 0.0]
 
 
 def test_on_a_page_type_given_to_the_page_level_choice_the_text_is_one_views_whole():
@@ -115,14 +129,15 @@ def test_the_combiner_asks_the_costly_views_only_where_the_cheap_ones_disagree_a
     assert set(model.by_type) == set(pt.PAGE_TYPES)
     used = [kind for kind in pt.PAGE_TYPES if model.used_on(kind)]
     assert used, "the combiner is used on no page type: then the quality profile is trafilatura alone"
-    # a type with a share to meet (2.0: the combiner on every page of the type) and the line classifier
-    kind = next(kind for kind in used if model.mode[kind] == "lines" and model.by_type[kind][2] <= 1)
+    # a type with a share to meet (2.0: the combiner on every page of the type)
+    kind = next(kind for kind in used if model.by_type[kind][2] <= 1)
     assert model.agree({"trafilatura": ARTICLE, "resiliparse": ARTICLE}, kind)
     disagreeing = {name: ARTICLE for name in model.view_names}
     disagreeing["resiliparse"] = MENU
     assert not model.agree(disagreeing, kind)
-    kept = model.keep(disagreeing, kind)
-    assert ARTICLE[1] in kept and ARTICLE[2] in kept
+    for mode in ("lines", "select"):  # the line classifier and the page-level choice, with the shipped weights
+        kept = _model_with(mode=np.array([mode] * len(model.by_type))).keep(disagreeing, kind)
+        assert ARTICLE[1] in kept and ARTICLE[2] in kept, mode
 
 
 @pytest.mark.usefixtures("prefect_server")
