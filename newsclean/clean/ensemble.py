@@ -8,8 +8,8 @@ table row), where it stands, how its neighbours fared, and how much each view fo
 perceptron (trained by `python -m bench.train_views`, stored in models/views.npz, loaded once per process,
 evaluated with numpy only) gives each candidate a probability of being content. trafilatura's lines stand unless
 that probability is below the model's `drop` threshold; another view's line is added at or above its `add`
-threshold (a higher bar: trafilatura's choice is the better default). On page types where it did better on the
-training pages, a page-level choice takes the place of the line classifier: one view's text as it is (`select`). A
+threshold (a higher bar: trafilatura's choice is the better default). Or a page-level choice takes the place of
+the line classifier: one view's text as it is (`select`). A
 linear model per view estimates how much better than trafilatura's that view's text scores on the page, from the
 views' sizes, how much they share, and each view's F1 as the line classifier sees it (its lines weighed by their
 probabilities of being content); the view with the largest estimate is taken where it reaches the type's margin
@@ -17,9 +17,9 @@ probabilities of being content); the view with the largest estimate is taken whe
 
 The costly views are only asked where the cheap ones disagree: where trafilatura's default extraction and
 resiliparse's main content share at least the model's `agree` share of their words (bag-of-words F1), trafilatura's
-text stands as it is. The thresholds and the share are chosen per page type (the page-type model's,
-clean/page_type.py), on the training pages of that predicted type: a type on which the combiner did not help there
-keeps trafilatura's text.
+text stands as it is. The model stores a mode, thresholds, a share and a margin per page type (the page-type
+model's, clean/page_type.py); bench.train_views chooses them on the training pages, per predicted type or one
+choice for every type (what it ships is in docs/benchmarks.md).
 
     model = load_model(); model.agree(views, page_type) -> bool; model.keep(views, page_type) -> lines
 """
