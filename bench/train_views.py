@@ -15,10 +15,10 @@ line classifier (a small perceptron over the line's features, ensemble.line_feat
 fold, asked only on pages where trafilatura and resiliparse disagree (below an agreement share, also compared);
 (c) a page-level choice of one view: a linear model per view over the views' sizes and agreements and their F1 as
 (b)'s line probabilities estimate it (out of inner folds on the training pages) estimates how much better than
-trafilatura's its text scores, and the largest estimate is taken; (d) for each predicted page type, (b)
-or (c) (gated by its own agreement share and a margin on the estimated gain), whichever did better on the training
-folds' pages of that type; (e) (c) on pages of every type where trafilatura and resiliparse share less than one
-agreement share, chosen in fold.
+trafilatura's its text scores, and the largest estimate is taken; (d) for each predicted page type, (b) or (c)
+(gated by its own agreement share and a margin on the estimated gain), whichever did better on the training folds'
+pages of that type; (e) (c) on pages of every type where trafilatura and resiliparse share less than one agreement
+share, chosen in fold.
 """
 from __future__ import annotations
 
@@ -363,7 +363,7 @@ def by_type_scores(pages: list[Page], cands: Candidates, fitted, chosen: dict, p
 
 
 def run_wcxb_cv(pages: list[Page], cands: "Candidates", log) -> dict:
-    """Out-of-fold scores on wcxb-dev of (a), (b), (c) for one view set."""
+    """Out-of-fold scores on wcxb-dev of (a) to (e) for one view set."""
     names = cands.names
     scorer, raw = Scorer("wcxb", pages), Scorer("wcxb", pages, raw=True)
     oof = {"vote": {}, "classifier": {}, "select": {}, "by_type": {}, "gated": {}}
@@ -412,7 +412,7 @@ def fit_combiner(set_name: str, pages: list[Page], cands: Candidates):
 
 def across(fit_pages: list[Page], fit_set: str, fit_cands: "Candidates", score_pages: list[Page], score_set: str,
            score_cands: "Candidates") -> dict:
-    """The shipped combiner (d) fitted on one set, scored on the other."""
+    """The shipped combiner fitted on one set, scored on the other."""
     fitted, selector, chosen = fit_combiner(fit_set, fit_pages, fit_cands)
     scorer = Scorer(score_set, score_pages)
     picks = selector_picks(selector, score_pages, choice_rows(score_pages, score_cands,

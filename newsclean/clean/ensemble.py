@@ -9,11 +9,11 @@ perceptron (trained by `python -m bench.train_views`, stored in models/views.npz
 evaluated with numpy only) gives each candidate a probability of being content. trafilatura's lines stand unless
 that probability is below the model's `drop` threshold; another view's line is added at or above its `add`
 threshold (a higher bar: trafilatura's choice is the better default). Or a page-level choice takes the place of
-the line classifier: one view's text as it is (`select`). A
-linear model per view estimates how much better than trafilatura's that view's text scores on the page, from the
-views' sizes, how much they share, and each view's F1 as the line classifier sees it (its lines weighed by their
-probabilities of being content); the view with the largest estimate is taken where it reaches the type's margin
-(another view wrongly taken can cost the whole article), else trafilatura's.
+the line classifier: one view's text as it is (`select`). A linear model per view estimates how much better than
+trafilatura's that view's text scores on the page, from the views' sizes, how much they share, and each view's F1
+as the line classifier sees it (its lines weighed by their probabilities of being content); the view with the
+largest estimate is taken where it reaches the type's margin (another view wrongly taken can cost the whole
+article), else trafilatura's.
 
 The costly views are only asked where the cheap ones disagree: where trafilatura's default extraction and
 resiliparse's main content share at least the model's `agree` share of their words (bag-of-words F1), trafilatura's
