@@ -9,9 +9,10 @@ ending); one logistic function per type. The URL is the one the input names, els
 link; its host is never read, so no site is recognised by name.
 Stage two, gradient-boosted trees over the dense figures (DENSE: the shapes, the STRUCTURE figures read from an
 lxml parse: how the text falls into blocks, runs of sibling cards, link density, dates, shop, forum and pricing
-phrases, schema.org groups, and the URL's shape) and stage one's probabilities. Trained by `python -m bench.train_page_type` on the
-development pages' labels; stored in models/page_type.npz (numpy arrays), loaded once per process; prediction is a
-matrix product and a walk of the trees with numpy (no scikit-learn at run time).
+phrases, schema.org groups, and the URL's shape) and stage one's probabilities. Trained by
+`python -m bench.train_page_type` on the development pages' labels; stored in models/page_type.npz (numpy arrays),
+loaded once per process; prediction is a matrix product and a walk of the trees with numpy (no scikit-learn at run
+time).
 
 A page is called an article when the model's P(article) reaches the stored threshold (chosen by cross-validation for
 articles vs the rest), otherwise the likeliest of the six other types.
@@ -24,11 +25,11 @@ import math
 import re
 import zlib
 from collections import Counter
-from itertools import islice
-from urllib.parse import urlsplit
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "page_type.npz"
 PAGE_TYPES = ("article", "forum", "product", "collection", "listing", "documentation", "service")
@@ -239,13 +240,18 @@ def page_url(head: str) -> str | None:
     return next((group for group in found.groups() if group), None) if found else None
 
 
-def url_tokens(url: str) -> Counter:
-    """The URL's words: `u:` of its path, `q:` of its query (the first five), `f:` its first path segment's first."""
+def _url_parts(url: str) -> tuple[str, str, list[str]]:
+    """The URL's path and query, lower case, and its path's non-empty segments (the host is not returned)."""
     parts = urlsplit(url)
     path = parts.path.lower()
-    segments = [segment for segment in path.split("/") if segment]
+    return path, parts.query.lower(), [segment for segment in path.split("/") if segment]
+
+
+def url_tokens(url: str) -> Counter:
+    """The URL's words: `u:` of its path, `q:` of its query (the first five), `f:` its first path segment's first."""
+    path, query, segments = _url_parts(url)
     tokens = Counter("u:" + word for word in _URL_WORD.findall(path))
-    tokens.update("q:" + word for word in _URL_WORD.findall(parts.query.lower())[:5])
+    tokens.update("q:" + word for word in _URL_WORD.findall(query)[:5])
     if segments:
         tokens["f:" + next(iter(_URL_WORD.findall(segments[0])), "#")] += 1
     return tokens
@@ -256,11 +262,9 @@ def url_shape_figures(url: str) -> list[float]:
     slug has, a long number, a year segment, a file ending, a trailing slash. No URL: all 0 (not a site's root)."""
     if not url:
         return [0.0] * len(URL_SHAPES)
-    parts = urlsplit(url)
-    path = parts.path.lower()
-    segments = [segment for segment in path.split("/") if segment]
+    path, query, segments = _url_parts(url)
     last = segments[-1] if segments else ""
-    return [len(segments) / 5, float(not segments), float(bool(parts.query)), len(last.split("-")) / 10,
+    return [len(segments) / 5, float(not segments), float(bool(query)), len(last.split("-")) / 10,
             float(bool(_URL_NUMBER.search(path))), float(bool(_URL_YEAR.search(path))),
             float(path.endswith((".html", ".htm", ".php", ".aspx"))), float(path.endswith("/"))]
 

@@ -52,7 +52,8 @@ def test_the_page_level_choice_takes_the_view_with_the_largest_gain_sklearn_esti
     names = ("trafilatura", "resiliparse", "trafilatura_recall", "readability")
     rng = np.random.default_rng(4)
     pages = [{name: ARTICLE[: rng.integers(0, 5)] + MENU[: rng.integers(0, 6)] for name in names} for _ in range(60)]
-    features = np.array([_model_with(view_names=np.array(names)).choice_features(page) for page in pages])
+    unfitted = _model_with(view_names=np.array(names))
+    features = np.array([unfitted.choice_features(page) for page in pages])
     gains = rng.normal(0.0, 0.1, size=(len(pages), len(names) - 1))  # any targets: the numpy model must predict as sklearn's
     fitted = Ridge(alpha=1.0).fit(features, gains)
     model = _model_with(view_names=np.array(names), select_views=np.array(names[1:]), select_coef=fitted.coef_,
