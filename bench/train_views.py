@@ -410,10 +410,9 @@ def fit_combiner(set_name: str, pages: list[Page], cands: Candidates):
     return fitted, selector, choose_by_type(set_name, pages, cands, fitted, params, picks)
 
 
-def across(fit_pages: list[Page], fit_set: str, fit_cands: "Candidates", score_pages: list[Page], score_set: str,
-           score_cands: "Candidates") -> dict:
-    """The shipped combiner fitted on one set, scored on the other."""
-    fitted, selector, chosen = fit_combiner(fit_set, fit_pages, fit_cands)
+def across(combiner: tuple, score_pages: list[Page], score_set: str, score_cands: "Candidates") -> dict:
+    """The shipped combiner fitted on one set (fit_combiner's result), scored on the other."""
+    fitted, selector, chosen = combiner
     scorer = Scorer(score_set, score_pages)
     picks = selector_picks(selector, score_pages, choice_rows(score_pages, score_cands,
                                                               line_probabilities(fitted, score_cands, score_pages)))
@@ -426,9 +425,9 @@ def row(label: str, values: dict[str, float]) -> str:
     return f"| {label} | " + " | ".join(f"{values[key]:.4f}" for key in ("all",) + PAGE_TYPES) + " |"
 
 
-def write_model(pages: list[Page], cands: "Candidates", order: tuple[str, ...], cv_report: dict) -> None:
-    names = cands.names
-    fitted, selector, chosen = fit_combiner("wcxb", pages, cands)
+def write_model(combiner: tuple, names: tuple[str, ...], order: tuple[str, ...], cv_report: dict) -> None:
+    """The combiner fitted on wcxb-dev (fit_combiner's result) written to MODEL_PATH."""
+    fitted, selector, chosen = combiner
     kinds = sorted(chosen)
     mean, scale, model = fitted
     arrays = {"features_version": np.array(FEATURES_VERSION), "view_names": np.array(names), "order": np.array(order),
@@ -483,9 +482,11 @@ def main(argv: list[str] | None = None) -> int:
                  "combiner": SHIPPED_COMBINER,
                  "picked": [[k, {kind: [mode, list(t), a, m] for kind, (mode, t, a, m) in chosen.items()}]
                             for k, chosen in oof["picked"]]}
+        wcxb_combiner = None  # fitted on all of wcxb-dev once: scored on aeb, then written
         if not args.no_across:
-            to_wcxb = across(aeb_pages, "aeb", aeb_cands, wcxb_pages, "wcxb", wcxb_cands)
-            to_aeb = across(wcxb_pages, "wcxb", wcxb_cands, aeb_pages, "aeb", aeb_cands)
+            to_wcxb = across(fit_combiner("aeb", aeb_pages, aeb_cands), wcxb_pages, "wcxb", wcxb_cands)
+            wcxb_combiner = fit_combiner("wcxb", wcxb_pages, wcxb_cands)
+            to_aeb = across(wcxb_combiner, aeb_pages, "aeb", aeb_cands)
             entry["fitted_on_aeb"] = summary("wcxb", to_wcxb["scores"], wcxb_pages)
             entry["aeb_fitted_on_wcxb"] = summary("aeb", to_aeb["scores"], aeb_pages)["all"]
             entry["aeb_trafilatura"] = summary("aeb", to_aeb["trafilatura"], aeb_pages)["all"]
@@ -496,7 +497,8 @@ def main(argv: list[str] | None = None) -> int:
         report[set_name] = entry
         if set_name == args.ship and not args.no_write:
             report["shipped"] = set_name
-            write_model(wcxb_pages, wcxb_cands, VIEW_SETS[set_name][0], report)
+            write_model(wcxb_combiner or fit_combiner("wcxb", wcxb_pages, wcxb_cands), wcxb_cands.names,
+                        VIEW_SETS[set_name][0], report)
     log("done")
     return 0
 
