@@ -175,7 +175,8 @@ class TestServedDeployment:
     """`newsclean serve SRC --warehouse WH --cron '* * * * *'`, relative paths, run from an operator's folder."""
 
     @pytest.fixture(scope="class")
-    def served(self, api_server, tmp_path_factory):
+    @classmethod
+    def served(cls, api_server, tmp_path_factory):
         folder = tmp_path_factory.mktemp("operator")
         source = folder / "src"
         for index, seed in enumerate(SEED_FILES):  # two dates of a crawler's drops, one file outside them
