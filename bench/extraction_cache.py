@@ -98,6 +98,7 @@ VARIANTS: dict[str, Callable[[str], dict]] = {
     "view_resiliparse": _view("resiliparse"),
     "view_readability": _view("readability"),
     "view_justext": _view("justext"),
+    "view_page_text": _view("page_text"),
     "pass_default": _newsclean_pass(),
     "pass_fast": _newsclean_pass(fast=True),
     "pass_comments": _newsclean_pass(include_comments=True, with_metadata=False),

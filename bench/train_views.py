@@ -41,7 +41,7 @@ from newsclean.clean.text import finish, strip_boilerplate
 # cache variant -> the view's name at run time (newsclean/clean/html.py's ENSEMBLE_VIEWS)
 VARIANT_VIEWS = {"bare_default": "trafilatura", "view_resiliparse": "resiliparse", "view_readability": "readability",
                  "view_justext": "justext", "bare_precision": "trafilatura_precision", "bare_recall": "trafilatura_recall",
-                 "bare_fast": "trafilatura_fast", "baseline": "baseline"}
+                 "bare_fast": "trafilatura_fast", "baseline": "baseline", "view_page_text": "page_text"}
 CHEAP = ("trafilatura", "resiliparse")  # on every page
 # view sets compared: (the views whose lines are candidates, in the union's order; the views the features read).
 # trafilatura and resiliparse come first in both (the agreement test needs them); baseline's lines are often the
@@ -52,6 +52,8 @@ VIEW_SETS = {
              "trafilatura_fast", "baseline")),
     "readability+recall": (("trafilatura", "resiliparse", "trafilatura_recall", "readability"),
                            ("trafilatura", "resiliparse", "trafilatura_recall", "readability")),
+    "readability+recall+page": (("trafilatura", "resiliparse", "trafilatura_recall", "readability", "page_text"),
+                                ("trafilatura", "resiliparse", "trafilatura_recall", "readability", "page_text")),
     "readability+precision": (("trafilatura", "resiliparse", "readability"),
                               ("trafilatura", "resiliparse", "readability", "trafilatura_precision")),
     "readability": (("trafilatura", "resiliparse", "readability"), ("trafilatura", "resiliparse", "readability")),

@@ -139,7 +139,7 @@ def shape_figures(markup: str, text: str, tags: Counter) -> list[float]:
     ]
 
 
-def _parse(head: str):
+def parse_plain(head: str):
     """The page's tree (plain lxml elements: lxml.html's element classes cost a lookup per element), or None."""
     from lxml import etree
 
@@ -160,7 +160,7 @@ def structure_figures(head: str, text: str, tokens: Counter) -> list[float]:
     elements in it), runs of sibling elements of one tag and class (cards, rows, posts), links, dates, prices near
     shop words, schema.org types. `text`: the visible text, lower case; `tokens`: page_tokens'."""
     log = math.log1p
-    root = _parse(head)
+    root = parse_plain(head)
     block_chars: Counter = Counter()
     block_links: Counter = Counter()
     runs: dict = {}

@@ -9,12 +9,16 @@ trafilatura (newsclean/clean/html.py) is one view; these are the others the qual
 - justext: jusText's non-boilerplate paragraphs, with the stop words of all its languages (the page's language is
   not known before extraction);
 - trafilatura_recall, trafilatura_precision, trafilatura_fast: trafilatura's other modes, as `trafilatura.extract`
-  gives them (comments off); baseline: trafilatura's baseline (every paragraph-like text).
+  gives them (comments off); baseline: trafilatura's baseline (every paragraph-like text);
+- page_text: all of the page's visible text but its chrome (CHROME_TAGS, CHROME_ROLES, class or id words in
+  CHROME_WORDS, hidden elements), one line per block: where the content is every card of a listing or a shop's
+  grid, which the extractors above take for boilerplate. Cheap (an lxml parse and a walk).
 
 Each returns a list of non-empty lines; an extractor that fails on a page gives no lines (a view, not the article).
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 
@@ -77,7 +81,80 @@ def baseline_view(html: str) -> list[str]:
     return _lines(trafilatura.baseline(html)[1])
 
 
+# What a page's chrome is made of: elements, ARIA landmark roles and class or id words (a whole word of the value,
+# words split at spaces, "-" and "_") that hold menus, mastheads, footers, sidebars, consent and share widgets.
+CHROME_TAGS = frozenset({"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside", "form",
+                         "svg", "iframe", "button", "select", "dialog"})
+CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu",
+                          "menubar"})
+CHROME_WORDS = ("nav", "navbar", "navigation", "menu", "footer", "header", "masthead", "breadcrumb", "breadcrumbs",
+                "cookie", "consent", "sidebar", "social", "share", "sharing", "newsletter", "subscribe", "popup",
+                "modal", "banner", "skip")
+_CHROME_WORD = re.compile(rf"(?:^|[\s_-])(?:{'|'.join(CHROME_WORDS)})(?:$|[\s_-])", re.IGNORECASE)
+# Elements whose text starts a line of its own (the others are inline: their text joins their neighbours')
+_BLOCK_TAGS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "section", "article",
+                         "main", "dd", "dt", "dl", "blockquote", "pre", "figcaption", "figure", "ul", "ol", "table",
+                         "br", "address", "hr"})
+
+
+def _is_chrome(element) -> bool:
+    if element.tag in CHROME_TAGS or element.get("role") in CHROME_ROLES:
+        return True
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return marks != " " and bool(_CHROME_WORD.search(marks))
+
+
+def page_text_view(html: str) -> list[str]:
+    from lxml import etree
+
+    from newsclean.clean.page_type import parse_plain
+
+    root = parse_plain(html)
+    if root is None:
+        return []
+    body = root.find("body")
+    body = root if body is None else body
+    chrome = [element for element in body.iter(etree.Element) if element is not body and _is_chrome(element)]
+    for element in chrome:
+        parent = element.getparent()
+        if parent is None:  # inside chrome removed before it
+            continue
+        if element.tail:  # the text after the element is not the element's: keep it
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
+    lines: list[str] = []
+    pieces: list[str] = []
+
+    def end_line() -> None:
+        line = " ".join("".join(pieces).split())
+        if line:
+            lines.append(line)
+        pieces.clear()
+
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        is_element = isinstance(element.tag, str)
+        if event == "start":
+            if is_element and element.tag in _BLOCK_TAGS:
+                end_line()
+            if is_element and element.text:
+                pieces.append(element.text)
+        else:
+            if is_element and element.tag in _BLOCK_TAGS:
+                end_line()
+            if element.tail and element is not body:
+                pieces.append(element.tail)
+    end_line()
+    return lines
+
+
 VIEWS = {"resiliparse": resiliparse_view, "readability": readability_view, "justext": justext_view,
          "trafilatura_recall": _trafilatura_mode(favor_recall=True),
          "trafilatura_precision": _trafilatura_mode(favor_precision=True),
-         "trafilatura_fast": _trafilatura_mode(fast=True), "baseline": baseline_view}
+         "trafilatura_fast": _trafilatura_mode(fast=True), "baseline": baseline_view,
+         "page_text": page_text_view}
