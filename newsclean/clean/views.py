@@ -107,6 +107,7 @@ def _is_chrome(element) -> bool:
 
 
 def page_text_view(html: str) -> list[str]:
+    """The page's text, one line per block, with its chrome (_is_chrome) cut out; the text after a cut element stays."""
     from lxml import etree
 
     from newsclean.clean.page_type import parse_plain
