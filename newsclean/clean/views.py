@@ -10,9 +10,10 @@ trafilatura (newsclean/clean/html.py) is one view; these are the others the qual
   not known before extraction);
 - trafilatura_recall, trafilatura_precision, trafilatura_fast: trafilatura's other modes, as `trafilatura.extract`
   gives them (comments off); baseline: trafilatura's baseline (every paragraph-like text);
-- page_text: all of the page's visible text but its chrome (CHROME_TAGS, CHROME_ROLES, class or id words in
-  CHROME_WORDS, hidden elements), one line per block: where the content is every card of a listing or a shop's
-  grid, which the extractors above take for boilerplate. Cheap (an lxml parse and a walk).
+- page_text: the visible text of the page's main landmark (`<main>`, role="main"; else its body) but its chrome
+  (CHROME_TAGS, CHROME_ROLES, class or id words in CHROME_WORDS, hidden elements), one line per block: where the
+  content is every card of a listing or a shop's grid, which the extractors above take for boilerplate. Cheap (an
+  lxml parse and a walk).
 
 Each returns a list of non-empty lines; an extractor that fails on a page gives no lines (a view, not the article).
 """
@@ -107,7 +108,8 @@ def _is_chrome(element) -> bool:
 
 
 def page_text_view(html: str) -> list[str]:
-    """The page's text, one line per block, with its chrome (_is_chrome) cut out; the text after a cut element stays."""
+    """The text of the page's main landmark (else its body), one line per block, with its chrome (_is_chrome) cut out;
+    the text after a cut element stays."""
     from lxml import etree
 
     from newsclean.clean.page_type import parse_plain
@@ -115,9 +117,11 @@ def page_text_view(html: str) -> list[str]:
     root = parse_plain(html)
     if root is None:
         return []
-    body = root.find("body")
-    body = root if body is None else body
-    chrome = [element for element in body.iter(etree.Element) if element is not body and _is_chrome(element)]
+    # the page's main landmark where it marks one (the HTML5 element or the ARIA role), else its body
+    main = root.xpath("(//main | //*[@role='main'])[1]")
+    scope = main[0] if main else root.find("body")
+    scope = root if scope is None else scope
+    chrome = [element for element in scope.iter(etree.Element) if element is not scope and _is_chrome(element)]
     for element in chrome:
         parent = element.getparent()
         if parent is None:  # inside chrome removed before it
@@ -138,7 +142,7 @@ def page_text_view(html: str) -> list[str]:
             lines.append(line)
         pieces.clear()
 
-    for event, element in etree.iterwalk(body, events=("start", "end")):
+    for event, element in etree.iterwalk(scope, events=("start", "end")):
         is_element = isinstance(element.tag, str)
         if event == "start":
             if is_element and element.tag in _BLOCK_TAGS:
@@ -148,7 +152,7 @@ def page_text_view(html: str) -> list[str]:
         else:
             if is_element and element.tag in _BLOCK_TAGS:
                 end_line()
-            if element.tail and element is not body:
+            if element.tail and element is not scope:
                 pieces.append(element.tail)
     end_line()
     return lines

@@ -120,12 +120,16 @@ def test_a_view_that_fails_on_a_page_gives_no_lines_not_an_error():
 def test_the_page_text_view_keeps_every_card_and_drops_the_chrome_around_them():
     cards = [f"Harbour walk {index}: a guided tour of the old docks, two hours, from 12 euros" for index in range(6)]
     grid = "".join(f'<div class="card"><h3><a href="/t/{index}">{card}</a></h3></div>' for index, card in enumerate(cards))
-    page = (f'<html><body><div class="site-header">Example Tours</div><div role="navigation">Tours | Prices</div>'
-            f'<div class="main-menu_wrap">Menu</div><main><h1>All tours</h1><div class="grid unavailable">{grid}</div>'
-            f'<span class="share-buttons">Share this</span> Prices include the guide. <div hidden>Sign in</div>'
-            f'<div aria-hidden="true">Close</div></main><div id="cookie-consent">We use cookies</div></body></html>')
-    lines = views.page_text_view(page)
-    assert lines == ["All tours", *cards, "Prices include the guide."]  # "unavailable" holds "nav", not as a word
+    content = (f'<h1>All tours</h1><div class="grid unavailable">{grid}</div><span class="share-buttons">Share this</span>'
+               f' Prices include the guide. <div hidden>Sign in</div><div aria-hidden="true">Close</div>')
+    chrome = ('<div class="site-header">Example Tours</div><div role="navigation">Tours | Prices</div>'
+              '<div class="main-menu_wrap">Menu</div>')
+    expected = ["All tours", *cards, "Prices include the guide."]  # "unavailable" holds "nav", not as a word
+    page = f'<html><body>{chrome}<div id="content">{content}</div><div id="cookie-consent">We use cookies</div></body></html>'
+    assert views.page_text_view(page) == expected
+    # with a main landmark, only its text is read: "Other tours" is not chrome by its marks, but it is outside
+    landmark = f'<html><body><div class="promo">Other tours</div><div role="main">{content}</div></body></html>'
+    assert views.page_text_view(landmark) == expected
 
 
 def test_the_union_keeps_the_first_views_order_and_puts_new_lines_after_the_last_shared_one():
