@@ -108,8 +108,8 @@ def _is_chrome(element) -> bool:
 
 
 def page_text_view(html: str) -> list[str]:
-    """The text of the page's main landmark (else its body), one line per block, with its chrome (_is_chrome) cut out;
-    the text after a cut element stays."""
+    """The text of the page's main landmark (else its body), one line per block, its chrome (_is_chrome) skipped
+    without a line break; the text after a skipped element stays."""
     from lxml import etree
 
     from newsclean.clean.page_type import parse_plain
@@ -121,20 +121,9 @@ def page_text_view(html: str) -> list[str]:
     main = root.xpath("(//main | //*[@role='main'])[1]")
     scope = main[0] if main else root.find("body")
     scope = root if scope is None else scope
-    chrome = [element for element in scope.iter(etree.Element) if element is not scope and _is_chrome(element)]
-    for element in chrome:
-        parent = element.getparent()
-        if parent is None:  # inside chrome removed before it
-            continue
-        if element.tail:  # the text after the element is not the element's: keep it
-            previous = element.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + element.tail
-            else:
-                parent.text = (parent.text or "") + element.tail
-        parent.remove(element)
     lines: list[str] = []
     pieces: list[str] = []
+    skipped = set()  # chrome elements: their text is not read, the text after them is
 
     def end_line() -> None:
         line = " ".join("".join(pieces).split())
@@ -142,18 +131,23 @@ def page_text_view(html: str) -> list[str]:
             lines.append(line)
         pieces.clear()
 
-    for event, element in etree.iterwalk(scope, events=("start", "end")):
-        is_element = isinstance(element.tag, str)
+    # comments and processing instructions come as events of their own: their own text is not read, their tail is
+    walk = etree.iterwalk(scope, events=("start", "end", "comment", "pi"))
+    for event, element in walk:
         if event == "start":
-            if is_element and element.tag in _BLOCK_TAGS:
+            if element is not scope and _is_chrome(element):
+                skipped.add(element)
+                walk.skip_subtree()
+                continue
+            if element.tag in _BLOCK_TAGS:
                 end_line()
-            if is_element and element.text:
+            if element.text:
                 pieces.append(element.text)
-        else:
-            if is_element and element.tag in _BLOCK_TAGS:
-                end_line()
-            if element.tail and element is not scope:
-                pieces.append(element.tail)
+            continue
+        if event == "end" and element.tag in _BLOCK_TAGS and element not in skipped:
+            end_line()
+        if element.tail and element is not scope:
+            pieces.append(element.tail)
     end_line()
     return lines
 

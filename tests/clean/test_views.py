@@ -121,7 +121,7 @@ def test_the_page_text_view_keeps_every_card_and_drops_the_chrome_around_them():
     cards = [f"Harbour walk {index}: a guided tour of the old docks, two hours, from 12 euros" for index in range(6)]
     grid = "".join(f'<div class="card"><h3><a href="/t/{index}">{card}</a></h3></div>' for index, card in enumerate(cards))
     content = (f'<h1>All tours</h1><div class="grid unavailable">{grid}</div><span class="share-buttons">Share this</span>'
-               f' Prices include the guide. <div hidden>Sign in</div><div aria-hidden="true">Close</div>')
+               f' Prices include<!-- the text after a comment stays --> the guide. <div hidden>Sign in</div><div aria-hidden="true">Close</div>')
     chrome = ('<div class="site-header">Example Tours</div><div role="navigation">Tours | Prices</div>'
               '<div class="main-menu_wrap">Menu</div>')
     expected = ["All tours", *cards, "Prices include the guide."]  # "unavailable" holds "nav", not as a word
