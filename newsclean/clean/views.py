@@ -3,17 +3,17 @@
 trafilatura (newsclean/clean/html.py) is one view; these are the others the quality profile's combiner
 (newsclean/clean/ensemble.py) weighs its lines against, each through its library's public API:
 
-- resiliparse: its main-content extraction (C++; `extract_plain_text(..., main_content=True, comments=False)`), cheap
-  enough for every page;
+- resiliparse: its main-content extraction (C++; `extract_plain_text(..., main_content=True)`), cheap enough for
+  every page;
 - readability: readability-lxml's article (`Document.summary`), turned into lines by resiliparse's HTML-to-text;
 - justext: jusText's non-boilerplate paragraphs, with the stop words of all its languages (the page's language is
   not known before extraction);
 - trafilatura_recall, trafilatura_precision, trafilatura_fast: trafilatura's other modes, as `trafilatura.extract`
   gives them (comments off); baseline: trafilatura's baseline (every paragraph-like text);
 - page_text: the visible text of the page's main landmark (`<main>`, role="main"; else its body) but its chrome
-  (CHROME_TAGS, CHROME_ROLES, class or id words in CHROME_WORDS, hidden elements; reader comments among them), one
-  line per block: where the content is every card of a listing or a shop's grid, which the extractors above take
-  for boilerplate. Cheap (an lxml parse and a walk).
+  (CHROME_TAGS, CHROME_ROLES, class or id words in CHROME_WORDS, hidden elements), one line per block: where the
+  content is every card of a listing or a shop's grid, which the extractors above take for boilerplate. Cheap (an
+  lxml parse and a walk).
 
 Each returns a list of non-empty lines; an extractor that fails on a page gives no lines (a view, not the article).
 """
@@ -31,9 +31,8 @@ def resiliparse_view(html: str) -> list[str]:
     from resiliparse.extract.html2text import extract_plain_text
 
     try:
-        # comments=False: reader comments are boilerplate here, as trafilatura's include_comments=False makes them
         return _lines(extract_plain_text(html, main_content=True, alt_texts=False, noscript=False, links=False,
-                                         list_bullets=False, comments=False))
+                                         list_bullets=False))
     except Exception:  # a view only: the page is still extracted by the others
         return []
 
@@ -84,15 +83,14 @@ def baseline_view(html: str) -> list[str]:
 
 
 # What a page's chrome is made of: elements, ARIA landmark roles and class or id words (a whole word of the value,
-# words split at spaces, "-" and "_") that hold menus, mastheads, footers, sidebars, consent and share widgets, and
-# reader comments (boilerplate here, as in trafilatura's include_comments=False and resiliparse's comments=False).
+# words split at spaces, "-" and "_") that hold menus, mastheads, footers, sidebars, consent and share widgets.
 CHROME_TAGS = frozenset({"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside", "form",
                          "svg", "iframe", "button", "select", "dialog"})
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu",
                           "menubar"})
 CHROME_WORDS = ("nav", "navbar", "navigation", "menu", "footer", "header", "masthead", "breadcrumb", "breadcrumbs",
                 "cookie", "consent", "sidebar", "social", "share", "sharing", "newsletter", "subscribe", "popup",
-                "modal", "banner", "skip", "comment", "comments")
+                "modal", "banner", "skip")
 _CHROME_WORD = re.compile(rf"(?:^|[\s_-])(?:{'|'.join(CHROME_WORDS)})(?:$|[\s_-])", re.IGNORECASE)
 # Elements whose text starts a line of its own (the others are inline: their text joins their neighbours')
 _BLOCK_TAGS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "section", "article",
