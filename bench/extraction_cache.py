@@ -69,12 +69,12 @@ def _bare(**options) -> Callable[[str], dict]:
     return run
 
 
-def _view(name: str) -> Callable[[str], dict]:
+def _view(name: str, **options) -> Callable[[str], dict]:
     """One of the other extractors' views of the page (newsclean/clean/views.py), its lines joined."""
     def run(html: str) -> dict:
         from newsclean.clean.views import VIEWS
 
-        return {"text": "\n".join(VIEWS[name](html))}
+        return {"text": "\n".join(VIEWS[name](html, **options))}
     return run
 
 
@@ -99,6 +99,9 @@ VARIANTS: dict[str, Callable[[str], dict]] = {
     "view_readability": _view("readability"),
     "view_justext": _view("justext"),
     "view_page_text": _view("page_text"),
+    # as a page keeps them where its type is not article (views.keeps_comments)
+    "view_resiliparse_comments": _view("resiliparse", comments=True),
+    "view_page_text_comments": _view("page_text", comments=True),
     "pass_default": _newsclean_pass(),
     "pass_fast": _newsclean_pass(fast=True),
     "pass_comments": _newsclean_pass(include_comments=True, with_metadata=False),

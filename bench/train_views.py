@@ -18,7 +18,10 @@ fold, asked only on pages where trafilatura and resiliparse disagree (below an a
 trafilatura's its text scores, and the largest estimate is taken; (d) for each predicted page type, (b) or (c)
 (gated by its own agreement share and a margin on the estimated gain), whichever did better on the training folds'
 pages of that type; (e) (c) on pages of every type where trafilatura and resiliparse share less than one agreement
-share, chosen in fold.
+share, chosen in fold (the lowest within SHARE_TOLERANCE of the best: the costly views run where it is not
+reached); then, also in fold, each view's own margin (the estimated gain it must exceed to be taken:
+the largest of several noisy estimates is too often a false win) and whether a view taken in place of trafilatura's
+keeps a repeated line once.
 """
 from __future__ import annotations
 
@@ -35,13 +38,16 @@ from bench import extraction_cache
 from bench.metric import score_corpus, score_page, score_page_bag, word_bag
 from bench.wcxb import FOLDS, PAGE_TYPES, fold_of, truth
 from newsclean.clean.ensemble import (FEATURES_VERSION, MODEL_PATH, bag_f1, choice_features, chosen_view,
-                                      estimated_f1s, line_features, line_key, union_lines)
+                                      estimated_f1s, line_features, line_key, union_lines, without_repeats)
 from newsclean.clean.text import finish, strip_boilerplate
+from newsclean.clean.views import keeps_comments
 
-# cache variant -> the view's name at run time (newsclean/clean/html.py's ENSEMBLE_VIEWS)
+# cache variant -> the view's name at run time (newsclean/clean/views.py's VIEWS)
 VARIANT_VIEWS = {"bare_default": "trafilatura", "view_resiliparse": "resiliparse", "view_readability": "readability",
                  "view_justext": "justext", "bare_precision": "trafilatura_precision", "bare_recall": "trafilatura_recall",
                  "bare_fast": "trafilatura_fast", "baseline": "baseline", "view_page_text": "page_text"}
+# the same views with reader comments kept (newsclean.clean.views.keeps_comments)
+COMMENT_VARIANTS = {"view_resiliparse": "view_resiliparse_comments", "view_page_text": "view_page_text_comments"}
 CHEAP = ("trafilatura", "resiliparse")  # on every page
 # view sets compared: (the views whose lines are candidates, in the union's order; the views the features read).
 # trafilatura and resiliparse come first in both (the agreement test needs them); baseline's lines are often the
@@ -59,15 +65,20 @@ VIEW_SETS = {
     "readability": (("trafilatura", "resiliparse", "readability"), ("trafilatura", "resiliparse", "readability")),
     "cheap": (("trafilatura", "resiliparse"), ("trafilatura", "resiliparse", "trafilatura_fast")),
 }
-SHIPPED = "readability+recall"  # the view set the quality profile uses (chosen by the out-of-fold table)
+SHIPPED = "readability+recall+page"  # the view set the quality profile uses (chosen by the out-of-fold table)
 SHIPPED_COMBINER = "gated"  # (e): the combiner the quality profile uses (chosen by the out-of-fold table)
-DEFAULT_SETS = ("readability+recall", "all", "readability")
+DEFAULT_SETS = ("readability+recall+page", "readability+recall", "all")
 AGREE_SHARES = (0.0, 0.8, 0.9, 0.95, 2.0)  # 2.0: the model on every page
 # A trafilatura line is dropped below the first threshold, another view's line added at or above the second (1.01: none)
 DROP_THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 ADD_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 # (d): another view's text is taken where (c) estimates its F1 above trafilatura's by this margin
 SELECT_MARGINS = (0.0, 0.02, 0.05, 0.1)
+# (e): each view's own margin (1.0: never taken)
+VIEW_MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 1.0)
+# (e): the lowest agreement share within this of the best on the training pages: where the cheap views agree, the
+# costly ones are not run, and a share a little below "every page" spares half of them for a small loss
+SHARE_TOLERANCE = 0.002
 KEEP_SHARE = 0.5  # a line is content (training label) when this share of its tokens is in the truth's words
 HIDDEN = (32, 16)
 
@@ -104,11 +115,15 @@ def load_pages(set_name: str) -> list[Page]:
         from newsclean.clean.page_type import classify_page
 
         predicted = {page: classify_page(extraction_cache.page_html(set_name, page)).name for page in ids}
-    outputs = {variant: extraction_cache.outputs(set_name, variant, ids, quiet=True) for variant in VARIANT_VIEWS}
+    outputs = {variant: extraction_cache.outputs(set_name, variant, ids, quiet=True)
+               for variant in [*VARIANT_VIEWS, *COMMENT_VARIANTS.values()]}
     titles = extraction_cache.outputs(set_name, "metadata", ids, quiet=True)
     pages = []
     for page in ids:
-        views = {name: [" ".join(line.split()) for line in (outputs[variant][page].get("text") or "").split("\n") if line.strip()]
+        # a view that can tell reader comments apart, as the flow reads it on a page of the predicted type
+        kept = keeps_comments(predicted[page])
+        views = {name: [" ".join(line.split()) for line in (outputs[COMMENT_VARIANTS.get(variant, variant) if kept else variant]
+                                                           [page].get("text") or "").split("\n") if line.strip()]
                  for variant, name in VARIANT_VIEWS.items()}
         pages.append(Page(page, views, truths[page], titles[page].get("title"), types[page], folds[page],
                           bag_f1(views["trafilatura"], views["resiliparse"]), predicted[page]))
@@ -179,12 +194,16 @@ def line_probabilities(fitted, cands: "Candidates", pages: list[Page]) -> dict[s
     return {p.page: probabilities(fitted, cands.features[p.page]) if len(cands.lines[p.page]) else np.zeros(0) for p in pages}
 
 
-def oof_line_probabilities(pages: list[Page], cands: "Candidates") -> dict[str, np.ndarray]:
-    """Each page's line probabilities by a line classifier fitted without the page's fold (by domain; by position
-    for a set of one fold), so that the page-level choice learns from estimates like those it meets on unseen pages."""
+def inner_groups(pages: list[Page]) -> list[int]:
+    """The pages' folds (by domain), or by position for a set of one fold."""
     groups = [p.fold for p in pages]
-    if len(set(groups)) < 2:
-        groups = [index % FOLDS for index in range(len(pages))]
+    return groups if len(set(groups)) > 1 else [index % FOLDS for index in range(len(pages))]
+
+
+def oof_line_probabilities(pages: list[Page], cands: "Candidates") -> dict[str, np.ndarray]:
+    """Each page's line probabilities by a line classifier fitted without the page's fold, so that the page-level
+    choice learns from estimates like those it meets on unseen pages."""
+    groups = inner_groups(pages)
     result = {}
     for group in sorted(set(groups)):
         fitted = fit_model(*cands.stacked([p for p, g in zip(pages, groups) if g != group]))
@@ -315,6 +334,26 @@ def selector_picks(selector: Selector, pages: list[Page], rows: dict[str, list[f
     return {page.page: dict(zip(selector.views, row.tolist())) for page, row in zip(pages, gains)}
 
 
+def oof_selector_picks(pages: list[Page], names: tuple[str, ...], raw: "Scorer", rows: dict[str, list[float]]) -> dict:
+    """selector_picks for each page by a selector fitted without the page's fold: the estimates (e)'s margins are
+    chosen on, as noisy as on unseen pages."""
+    groups = inner_groups(pages)
+    result = {}
+    for group in sorted(set(groups)):
+        held = [p for p, g in zip(pages, groups) if g == group]
+        result.update(selector_picks(fit_selector([p for p, g in zip(pages, groups) if g != group], names, raw, rows),
+                                     held, rows))
+    return result
+
+
+def taken_lines(page: Page, picks: dict, margin: float, refine: tuple) -> list[str]:
+    """(c)'s text on a page: the chosen view's lines (`refine`: each view's own margin, and whether a view other than
+    trafilatura keeps a repeated line once)."""
+    view_margins, dedupe = refine
+    name = chosen_view(picks[page.page], margin, view_margins, page.predicted)
+    return without_repeats(page.views[name]) if dedupe and name != "trafilatura" else page.views[name]
+
+
 def choose_by_type(set_name: str, pages: list[Page], cands: Candidates, fitted, params: dict, picks: dict) -> dict:
     """(d): for each predicted page type, ("lines", (drop, add), agree, 0) as `choose` found it, or ("select", (drop,
     add), agree, margin): (c)'s view where trafilatura and resiliparse share less than `agree` and its estimated gain
@@ -336,28 +375,40 @@ def choose_by_type(set_name: str, pages: list[Page], cands: Candidates, fitted, 
     return chosen
 
 
-def choose_gate(set_name: str, pages: list[Page], params: dict, picks: dict) -> dict:
+def choose_gate(set_name: str, pages: list[Page], params: dict, names: tuple[str, ...],
+                inner_picks: dict) -> tuple[dict, tuple]:
     """(e): (c) on every page type where trafilatura and resiliparse share less than one agreement share, chosen on
-    `pages` of every type together (raw lines); in by_type_scores' form, the same entry for each type."""
+    `pages` of every type together (raw lines; the lowest within SHARE_TOLERANCE of the best); in by_type_scores'
+    form, the same entry for each type. Then each view's own margin (coordinate ascent), and whether a view taken
+    keeps its repeated lines once. All three on gains estimated without each page's fold (`inner_picks`: those fitted
+    on a page are too sure of it)."""
     raw = Scorer(set_name, pages, raw=True)
 
-    def score(share: float) -> float:
-        return mean_f1(set_name, [raw(page, page.views[chosen_view(picks[page.page], 0.0) if page.agreement < share
-                                                       else "trafilatura"]) for page in pages])
+    def score(share: float, estimates: dict, refine: tuple) -> float:
+        return mean_f1(set_name, [raw(page, taken_lines(page, estimates, 0.0, refine))
+                                  if page.agreement < share else raw(page, page.views["trafilatura"]) for page in pages])
 
-    share = max(AGREE_SHARES, key=score)
-    return {kind: ("select", thresholds, float(share), 0.0) for kind, (thresholds, _) in params.items()}
+    by_share = {value: score(value, inner_picks, ({}, False)) for value in AGREE_SHARES}
+    share = min(value for value, total in by_share.items() if total >= max(by_share.values()) - SHARE_TOLERANCE)
+    view_margins = {name: 0.0 for name in names[1:]}
+    for _ in range(2):
+        for name in view_margins:
+            view_margins[name] = max(VIEW_MARGINS, key=lambda value: score(
+                share, inner_picks, ({**view_margins, name: value}, False)))
+    dedupe = max((False, True), key=lambda value: score(share, inner_picks, (view_margins, value)))
+    return {kind: ("select", thresholds, float(share), 0.0) for kind, (thresholds, _) in params.items()}, (view_margins, dedupe)
 
 
-def by_type_scores(pages: list[Page], cands: Candidates, fitted, chosen: dict, picks: dict, scorer: Scorer) -> dict:
-    """Each page's score under (d)'s choices (choose_by_type)."""
+def by_type_scores(pages: list[Page], cands: Candidates, fitted, chosen: dict, picks: dict, scorer: Scorer,
+                   refine: tuple = ({}, False)) -> dict:
+    """Each page's score under (d)'s choices (choose_by_type) or (e)'s (choose_gate, with its `refine`)."""
     result = {}
     for page in pages:
         mode, thresholds, agree, margin = chosen[page.predicted]
         if page.agreement >= agree or not len(cands.lines[page.page]):
             result[page.page] = scorer(page, page.views["trafilatura"])
         elif mode == "select":
-            result[page.page] = scorer(page, page.views[chosen_view(picks[page.page], margin)])
+            result[page.page] = scorer(page, taken_lines(page, picks, margin, refine))
         else:
             probs = probabilities(fitted, cands.features[page.page])
             result[page.page] = scorer(page, kept_lines(cands, page, probs, *thresholds))
@@ -389,11 +440,12 @@ def run_wcxb_cv(pages: list[Page], cands: "Candidates", log) -> dict:
         chosen = choose_by_type("wcxb", train, cands, fitted, params, picks)
         oof["by_type"].update(by_type_scores(test, cands, fitted, chosen, picks, scorer))
         # (e) (c) where the cheap views disagree, on every type
-        gate = choose_gate("wcxb", train, params, picks)
-        oof["gated"].update(by_type_scores(test, cands, fitted, gate, picks, scorer))
+        gate, refine = choose_gate("wcxb", train, params, names, oof_selector_picks(train, names, raw, rows))
+        oof["gated"].update(by_type_scores(test, cands, fitted, gate, picks, scorer, refine))
         picked.append((k_best, {"by_type": chosen, "gated": gate}[SHIPPED_COMBINER]))
+        oof.setdefault("refine", []).append(refine)
         log(f"    fold {fold}: vote k={k_best}, (d) (mode, (drop, add), agree, margin) by predicted type {chosen}; "
-            f"(e) agreement share {gate['article'][2]}")
+            f"(e) agreement share {gate['article'][2]}, view margins {refine[0]}, repeats dropped {refine[1]}")
     oof["trafilatura"] = {p.page: scorer(p, p.views["trafilatura"]) for p in pages}
     oof["picked"] = picked
     return oof
@@ -405,20 +457,22 @@ def fit_combiner(set_name: str, pages: list[Page], cands: Candidates):
     fitted = fit_model(*cands.stacked(pages))
     params = choose(set_name, pages, cands, fitted)
     rows = choice_rows(pages, cands, oof_line_probabilities(pages, cands))
-    selector = fit_selector(pages, cands.names, Scorer(set_name, pages, raw=True), rows)
+    raw = Scorer(set_name, pages, raw=True)
+    selector = fit_selector(pages, cands.names, raw, rows)
     picks = selector_picks(selector, pages, rows)
     if SHIPPED_COMBINER == "gated":
-        return fitted, selector, choose_gate(set_name, pages, params, picks)
-    return fitted, selector, choose_by_type(set_name, pages, cands, fitted, params, picks)
+        return (fitted, selector, *choose_gate(set_name, pages, params, cands.names,
+                                               oof_selector_picks(pages, cands.names, raw, rows)))
+    return fitted, selector, choose_by_type(set_name, pages, cands, fitted, params, picks), ({}, False)
 
 
 def across(combiner: tuple, score_pages: list[Page], score_set: str, score_cands: "Candidates") -> dict:
     """The shipped combiner fitted on one set (fit_combiner's result), scored on the other."""
-    fitted, selector, chosen = combiner
+    fitted, selector, chosen, refine = combiner
     scorer = Scorer(score_set, score_pages)
     picks = selector_picks(selector, score_pages, choice_rows(score_pages, score_cands,
                                                               line_probabilities(fitted, score_cands, score_pages)))
-    scores = by_type_scores(score_pages, score_cands, fitted, chosen, picks, scorer)
+    scores = by_type_scores(score_pages, score_cands, fitted, chosen, picks, scorer, refine)
     base = {p.page: scorer(p, p.views["trafilatura"]) for p in score_pages}
     return {"params": chosen, "scores": scores, "trafilatura": base}
 
@@ -429,7 +483,7 @@ def row(label: str, values: dict[str, float]) -> str:
 
 def write_model(combiner: tuple, names: tuple[str, ...], order: tuple[str, ...], cv_report: dict) -> None:
     """The combiner fitted on wcxb-dev (fit_combiner's result) written to MODEL_PATH."""
-    fitted, selector, chosen = combiner
+    fitted, selector, chosen, (view_margins, dedupe) = combiner
     kinds = sorted(chosen)
     mean, scale, model = fitted
     arrays = {"features_version": np.array(FEATURES_VERSION), "view_names": np.array(names), "order": np.array(order),
@@ -439,13 +493,14 @@ def write_model(combiner: tuple, names: tuple[str, ...], order: tuple[str, ...],
               "agree": np.array([chosen[k][2] for k in kinds]), "select_margin": np.array([chosen[k][3] for k in kinds]),
               "select_views": np.array(selector.views), "select_coef": selector.coef,
               "select_intercept": selector.intercept,
+              "view_margins": np.array([view_margins.get(name, 0.0) for name in selector.views]), "dedupe": np.array(dedupe),
               "cv_report": np.array(json.dumps(cv_report))}
     for i, (weight, bias) in enumerate(zip(model.coefs_, model.intercepts_)):
         arrays[f"weight_{i}"], arrays[f"bias_{i}"] = weight, bias
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(MODEL_PATH, **arrays)
     print(f"wrote {MODEL_PATH} (views {', '.join(names)}; (mode, (drop, add), agreement share, margin) by predicted type "
-          f"{chosen}; {MODEL_PATH.stat().st_size} bytes)")
+          f"{chosen}; view margins {view_margins}, repeats dropped {dedupe}; {MODEL_PATH.stat().st_size} bytes)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -483,7 +538,8 @@ def main(argv: list[str] | None = None) -> int:
         entry = {"views": VIEW_SETS[set_name][1], "oof": figures, "asked": asked, "pages": len(wcxb_pages),
                  "combiner": SHIPPED_COMBINER,
                  "picked": [[k, {kind: [mode, list(t), a, m] for kind, (mode, t, a, m) in chosen.items()}]
-                            for k, chosen in oof["picked"]]}
+                            for k, chosen in oof["picked"]],
+                 "refine": [[margins, dedupe] for margins, dedupe in oof["refine"]]}
         wcxb_combiner = None  # fitted on all of wcxb-dev once: scored on aeb, then written
         if not args.no_across:
             to_wcxb = across(fit_combiner("aeb", aeb_pages, aeb_cands), wcxb_pages, "wcxb", wcxb_cands)

@@ -176,7 +176,8 @@ def test_a_list_of_names_applies_only_those(monkeypatch):
         patches.enabled.cache_clear()
 
 
-PAGE = """<html><head><title>Harbour expansion approved</title></head><body>
+# og:type article, as a news page carries it: a page called a forum keeps its reader comments (its posts) in the views
+PAGE = """<html><head><title>Harbour expansion approved</title><meta property="og:type" content="article"></head><body>
 <nav class="site-nav"><a href="/">Home</a></nav><div class="commentary-column"><h1>Harbour expansion approved</h1>
 {paragraphs}<form class="newsletter"><label>Email</label><input name="email"></form></div>
 <div id="comments" class="comments-list"><p>Great news, finally! I have waited years for this day to come.</p></div>

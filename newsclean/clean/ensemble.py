@@ -12,8 +12,10 @@ threshold (a higher bar: trafilatura's choice is the better default). Or a page-
 the line classifier: one view's text as it is (`select`). A linear model per view estimates how much better than
 trafilatura's that view's text scores on the page, from the views' sizes, how much they share, and each view's F1
 as the line classifier sees it (its lines weighed by their probabilities of being content); the view with the
-largest estimate is taken where it reaches the type's margin (another view wrongly taken can cost the whole
-article), else trafilatura's.
+largest estimate over its own margin is taken (another view wrongly taken can cost the whole article: the
+margins are chosen on the training pages; NOT_OFFERED_ON keeps a view off the page types it does not serve), else
+trafilatura's; a view so taken keeps a repeated line once where the
+model says so (`dedupe`: a recall-minded view brings the "Add to cart" or "Reply" of every card or post).
 
 The costly views are only asked where the cheap ones disagree: where trafilatura's default extraction and
 resiliparse's main content share at least the model's `agree` share of their words (bag-of-words F1), trafilatura's
@@ -34,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "views.npz"
-FEATURES_VERSION = 4  # changes with what line_features or choice_features compute, or the model's arrays: a model made for other features is refused
+FEATURES_VERSION = 5  # changes with what line_features or choice_features compute, or the model's arrays: a model made for other features is refused
 _TOKEN = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’)]$")
 _PUNCTUATION = re.compile(r"[.,;:!?]")
@@ -158,11 +160,35 @@ def feature_count(views: int) -> int:
     return 2 * views + 11 + views + 2
 
 
-def chosen_view(gains: dict[str, float], margin: float) -> str:
-    """The page-level choice's rule (bench.train_views evaluates the same): the view with the largest estimated gain
-    over trafilatura's where it reaches `margin`; else trafilatura."""
-    best = max(gains, key=gains.get)
-    return best if gains[best] >= margin else "trafilatura"
+# Views not offered on pages of some types (the page-type model's): the page's whole visible text is the content of a
+# page of many items (a listing's or a shop's cards, a forum's posts), but around one item, an article or a product, it
+# is the site's other stories or its catalogue
+NOT_OFFERED_ON = {"page_text": frozenset({"article", "product"})}
+
+
+def chosen_view(gains: dict[str, float], margin: float, view_margins: dict[str, float] | None = None,
+                page_type: str | None = None) -> str:
+    """The page-level choice's rule (bench.train_views evaluates the same): the view whose estimated gain over
+    trafilatura's exceeds its margin (`margin` plus the view's own) the most, where it does; else trafilatura. A view
+    is not offered on a page of a type NOT_OFFERED_ON lists for it."""
+    over = {name: gain - margin - (view_margins or {}).get(name, 0.0) for name, gain in gains.items()
+            if page_type not in NOT_OFFERED_ON.get(name, ())}
+    best = max(over, key=over.get)
+    return best if over[best] >= 0 else "trafilatura"
+
+
+def without_repeats(lines: list[str]) -> list[str]:
+    """The lines, each word-for-word repeat (line_key) after the first dropped; a line without words (code's "}")
+    always kept."""
+    seen: set[str] = set()
+    kept = []
+    for line in lines:
+        key = line_key(line)
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(line)
+    return kept
 
 
 class ViewsModel:
@@ -185,6 +211,9 @@ class ViewsModel:
         self.select_views = tuple(str(name) for name in arrays["select_views"])
         self.select_coef, self.select_intercept = arrays["select_coef"], arrays["select_intercept"]
         self.select_margin = {str(kind): float(margin) for kind, margin in zip(arrays["types"], arrays["select_margin"])}
+        # each view's own margin, and whether a view taken in place of trafilatura's keeps a repeated line once
+        self.view_margins = dict(zip(self.select_views, (float(value) for value in arrays["view_margins"])))
+        self.dedupe = bool(arrays["dedupe"])
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         values = (features - self.mean) / self.scale
@@ -201,21 +230,24 @@ class ViewsModel:
         features = line_features(candidates, views, self.view_names)
         return candidates, features, self.probabilities(features)
 
-    def choice_features(self, views: dict[str, list[str]]) -> list[float]:
-        return choice_features(views, self.view_names, estimated_f1s(*self.scored_lines(views), len(self.view_names)))
+    def choice_features(self, views: dict[str, list[str]], scored=None) -> list[float]:
+        return choice_features(views, self.view_names, estimated_f1s(*(scored or self.scored_lines(views)),
+                                                                     len(self.view_names)))
 
-    def view_gains(self, views: dict[str, list[str]]) -> dict[str, float]:
+    def view_gains(self, views: dict[str, list[str]], scored=None) -> dict[str, float]:
         """Each view's estimated F1 over trafilatura's on this page (linear models, as sklearn's Ridge.predict)."""
-        gains = self.select_coef @ np.asarray(self.choice_features(views)) + self.select_intercept
+        gains = self.select_coef @ np.asarray(self.choice_features(views, scored)) + self.select_intercept
         return dict(zip(self.select_views, gains.tolist()))
 
-    def select(self, views: dict[str, list[str]], margin: float = 0.0) -> str:
-        return chosen_view(self.view_gains(views), margin)
+    def select(self, views: dict[str, list[str]], margin: float = 0.0, scored=None, page_type: str | None = None) -> str:
+        return chosen_view(self.view_gains(views, scored), margin, self.view_margins, page_type)
 
     def keep(self, views: dict[str, list[str]], page_type: str) -> list[str]:
+        candidates, features, probabilities = scored = self.scored_lines(views)
         if self.mode[page_type] == "select":
-            return list(views.get(self.select(views, self.select_margin[page_type]), []))
-        candidates, features, probabilities = self.scored_lines(views)
+            name = self.select(views, self.select_margin[page_type], scored, page_type)
+            lines = list(views.get(name, []))
+            return without_repeats(lines) if self.dedupe and name != "trafilatura" else lines
         if not candidates:
             return []
         drop, add, _ = self.by_type[page_type]

@@ -214,12 +214,12 @@ def combined_views(html: str, trafilatura_text: str, page_type: str) -> list[str
     if not model.used_on(page_type):
         return None
     page_views = {"trafilatura": [_normalized(line) for line in _paragraphs(trafilatura_text)],
-                  "resiliparse": views.resiliparse_view(html)}
+                  "resiliparse": views.view("resiliparse", html, page_type)}
     if model.agree(page_views, page_type):
         return None
     for name in model.view_names:
         if name not in page_views:
-            page_views[name] = views.VIEWS[name](html)
+            page_views[name] = views.view(name, html, page_type)
     lines = model.keep(page_views, page_type)
     if lines == page_views["trafilatura"] or not _has_words("\n".join(lines), MIN_BODY_WORDS):
         return None

@@ -11,11 +11,13 @@ trafilatura (newsclean/clean/html.py) is one view; these are the others the qual
 - trafilatura_recall, trafilatura_precision, trafilatura_fast: trafilatura's other modes, as `trafilatura.extract`
   gives them (comments off); baseline: trafilatura's baseline (every paragraph-like text);
 - page_text: the visible text of the page's main landmark (`<main>`, role="main"; else its body) but its chrome
-  (CHROME_TAGS, CHROME_ROLES, class or id words in CHROME_WORDS, hidden elements), one line per block: where the
-  content is every card of a listing or a shop's grid, which the extractors above take for boilerplate. Cheap (an
-  lxml parse and a walk).
+  (CHROME_TAGS, CHROME_ROLES, class or id words in CHROME_WORDS, hidden elements), one line per block: where the content is every card of a listing or a shop's grid, which the extractors above take
+  for boilerplate. Cheap (an lxml parse and a walk).
 
 Each returns a list of non-empty lines; an extractor that fails on a page gives no lines (a view, not the article).
+Reader comments are boilerplate on a page called an article, as trafilatura's include_comments=False makes them, and
+content elsewhere: a forum's posts and a shop's reviews are often marked up as comments (`keeps_comments`; the two
+views that can tell comments apart take `comments`; `view` asks any view for a page of a type).
 """
 from __future__ import annotations
 
@@ -27,12 +29,17 @@ def _lines(text: str | None) -> list[str]:
     return [" ".join(line.split()) for line in (text or "").split("\n") if line.strip()]
 
 
-def resiliparse_view(html: str) -> list[str]:
+def keeps_comments(page_type: str | None) -> bool:
+    """Whether a page of this type (clean/page_type.py's; None: not known) keeps its reader comments in the views."""
+    return page_type is not None and page_type != "article"
+
+
+def resiliparse_view(html: str, comments: bool = False) -> list[str]:
     from resiliparse.extract.html2text import extract_plain_text
 
     try:
         return _lines(extract_plain_text(html, main_content=True, alt_texts=False, noscript=False, links=False,
-                                         list_bullets=False))
+                                         list_bullets=False, comments=comments))
     except Exception:  # a view only: the page is still extracted by the others
         return []
 
@@ -83,7 +90,8 @@ def baseline_view(html: str) -> list[str]:
 
 
 # What a page's chrome is made of: elements, ARIA landmark roles and class or id words (a whole word of the value,
-# words split at spaces, "-" and "_") that hold menus, mastheads, footers, sidebars, consent and share widgets.
+# words split at spaces, "-" and "_") that hold menus, mastheads, footers, sidebars, consent and share widgets, and
+# and reader comments (COMMENT_WORDS; skipped unless the page keeps them, keeps_comments).
 CHROME_TAGS = frozenset({"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside", "form",
                          "svg", "iframe", "button", "select", "dialog"})
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "menu",
@@ -91,25 +99,32 @@ CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"
 CHROME_WORDS = ("nav", "navbar", "navigation", "menu", "footer", "header", "masthead", "breadcrumb", "breadcrumbs",
                 "cookie", "consent", "sidebar", "social", "share", "sharing", "newsletter", "subscribe", "popup",
                 "modal", "banner", "skip")
-_CHROME_WORD = re.compile(rf"(?:^|[\s_-])(?:{'|'.join(CHROME_WORDS)})(?:$|[\s_-])", re.IGNORECASE)
+COMMENT_WORDS = ("comment", "comments")
+
+
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile(rf"(?:^|[\s_-])(?:{'|'.join(words)})(?:$|[\s_-])", re.IGNORECASE)
+
+
+_CHROME_WORD, _CHROME_OR_COMMENT_WORD = _word_pattern(CHROME_WORDS), _word_pattern(CHROME_WORDS + COMMENT_WORDS)
 # Elements whose text starts a line of its own (the others are inline: their text joins their neighbours')
 _BLOCK_TAGS = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "section", "article",
                          "main", "dd", "dt", "dl", "blockquote", "pre", "figcaption", "figure", "ul", "ol", "table",
                          "br", "address", "hr"})
 
 
-def _is_chrome(element) -> bool:
+def _is_chrome(element, words: re.Pattern) -> bool:
     if element.tag in CHROME_TAGS or element.get("role") in CHROME_ROLES:
         return True
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
     marks = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return marks != " " and bool(_CHROME_WORD.search(marks))
+    return marks != " " and bool(words.search(marks))
 
 
-def page_text_view(html: str) -> list[str]:
+def page_text_view(html: str, comments: bool = False) -> list[str]:
     """The text of the page's main landmark (else its body), one line per block, its chrome (_is_chrome) skipped
-    without a line break; the text after a skipped element stays."""
+    without a line break; the text after a skipped element stays; reader comments skipped unless `comments`."""
     from lxml import etree
 
     from newsclean.clean.page_type import parse_plain
@@ -124,6 +139,7 @@ def page_text_view(html: str) -> list[str]:
     lines: list[str] = []
     pieces: list[str] = []
     skipped = set()  # chrome elements: their text is not read, the text after them is
+    chrome_words = _CHROME_WORD if comments else _CHROME_OR_COMMENT_WORD
 
     def end_line() -> None:
         line = " ".join("".join(pieces).split())
@@ -135,7 +151,7 @@ def page_text_view(html: str) -> list[str]:
     walk = etree.iterwalk(scope, events=("start", "end", "comment", "pi"))
     for event, element in walk:
         if event == "start":
-            if element is not scope and _is_chrome(element):
+            if element is not scope and _is_chrome(element, chrome_words):
                 skipped.add(element)
                 walk.skip_subtree()
                 continue
@@ -157,3 +173,11 @@ VIEWS = {"resiliparse": resiliparse_view, "readability": readability_view, "just
          "trafilatura_precision": _trafilatura_mode(favor_precision=True),
          "trafilatura_fast": _trafilatura_mode(fast=True), "baseline": baseline_view,
          "page_text": page_text_view}
+COMMENT_VIEWS = frozenset({"resiliparse", "page_text"})  # the views that can tell reader comments apart
+
+
+def view(name: str, html: str, page_type: str | None = None) -> list[str]:
+    """VIEWS[name]'s lines of the page, its reader comments kept where a page of `page_type` keeps them."""
+    if name in COMMENT_VIEWS:
+        return VIEWS[name](html, comments=keeps_comments(page_type))
+    return VIEWS[name](html)

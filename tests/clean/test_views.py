@@ -49,21 +49,28 @@ def _model_with(**changes) -> ensemble.ViewsModel:
 def test_the_page_level_choice_takes_the_view_with_the_largest_gain_sklearn_estimates():
     from sklearn.linear_model import Ridge
 
-    names = ("trafilatura", "resiliparse", "trafilatura_recall", "readability")
+    names = ensemble.load_model().view_names
     rng = np.random.default_rng(4)
     pages = [{name: ARTICLE[: rng.integers(0, 5)] + MENU[: rng.integers(0, 6)] for name in names} for _ in range(60)]
     unfitted = _model_with(view_names=np.array(names))
     features = np.array([unfitted.choice_features(page) for page in pages])
     gains = rng.normal(0.0, 0.1, size=(len(pages), len(names) - 1))  # any targets: the numpy model must predict as sklearn's
     fitted = Ridge(alpha=1.0).fit(features, gains)
+    own_margins = np.zeros(len(names) - 1)
+    own_margins[1] = 0.05  # one view must beat trafilatura's by more than the others
     model = _model_with(view_names=np.array(names), select_views=np.array(names[1:]), select_coef=fitted.coef_,
-                        select_intercept=fitted.intercept_)
+                        select_intercept=fitted.intercept_, view_margins=own_margins)
     estimated = fitted.predict(features)
     assert np.allclose([[model.view_gains(page)[name] for name in names[1:]] for page in pages], estimated)
     for margin in (0.0, float(np.median(estimated.max(axis=1)))):
-        expected = [names[1 + int(np.argmax(row))] if row.max() >= margin else "trafilatura" for row in estimated]
+        over = estimated - margin - own_margins
+        expected = [names[1 + int(np.argmax(row))] if row.max() >= 0 else "trafilatura" for row in over]
         assert [model.select(page, margin) for page in pages] == expected
         assert "trafilatura" in expected and len(set(expected)) > 2  # both branches taken
+    # the view with the margin loses pages it would win without it
+    plain = _model_with(view_names=np.array(names), select_views=np.array(names[1:]), select_coef=fitted.coef_,
+                        select_intercept=fitted.intercept_, view_margins=np.zeros(len(names) - 1))
+    assert sum(plain.select(page) == names[2] for page in pages) > sum(model.select(page) == names[2] for page in pages)
 
 
 def test_a_views_estimated_f1_counts_its_lines_words_as_content_by_their_probability():
@@ -86,7 +93,36 @@ def test_on_a_page_type_given_to_the_page_level_choice_the_text_is_one_views_who
     page_views = {name: ARTICLE[:2] for name in model.view_names}
     page_views["resiliparse"] = MENU
     kept = model.keep(page_views, "article")
-    assert kept == page_views[model.select(page_views)]
+    assert kept == page_views[model.select(page_views, page_type="article")]
+
+
+def _choosing(winner: str, dedupe: bool) -> ensemble.ViewsModel:
+    """The shipped model, choosing `winner` on every page (a constant estimated gain)."""
+    shipped = ensemble.load_model()
+    others = shipped.select_views
+    return _model_with(mode=np.array(["select"] * len(shipped.by_type)), view_margins=np.zeros(len(others)),
+                       select_coef=np.zeros((len(others), len(shipped.choice_features({})))),
+                       select_intercept=np.array([1.0 if name == winner else -1.0 for name in others]),
+                       dedupe=np.array(dedupe))
+
+
+def test_a_view_taken_in_place_of_trafilaturas_keeps_a_repeated_line_once():
+    cards = [line for title in ARTICLE[:2] for line in (title, "Add to cart", "}")]  # "}": a code line, no words
+    page_views = {name: cards for name in ensemble.load_model().view_names}
+    once = [ARTICLE[0], "Add to cart", "}", ARTICLE[1], "}"]
+    assert _choosing("resiliparse", dedupe=True).keep(page_views, "article") == once
+    assert _choosing("resiliparse", dedupe=False).keep(page_views, "article") == cards
+    assert _choosing("trafilatura", dedupe=True).keep(page_views, "article") == cards  # trafilatura's text stands
+
+
+def test_the_pages_whole_visible_text_is_never_taken_on_a_page_called_an_article_or_a_product():
+    page_views = {name: ARTICLE[:2] for name in ensemble.load_model().view_names}
+    page_views["page_text"] = MENU + ARTICLE[:2] + ["More stories from the harbour"]
+    model = _choosing("page_text", dedupe=False)
+    for page_type in ("listing", "collection", "forum"):
+        assert model.keep(page_views, page_type) == page_views["page_text"], page_type
+    for page_type in ("article", "product"):
+        assert model.keep(page_views, page_type) == page_views["trafilatura"], page_type
 
 
 def test_a_missing_model_file_is_an_error_that_names_the_command(tmp_path):
@@ -110,6 +146,20 @@ def test_each_view_finds_the_article_of_a_plain_page(name):
     assert ARTICLE[1] in text and ARTICLE[2] in text  # baseline joins the paragraphs it finds into one line
     if name not in ("baseline", "justext"):  # those two keep any paragraph-like text
         assert not set(MENU) & set(lines)
+
+
+def test_reader_comments_are_in_no_view_of_an_article_and_in_those_that_read_comments_elsewhere():
+    comment = "Great news, finally! I have waited years for this harbour to be rebuilt, well done to the council."
+    page = article_page().replace("</article>", f'</article><section id="comments" class="comment-list"><p>{comment}</p>'
+                                                '</section>')
+    for name in ("resiliparse", "page_text", "trafilatura_recall"):
+        text = "\n".join(views.view(name, page, "article"))
+        assert ARTICLE[1] in text and comment not in text, name
+    # a forum's posts and a shop's reviews are marked up as comments: there they are the content
+    for page_type in ("forum", "product"):
+        for name in views.COMMENT_VIEWS:
+            text = "\n".join(views.view(name, page, page_type))
+            assert ARTICLE[1] in text and comment in text, (name, page_type)
 
 
 def test_a_view_that_fails_on_a_page_gives_no_lines_not_an_error():
@@ -145,12 +195,14 @@ def test_the_combiner_asks_the_costly_views_only_where_the_cheap_ones_disagree_a
     assert set(model.by_type) == set(pt.PAGE_TYPES)
     used = [kind for kind in pt.PAGE_TYPES if model.used_on(kind)]
     assert used, "the combiner is used on no page type: then the quality profile is trafilatura alone"
-    # a type with a share to meet (2.0: the combiner on every page of the type)
-    kind = next(kind for kind in used if model.by_type[kind][2] <= 1)
-    assert model.agree({"trafilatura": ARTICLE, "resiliparse": ARTICLE}, kind)
+    kind = used[0]
     disagreeing = {name: ARTICLE for name in model.view_names}
     disagreeing["resiliparse"] = MENU
     assert not model.agree(disagreeing, kind)
+    # with a share to meet (the shipped one may be 2.0: the combiner on every page), agreeing views skip it
+    sharing = _model_with(agree=np.full(len(model.by_type), 0.9))
+    assert sharing.agree({"trafilatura": ARTICLE, "resiliparse": ARTICLE}, kind)
+    assert not sharing.agree(disagreeing, kind)
     for mode in ("lines", "select"):  # the line classifier and the page-level choice, with the shipped weights
         kept = _model_with(mode=np.array([mode] * len(model.by_type))).keep(disagreeing, kind)
         assert ARTICLE[1] in kept and ARTICLE[2] in kept, mode
