@@ -11,8 +11,9 @@ trafilatura (newsclean/clean/html.py) is one view; these are the others the qual
 - trafilatura_recall, trafilatura_precision, trafilatura_fast: trafilatura's other modes, as `trafilatura.extract`
   gives them (comments off); baseline: trafilatura's baseline (every paragraph-like text);
 - page_text: the visible text of the page's main landmark (`<main>`, role="main"; else its body) but its chrome
-  (CHROME_TAGS, CHROME_ROLES, class or id words in CHROME_WORDS, hidden elements), one line per block: where the content is every card of a listing or a shop's grid, which the extractors above take
-  for boilerplate. Cheap (an lxml parse and a walk).
+  (CHROME_TAGS, CHROME_ROLES, class or id words in CHROME_WORDS, hidden elements), one line per block: where the
+  content is every card of a listing or a shop's grid, which the extractors above take for boilerplate. Cheap (an
+  lxml parse and a walk).
 
 Each returns a list of non-empty lines; an extractor that fails on a page gives no lines (a view, not the article).
 Reader comments are boilerplate on a page called an article, as trafilatura's include_comments=False makes them, and
@@ -90,7 +91,7 @@ def baseline_view(html: str) -> list[str]:
 
 
 # What a page's chrome is made of: elements, ARIA landmark roles and class or id words (a whole word of the value,
-# words split at spaces, "-" and "_") that hold menus, mastheads, footers, sidebars, consent and share widgets, and
+# words split at spaces, "-" and "_") that hold menus, mastheads, footers, sidebars, consent and share widgets,
 # and reader comments (COMMENT_WORDS; skipped unless the page keeps them, keeps_comments).
 CHROME_TAGS = frozenset({"script", "style", "noscript", "template", "head", "nav", "header", "footer", "aside", "form",
                          "svg", "iframe", "button", "select", "dialog"})
