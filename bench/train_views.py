@@ -21,7 +21,9 @@ pages of that type; (e) (c) on pages of every type where trafilatura and resilip
 share, chosen in fold (the lowest within SHARE_TOLERANCE of the best: the costly views run where it is not
 reached); then, also in fold, each view's own margin (the estimated gain it must exceed to be taken:
 the largest of several noisy estimates is too often a false win) and whether a view taken in place of trafilatura's
-keeps a repeated line once.
+keeps a repeated line once. Each page's views are those the flow reads on a page of its predicted type (reader
+comments kept except on articles: newsclean.clean.views.keeps_comments), and (e) offers a view only on the predicted
+types ensemble.NOT_OFFERED_ON allows.
 """
 from __future__ import annotations
 
