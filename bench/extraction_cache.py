@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from newsclean.clean.views import COMMENT_VIEWS
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "bench"
 SET_DIRS = {"wcxb": SHARED / "wcxb-dev", "aeb": SHARED / "aeb"}
 CACHE = Path(os.environ.get("NEWSCLEAN_BENCH_CACHE", "/tmp/newsclean-bench-cache"))
@@ -99,9 +101,8 @@ VARIANTS: dict[str, Callable[[str], dict]] = {
     "view_readability": _view("readability"),
     "view_justext": _view("justext"),
     "view_page_text": _view("page_text"),
-    # as a page keeps them where its type is not article (views.keeps_comments)
-    "view_resiliparse_comments": _view("resiliparse", comments=True),
-    "view_page_text_comments": _view("page_text", comments=True),
+    # with reader comments, as a page whose type keeps them reads them (views.keeps_comments)
+    **{f"view_{name}_comments": _view(name, comments=True) for name in sorted(COMMENT_VIEWS)},
     "pass_default": _newsclean_pass(),
     "pass_fast": _newsclean_pass(fast=True),
     "pass_comments": _newsclean_pass(include_comments=True, with_metadata=False),

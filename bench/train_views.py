@@ -42,14 +42,14 @@ from bench.wcxb import FOLDS, PAGE_TYPES, fold_of, truth
 from newsclean.clean.ensemble import (FEATURES_VERSION, MODEL_PATH, bag_f1, choice_features, chosen_view,
                                       estimated_f1s, line_features, line_key, union_lines, without_repeats)
 from newsclean.clean.text import finish, strip_boilerplate
-from newsclean.clean.views import keeps_comments
+from newsclean.clean.views import COMMENT_VIEWS, keeps_comments
 
 # cache variant -> the view's name at run time (newsclean/clean/views.py's VIEWS)
 VARIANT_VIEWS = {"bare_default": "trafilatura", "view_resiliparse": "resiliparse", "view_readability": "readability",
                  "view_justext": "justext", "bare_precision": "trafilatura_precision", "bare_recall": "trafilatura_recall",
                  "bare_fast": "trafilatura_fast", "baseline": "baseline", "view_page_text": "page_text"}
 # the same views with reader comments kept (newsclean.clean.views.keeps_comments)
-COMMENT_VARIANTS = {"view_resiliparse": "view_resiliparse_comments", "view_page_text": "view_page_text_comments"}
+COMMENT_VARIANTS = {f"view_{name}": f"view_{name}_comments" for name in COMMENT_VIEWS}
 CHEAP = ("trafilatura", "resiliparse")  # on every page
 # view sets compared: (the views whose lines are candidates, in the union's order; the views the features read).
 # trafilatura and resiliparse come first in both (the agreement test needs them); baseline's lines are often the
